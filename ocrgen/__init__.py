@@ -1,0 +1,1 @@
+"""ocrgen: synthetic OCR training data with labels true to the pixel."""

@@ -1,0 +1,109 @@
+"""Where asset files live, and how a plan pins them so any machine can find and check them.
+
+A record names each font or background image by a root, a relative path and a
+SHA-256. User roots ('fonts', 'backgrounds') map to directories given on the
+command line; bundled roots ('ocrgen:fonts', ...) map into the installed package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from ocrgen.errors import AssetError
+from ocrgen.schemas.plan import AssetRef
+
+DATA_DIR = Path(__file__).parent / "data"
+BUNDLED_ROOTS = {
+    "ocrgen:fonts": DATA_DIR / "fonts",
+    "ocrgen:corpus": DATA_DIR / "corpus",
+}
+DEFAULT_CONFIG = DATA_DIR / "quickstart.yaml"
+
+
+def root_name(kind: str, directory: Path | None) -> tuple[str, Path]:
+    """The root for a kind of asset: the user's directory, or the bundled one when none is given."""
+    if directory is None:
+        return f"ocrgen:{kind}", BUNDLED_ROOTS[f"ocrgen:{kind}"]
+    return kind, directory
+
+
+def file_sha256(path: Path) -> str:
+    stat = path.stat()
+    return _sha256(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=65536)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def make_ref(root: str, root_dir: Path, file: Path) -> AssetRef:
+    return AssetRef(root=root, path=file.relative_to(root_dir).as_posix(), sha256=file_sha256(file))
+
+
+class AssetResolver:
+    """Maps asset references to files on this machine, and checks their content once per process.
+
+    Lookup order for a user root: the directory given to render, then the one the plan recorded.
+    """
+
+    def __init__(self, overrides: dict[str, Path] | None = None) -> None:
+        self._overrides = {name: Path(d) for name, d in (overrides or {}).items()}
+        self._checked: dict[tuple[Path, str], Path] = {}
+
+    def path(self, ref: AssetRef, recorded_roots: dict[str, str]) -> Path:
+        root_dir = self._root_dir(ref.root, recorded_roots)
+        file = root_dir / ref.path
+        key = (file, ref.sha256)
+        if key in self._checked:
+            return self._checked[key]
+        if not file.is_file():
+            flag = _FLAG_FOR_ROOT.get(ref.root)
+            fix = f"pass {flag} with the directory that holds it" if flag else "reinstall ocrgen"
+            raise AssetError(f"Missing {ref.root} asset '{ref.path}': looked for {file}; {fix}.")
+        actual = file_sha256(file)
+        if actual != ref.sha256:
+            raise AssetError(
+                f"The {ref.root} asset {file} has changed since the plan was made "
+                f"(sha256 {actual[:12]}… instead of {ref.sha256[:12]}…); "
+                "render with the same files that plan used, or plan again."
+            )
+        self._checked[key] = file
+        return file
+
+    def _root_dir(self, root: str, recorded_roots: dict[str, str]) -> Path:
+        if root in BUNDLED_ROOTS:
+            return BUNDLED_ROOTS[root]
+        if root in self._overrides:
+            return self._overrides[root]
+        if root in recorded_roots:
+            return Path(recorded_roots[root])
+        flag = _FLAG_FOR_ROOT.get(root, f"a directory for root '{root}'")
+        raise AssetError(f"The plan does not say where root '{root}' is; pass {flag}.")
+
+
+_FLAG_FOR_ROOT = {"fonts": "--font-dir", "backgrounds": "--background-dir"}
+
+
+def is_hidden(path: Path, root: Path) -> bool:
+    """Skip dot-files and dot-directories (editor and OS droppings) when scanning asset dirs."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def walk_files(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files under `root` with one of `suffixes`, sorted so plans do not depend on directory order."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in filenames:
+            path = Path(dirpath) / name
+            if path.suffix.lower() in suffixes and not is_hidden(path, root):
+                found.append(path)
+    return sorted(found)

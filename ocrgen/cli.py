@@ -1,0 +1,201 @@
+"""The `ocrgen` command: plan, render, generate (both at once) and validate."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ocrgen.assets import DEFAULT_CONFIG
+from ocrgen.errors import OcrgenError
+from ocrgen.planner import AssetDirs, make_plan, validate
+from ocrgen.renderer.output import IMAGE_FORMATS
+from ocrgen.renderer.planfile import Shard
+from ocrgen.renderer.run import RenderSummary, failures_name, render_plan
+
+LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+log = logging.getLogger("ocrgen")
+
+
+class _Group(click.Group):
+    """Shows input errors as a message and an exit code, never as a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OcrgenError as error:
+            report = error.report() if hasattr(error, "report") else f"Error: {error}"
+            click.echo(report, err=True)
+            sys.exit(error.exit_code)
+
+
+def _dir_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(name, type=click.Path(file_okay=False, path_type=Path), default=None, help=help_text)
+
+
+def _asset_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for decorator in reversed(
+        [
+            _dir_option("--font-dir", "Fonts (.ttf, .otf, .ttc). Default: the bundled Noto fonts."),
+            _dir_option("--background-dir", "Background images, in sub-directories to weight. Default: procedural."),
+            _dir_option("--corpus-dir", "UTF-8 .txt corpus files. Default: the bundled sample corpus."),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
+_config_option = click.option(
+    "--batch-config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Batch config YAML (see examples/).",
+)
+_seed_option = click.option("--seed", type=int, default=None, help="Overrides the config's seed.")
+_log_option = click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    default="INFO",
+    show_default=True,
+    help="How much to log.",
+)
+_format_option = click.option(
+    "--image-format", type=click.Choice(sorted(IMAGE_FORMATS)), default="png", show_default=True
+)
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(levelname)s %(message)s", stream=sys.stderr)
+
+
+def _dirs(font_dir: Path | None, background_dir: Path | None, corpus_dir: Path | None) -> AssetDirs:
+    return AssetDirs(fonts=font_dir, backgrounds=background_dir, corpus=corpus_dir)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ocrgen")
+def main() -> None:
+    """Synthetic OCR training data: plan every image up front, then render any shard anywhere.
+
+    \b
+    ocrgen plan --batch-config batch.yaml -o plans.jsonl
+    ocrgen render plans.jsonl --output-dir out [--shard K/N]
+    ocrgen generate --output-dir out        (both stages, bundled defaults)
+    """
+
+
+@main.command("validate")
+@_config_option
+@_asset_options
+@_log_option
+def validate_command(batch_config: Path | None, log_level: str, **dirs: Path | None) -> None:
+    """Check a config and every file it names, without planning."""
+    _setup_logging(log_level)
+    config, resources = validate(batch_config or DEFAULT_CONFIG, _dirs(**dirs))
+    click.echo(
+        f"OK: {batch_config or DEFAULT_CONFIG} is valid: {config.total_images} images from "
+        f"{len(resources.specs)} specification(s)."
+    )
+
+
+@main.command()
+@_config_option
+@_asset_options
+@_seed_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Plan file.")
+@_log_option
+def plan(batch_config: Path | None, seed: int | None, output: Path, log_level: str, **dirs: Path | None) -> None:
+    """Make every random choice and write one JSON record per image."""
+    _setup_logging(log_level)
+    stats = make_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), output, seed)
+    click.echo(f"Planned {stats.records} images into {output}.")
+    _report_resampling(stats.resampled)
+
+
+def _report_resampling(resampled: dict[str, int]) -> None:
+    if resampled:
+        detail = ", ".join(f"{reason}: {count}" for reason, count in sorted(resampled.items()))
+        click.echo(f"Texts drawn again: {sum(resampled.values())} ({detail}).")
+
+
+def _shard(value: str | None) -> Shard:
+    if value is None:
+        return Shard()
+    try:
+        return Shard.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--shard") from None
+
+
+def _render_and_report(plan_file: Path, output_dir: Path, shard: Shard, workers: int, **options: Any) -> None:
+    summary: RenderSummary = render_plan(plan_file, output_dir, shard=shard, workers=workers, **options)
+    click.echo(f"Rendered {summary.rendered} images into {output_dir}.")
+    if summary.failed:
+        reasons = ", ".join(f"{r}: {n}" for r, n in summary.reasons.most_common())
+        click.echo(f"{summary.failed} records failed ({reasons}); see {output_dir / failures_name(shard)}.", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--shard", "shard_text", metavar="K/N", help="Render only shard K of N (K counts from 0).")
+@click.option("--workers", type=int, default=None, help="Render processes. Default: one per core.")
+@_format_option
+@_dir_option("--font-dir", "Where the plan's 'fonts' root is on this machine.")
+@_dir_option("--background-dir", "Where the plan's 'backgrounds' root is on this machine.")
+@_log_option
+def render(
+    plan_file: Path,
+    output_dir: Path,
+    shard_text: str | None,
+    workers: int | None,
+    image_format: str,
+    font_dir: Path | None,
+    background_dir: Path | None,
+    log_level: str,
+) -> None:
+    """Turn plan records into images and JSON labels."""
+    _setup_logging(log_level)
+    roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
+    _render_and_report(
+        plan_file,
+        output_dir,
+        _shard(shard_text),
+        workers or os.cpu_count() or 1,
+        image_format=image_format,
+        roots=roots,
+    )
+
+
+@main.command()
+@_config_option
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@_asset_options
+@_seed_option
+@click.option("--generation-workers", type=int, default=None, help="Render processes. Default: one per core.")
+@_format_option
+@_log_option
+def generate(
+    batch_config: Path | None,
+    output_dir: Path,
+    seed: int | None,
+    generation_workers: int | None,
+    image_format: str,
+    log_level: str,
+    **dirs: Path | None,
+) -> None:
+    """Plan and render in one run; the plan is kept as OUTPUT_DIR/plans.jsonl."""
+    _setup_logging(log_level)
+    plan_file = output_dir / "plans.jsonl"
+    stats = make_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), plan_file, seed)
+    click.echo(f"Planned {stats.records} images into {plan_file}.")
+    _report_resampling(stats.resampled)
+    _render_and_report(
+        plan_file, output_dir, Shard(), generation_workers or os.cpu_count() or 1, image_format=image_format
+    )

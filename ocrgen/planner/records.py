@@ -1,0 +1,106 @@
+"""Make plan records, one at a time, each from its own seeded generator.
+
+Record i depends only on the config, the assets and (seed, i), so planning
+streams with flat memory and always gives the same file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ocrgen.errors import PlanningError
+from ocrgen.planner.allocation import allocate, interleave
+from ocrgen.planner.fonts import needed_codepoints
+from ocrgen.planner.resources import Resources, SpecResources
+from ocrgen.planner.sampling import choose, record_rng, sample_color, sample_int
+from ocrgen.schemas.config import BatchConfig
+from ocrgen.schemas.plan import Canvas, FontRef, PlanRecord, Point
+from ocrgen.text.layout import TextLayout, layout_text
+
+MAX_TEXT_TRIES = 100
+
+
+@dataclass
+class PlanStats:
+    """What planning had to redo, by reason; nothing is skipped without being counted here."""
+
+    records: int = 0
+    per_spec: Counter[str] = field(default_factory=Counter)
+    resampled: Counter[str] = field(default_factory=Counter)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "records": self.records,
+            "per_spec": dict(sorted(self.per_spec.items())),
+            "resampled": dict(sorted(self.resampled.items())),
+        }
+
+
+def plan_records(config: BatchConfig, resources: Resources, seed: int, stats: PlanStats) -> Iterator[PlanRecord]:
+    """Every record of the plan, in index order; `stats` fills in as they are made."""
+    counts = allocate(config.total_images, [spec.proportion for spec in config.specifications])
+    for index, spec_index in enumerate(interleave(counts)):
+        record = _plan_one(resources.specs[spec_index], index, seed, resources.roots, stats)
+        stats.records += 1
+        stats.per_spec[record.spec] += 1
+        yield record
+
+
+def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], stats: PlanStats) -> PlanRecord:
+    spec = res.spec
+    rng = record_rng(seed, index)
+    tried: Counter[str] = Counter()
+    for _ in range(MAX_TEXT_TRIES):
+        draw = res.corpus.draw(rng)
+        if draw.text is None:
+            tried[draw.reason or "no_text"] += 1
+            continue
+        needed = needed_codepoints(draw.text)
+        fonts = [(font, weight) for font, weight in res.fonts if font.covers(needed)]
+        if not fonts:
+            tried["no_font_covers_text"] += 1
+            continue
+        font = choose([f for f, _ in fonts], [w for _, w in fonts], rng)
+        size = sample_int(spec.font_size, rng)
+        directions = spec.directions.weights()
+        direction = choose(list(directions), list(directions.values()), rng)
+        layout = layout_text(str(font.path), font.face_index, size, draw.text, direction)
+        if any(placed.shaped.glyph == 0 for placed in layout.glyphs):
+            tried["notdef_glyph"] += 1
+            continue
+        break
+    else:
+        stats.resampled.update(tried)
+        reasons = ", ".join(f"{reason} x{count}" for reason, count in tried.most_common())
+        raise PlanningError(
+            f"Specification '{spec.name}': no usable text in {MAX_TEXT_TRIES} tries ({reasons}). "
+            "Check that its corpus suits its text_length and that its fonts cover the corpus script."
+        )
+    stats.resampled.update(tried)
+
+    canvas, origin = _fit(layout, rng, res)
+    return PlanRecord(
+        index=index,
+        spec=spec.name,
+        seed=int(rng.integers(2**63 - 1)),
+        text=draw.text,
+        font=FontRef(asset=font.ref(), face_index=font.face_index, size=size),
+        direction=direction,
+        canvas=canvas,
+        origin=origin,
+        text_color=sample_color(spec.text_color, rng),
+        background=res.backgrounds.draw(canvas.width, canvas.height, rng),
+        roots=roots,
+    )
+
+
+def _fit(layout: TextLayout, rng: np.random.Generator, res: SpecResources) -> tuple[Canvas, Point]:
+    """A canvas that holds all of the text's ink and line box, with padding drawn for each side."""
+    left, top, right, bottom = (sample_int(res.spec.padding, rng) for _ in range(4))
+    extent = layout.extent()
+    canvas = Canvas(width=extent.x1 - extent.x0 + left + right, height=extent.y1 - extent.y0 + top + bottom)
+    return canvas, Point(x=left - extent.x0, y=top - extent.y0)

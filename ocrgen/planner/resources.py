@@ -1,0 +1,158 @@
+"""Resolve and check every file a config names, once, before the first record is planned.
+
+All problems are gathered and raised together, so one run of `ocrgen validate`
+shows everything there is to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ocrgen.assets import root_name
+from ocrgen.errors import ConfigError, PlanningError
+from ocrgen.planner.backgrounds import IMAGE_SUFFIXES, BackgroundCatalog, BackgroundPool
+from ocrgen.planner.corpus import Corpus, match_corpus
+from ocrgen.planner.fonts import FONT_SUFFIXES, FontCatalog, FontFile
+from ocrgen.schemas.config import BatchConfig, Specification
+
+_NOT_YET = ("top_to_bottom", "bottom_to_top")
+
+
+@dataclass(frozen=True)
+class AssetDirs:
+    """The directories given on the command line; None means the bundled default."""
+
+    fonts: Path | None = None
+    backgrounds: Path | None = None
+    corpus: Path | None = None
+
+
+@dataclass(frozen=True)
+class SpecResources:
+    spec: Specification
+    corpus: Corpus
+    fonts: list[tuple[FontFile, float]]
+    backgrounds: BackgroundPool
+
+
+@dataclass(frozen=True)
+class Resources:
+    specs: list[SpecResources]
+    roots: dict[str, str]
+
+    @classmethod
+    def load(cls, config: BatchConfig, dirs: AssetDirs) -> Resources:
+        problems: list[str] = []
+        font_root, font_dir = root_name("fonts", dirs.fonts)
+        _, corpus_dir = root_name("corpus", dirs.corpus)
+        fonts = _font_catalog(font_root, font_dir, problems)
+        backgrounds = _background_catalog(dirs.backgrounds, problems)
+        _check_dir(corpus_dir, "Corpus directory", "--corpus-dir", problems)
+
+        specs = []
+        for spec in config.specifications:
+            loaded = _load_spec(spec, fonts, backgrounds, corpus_dir, problems)
+            if loaded is not None:
+                specs.append(loaded)
+        if problems:
+            raise ConfigError(problems)
+        roots = {}
+        if dirs.fonts is not None:
+            roots["fonts"] = str(dirs.fonts.resolve())
+        if dirs.backgrounds is not None:
+            roots["backgrounds"] = str(dirs.backgrounds.resolve())
+        return cls(specs=specs, roots=roots)
+
+
+def _check_dir(path: Path, what: str, flag: str, problems: list[str]) -> bool:
+    if not path.is_dir():
+        problems.append(f"{what} not found: {path}\nPass {flag} with an existing directory.")
+        return False
+    return True
+
+
+def _font_catalog(root: str, font_dir: Path, problems: list[str]) -> FontCatalog | None:
+    if not _check_dir(font_dir, "Font directory", "--font-dir", problems):
+        return None
+    catalog = FontCatalog(root, font_dir)
+    problems.extend(catalog.problems)
+    if not catalog.faces and not catalog.problems:
+        problems.append(f"No fonts ({', '.join(FONT_SUFFIXES)}) found in font directory {font_dir}")
+    return catalog
+
+
+def _background_catalog(background_dir: Path | None, problems: list[str]) -> BackgroundCatalog | None:
+    if background_dir is None:
+        return None
+    if not _check_dir(background_dir, "Background directory", "--background-dir", problems):
+        return None
+    catalog = BackgroundCatalog(background_dir)
+    if not catalog.images:
+        problems.append(
+            f"No background images ({', '.join(IMAGE_SUFFIXES)}) found in {background_dir}\n"
+            "Add images, or leave out --background-dir to use procedural backgrounds."
+        )
+    return catalog
+
+
+def _load_spec(
+    spec: Specification,
+    fonts: FontCatalog | None,
+    backgrounds: BackgroundCatalog | None,
+    corpus_dir: Path,
+    problems: list[str],
+) -> SpecResources | None:
+    where = f"Specification '{spec.name}'"
+    before = len(problems)
+
+    for direction in _NOT_YET:
+        if getattr(spec.directions, direction) > 0:
+            problems.append(f"{where}: direction {direction} is not supported yet; set its weight to 0.")
+
+    unique: dict[Path, None] = {}
+    if corpus_dir.is_dir():
+        for pattern in spec.corpus:
+            matched = match_corpus(corpus_dir, pattern)
+            if not matched:
+                problems.append(
+                    f"{where}: No corpus files found matching pattern '{pattern}'\nin directory {corpus_dir}"
+                )
+            unique.update(dict.fromkeys(matched))
+    files = list(unique)
+    if files and not any(f.stat().st_size for f in files):
+        problems.append(f"{where}: every corpus file it matches is empty.")
+
+    allowed: list[tuple[FontFile, float]] = []
+    if fonts is not None and fonts.faces:
+        allowed = fonts.select(spec.fonts)
+        if not allowed:
+            problems.append(
+                f"{where}: no font in {fonts.root_dir} matches include {spec.fonts.include}"
+                f"{f' minus exclude {spec.fonts.exclude}' if spec.fonts.exclude else ''}."
+            )
+        for pattern in spec.fonts.weights:
+            if not any(face.matches(pattern) for face, _ in allowed):
+                problems.append(f"{where}: fonts.weights pattern '{pattern}' matches none of its fonts.")
+
+    groups = []
+    if spec.backgrounds and backgrounds is None:
+        problems.append(f"{where}: it weights background directories, but no --background-dir was given.")
+    if backgrounds is not None and backgrounds.images:
+        weights = spec.backgrounds or {"": 1.0}
+        for subdir, weight in weights.items():
+            images = backgrounds.under(subdir)
+            if not images:
+                problems.append(
+                    f"{where}: backgrounds key '{subdir}' names no directory with images under {backgrounds.root_dir}."
+                )
+            groups.append((images, weight))
+
+    if len(problems) > before or not files or not allowed:
+        return None
+    try:
+        corpus = Corpus(files, spec.text_mode, spec.text_length)
+    except PlanningError as error:
+        problems.append(f"{where}: {error}")
+        return None
+    return SpecResources(spec, corpus, allowed, BackgroundPool(backgrounds, groups))

@@ -1,0 +1,67 @@
+"""Background pixels for a record: a crop of an image, or a procedural surface."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ocrgen.errors import RenderError
+from ocrgen.schemas.plan import ImageBackground, ProceduralBackground
+
+_DECODED_LIMIT = 16
+_decoded: OrderedDict[Path, Image.Image] = OrderedDict()
+
+
+def decoded_image(path: Path) -> Image.Image:
+    """A background decoded to RGB once per process; the most recently used few are kept."""
+    image = _decoded.get(path)
+    if image is not None:
+        _decoded.move_to_end(path)
+        return image
+    try:
+        with Image.open(path) as source:
+            image = source.convert("RGB")
+    except (OSError, ValueError) as error:
+        raise RenderError(f"cannot decode background image {path}: {error}") from None
+    _decoded[path] = image
+    if len(_decoded) > _DECODED_LIMIT:
+        _decoded.popitem(last=False)
+    return image
+
+
+def image_background(background: ImageBackground, path: Path, width: int, height: int) -> np.ndarray:
+    image = decoded_image(path)
+    crop = image.crop(background.crop)
+    if crop.size != (width, height):
+        crop = crop.resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(crop, dtype=np.uint8)
+
+
+def procedural_background(background: ProceduralBackground, seed: int, width: int, height: int) -> np.ndarray:
+    """Solid colour, paper (soft mottling and fine grain) or plain noise; grain comes from the record seed."""
+    base = np.empty((height, width, 3), np.float32)
+    base[:] = background.color
+    if background.style == "solid":
+        return base.astype(np.uint8)
+    rng = np.random.default_rng(seed)
+    if background.style == "paper":
+        cell = 8
+        coarse = rng.normal(0.0, 5.0, (height // cell + 2, width // cell + 2)).astype(np.float32)
+        mottling = _smooth_upsample(coarse, cell)[:height, :width]
+        grain = rng.normal(0.0, 2.5, (height, width)).astype(np.float32)
+        base += (mottling + grain)[:, :, None]
+    else:
+        base += rng.normal(0.0, 10.0, (height, width, 3)).astype(np.float32)
+    return np.clip(np.rint(base), 0, 255).astype(np.uint8)
+
+
+def _smooth_upsample(values: np.ndarray, factor: int) -> np.ndarray:
+    """Bilinear upsampling by a whole factor, in numpy so it is the same on every machine."""
+    steps = (np.arange(factor, dtype=np.float32) + 0.5) / factor
+    rows = values[:-1, None, :] * (1 - steps)[None, :, None] + values[1:, None, :] * steps[None, :, None]
+    rows = rows.reshape(-1, values.shape[1])
+    cols = rows[:, :-1, None] * (1 - steps)[None, None, :] + rows[:, 1:, None] * steps[None, None, :]
+    return cols.reshape(rows.shape[0], -1)

@@ -1,0 +1,68 @@
+"""Glyph bitmaps from FreeType, cached per font, size, glyph and sub-pixel phase."""
+
+from __future__ import annotations
+
+import ctypes
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import freetype
+import numpy as np
+
+from ocrgen.text.fonts import LOAD_OUTLINE, FontFace
+from ocrgen.text.layout import Box
+
+_CACHE_SIZE = 20000
+
+
+@dataclass(frozen=True)
+class GlyphBitmap:
+    """Coverage (0-255) of one glyph; `left`, `top` place it relative to the glyph origin, y down."""
+
+    coverage: np.ndarray
+    left: int
+    top: int
+    ink: Box | None
+
+    @property
+    def empty(self) -> bool:
+        return self.ink is None
+
+
+_cache: OrderedDict[tuple[str, int, int, int, int, int], GlyphBitmap] = OrderedDict()
+
+
+def glyph_bitmap(face: FontFace, size: int, glyph: int, phase_x: int, phase_y: int) -> GlyphBitmap:
+    key = (face.path, face.face_index, size, glyph, phase_x, phase_y)
+    cached = _cache.get(key)
+    if cached is not None:
+        _cache.move_to_end(key)
+        return cached
+    bitmap = _rasterize(face, size, glyph, phase_x, phase_y)
+    _cache[key] = bitmap
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return bitmap
+
+
+def _rasterize(face: FontFace, size: int, glyph: int, phase_x: int, phase_y: int) -> GlyphBitmap:
+    ft = face.ft_sized(size)
+    ft.set_transform(freetype.Matrix(0x10000, 0, 0, 0x10000), freetype.Vector(phase_x, -phase_y))
+    ft.load_glyph(glyph, LOAD_OUTLINE | freetype.FT_LOAD_RENDER)
+    slot = ft.glyph
+    bitmap = slot.bitmap
+    rows, width, pitch = bitmap.rows, bitmap.width, bitmap.pitch
+    if rows == 0 or width == 0:
+        return GlyphBitmap(np.zeros((0, 0), np.uint8), 0, 0, None)
+    raw = ctypes.string_at(bitmap._FT_Bitmap.buffer, rows * abs(pitch))
+    coverage = np.frombuffer(raw, np.uint8).reshape(rows, abs(pitch))[:, :width].copy()
+    left, top = slot.bitmap_left, -slot.bitmap_top
+    return GlyphBitmap(coverage, left, top, _ink_box(coverage, left, top))
+
+
+def _ink_box(coverage: np.ndarray, left: int, top: int) -> Box | None:
+    rows = np.flatnonzero(coverage.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(coverage.any(axis=0))
+    return Box(left + int(cols[0]), top + int(rows[0]), left + int(cols[-1]) + 1, top + int(rows[-1]) + 1)

@@ -1,0 +1,94 @@
+"""Read plan files: the records of one shard, found by byte range so no shard parses the whole file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from pydantic import ValidationError
+
+from ocrgen.errors import PlanFileError
+from ocrgen.schemas.plan import PlanRecord
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard `index` of `count`, counting from 0."""
+
+    index: int = 0
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        try:
+            k, n = (int(part) for part in text.split("/"))
+        except ValueError:
+            raise ValueError(f"'{text}' is not K/N; write it like 0/4 (shard 0 of 4)") from None
+        if n < 1 or not 0 <= k < n:
+            raise ValueError(f"shard {text} is out of range: K counts from 0 to N-1, so use 0/{n} … {n - 1}/{n}")
+        return cls(k, n)
+
+
+def byte_range(size: int, shard: Shard) -> tuple[int, int]:
+    """The bytes whose line starts belong to `shard`: equal slices of the file."""
+    return size * shard.index // shard.count, size * (shard.index + 1) // shard.count
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One raw line of a plan file and where it starts, for messages and resumption."""
+
+    offset: int
+    text: bytes
+
+
+def shard_lines(path: Path, shard: Shard) -> Iterator[PlanLine]:
+    """Lines whose first byte lies in the shard's byte range, read in blocks.
+
+    A line belongs to the shard its first byte falls in, so the shards of a file
+    cover every line exactly once.
+    """
+    size = os.path.getsize(path)
+    start, end = byte_range(size, shard)
+    with open(path, "rb") as handle:
+        if start > 0:
+            handle.seek(start - 1)
+            if handle.read(1) != b"\n":
+                handle.readline()
+        position = handle.tell()
+        while position < end:
+            line = handle.readline()
+            if not line:
+                break
+            if line.strip():
+                yield PlanLine(position, line)
+            position += len(line)
+
+
+def parse_record(path: Path, line: PlanLine) -> PlanRecord:
+    try:
+        return PlanRecord.model_validate(orjson.loads(line.text))
+    except orjson.JSONDecodeError as error:
+        raise PlanFileError(str(path), line_number(path, line.offset), f"not valid JSON ({error})") from None
+    except ValidationError as error:
+        details = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg']}" for e in error.errors()[:5])
+        raise PlanFileError(
+            str(path), line_number(path, line.offset), f"not a plan record ({details}); make it with `ocrgen plan`"
+        ) from None
+
+
+def line_number(path: Path, offset: int) -> int:
+    """1-based line number of the byte at `offset`; only needed for error messages."""
+    count = 1
+    with open(path, "rb") as handle:
+        remaining = offset
+        while remaining > 0:
+            block = handle.read(min(remaining, 1 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            remaining -= len(block)
+    return count

@@ -1,0 +1,130 @@
+"""The batch config: what a user writes in YAML to describe a dataset."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ocrgen.schemas.ranges import ColorRange, NonNegativeRange, PositiveRange, Range
+
+Direction = Literal["left_to_right", "right_to_left", "top_to_bottom", "bottom_to_top"]
+
+Weight = Annotated[float, Field(ge=0)]
+
+
+def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
+    if weights and not any(w > 0 for w in weights.values()):
+        raise ValueError(f"all {what} weights are 0; give at least one a weight above 0")
+    return weights
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FontSelection(_Strict):
+    """Which fonts of the font dir a specification may use.
+
+    Globs match a font's path relative to the font dir, and its file name.
+    """
+
+    include: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
+    exclude: list[str] = Field(default_factory=list)
+    weights: dict[str, Weight] = Field(
+        default_factory=dict,
+        description="Glob to weight; a font takes the weight of the first glob it matches, else 1.",
+    )
+
+
+class Directions(_Strict):
+    """Weights over the writing directions."""
+
+    left_to_right: Weight = 0.0
+    right_to_left: Weight = 0.0
+    top_to_bottom: Weight = 0.0
+    bottom_to_top: Weight = 0.0
+
+    @model_validator(mode="after")
+    def _one_positive(self) -> Directions:
+        if not self.weights():
+            raise ValueError("give at least one direction a weight above 0")
+        return self
+
+    def weights(self) -> dict[str, float]:
+        """Directions with a weight above 0, in a fixed order."""
+        return {name: w for name, w in self.model_dump().items() if w > 0}
+
+
+def _default_directions() -> Directions:
+    return Directions(left_to_right=1.0)
+
+
+class Specification(_Strict):
+    """One kind of image; `proportion` gives its share of `total_images`."""
+
+    name: str = Field(min_length=1)
+    proportion: float = Field(ge=0, le=1)
+    corpus: list[str] = Field(
+        min_length=1,
+        description="File names or glob patterns of UTF-8 .txt files, relative to the corpus dir.",
+    )
+    text_mode: Literal["words", "lines"] = Field(
+        "words",
+        description="words: a run of whole words of `text_length` characters; lines: one whole corpus line.",
+    )
+    text_length: PositiveRange = Field(
+        default_factory=lambda: Range(min=5, max=40),
+        description="Length of the text in characters.",
+    )
+    fonts: FontSelection = Field(default_factory=FontSelection)
+    font_size: PositiveRange = Field(
+        default_factory=lambda: Range(min=24, max=48),
+        description="Font size in pixels per em.",
+    )
+    padding: NonNegativeRange = Field(
+        default_factory=lambda: Range(min=4, max=16),
+        description="Space around the text in pixels, drawn for each side.",
+    )
+    directions: Directions = Field(default_factory=_default_directions)
+    backgrounds: dict[str, Weight] | None = Field(
+        None,
+        description="Sub-directory of the background dir to weight; without it every image counts equally.",
+    )
+    text_color: ColorRange = Field(
+        default_factory=lambda: ColorRange(min=(0, 0, 0), max=(60, 60, 60)),
+    )
+
+    @field_validator("corpus", mode="before")
+    @classmethod
+    def _one_pattern_is_a_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("backgrounds")
+    @classmethod
+    def _background_weights(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is not None:
+            if not value:
+                raise ValueError("is empty; leave the key out to use every background image")
+            _check_weights(value, "background")
+        return value
+
+
+class BatchConfig(_Strict):
+    """A whole dataset: how many images, from which specifications."""
+
+    total_images: int = Field(gt=0)
+    seed: int | None = Field(None, ge=0, description="Seed for planning; `ocrgen plan --seed` overrides it.")
+    specifications: list[Specification] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_specifications(self) -> BatchConfig:
+        names = [spec.name for spec in self.specifications]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"specification names must be unique; repeated: {', '.join(repeated)}")
+        total = math.fsum(spec.proportion for spec in self.specifications)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"the proportions of the specifications sum to {total:g}; they must sum to 1")
+        return self

@@ -1,0 +1,86 @@
+"""The plan record: every decision about one image, made before any pixel exists.
+
+One record is one JSON line of a plan file. Rendering a record needs nothing
+else but the asset files it references.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ocrgen.schemas.config import Direction
+from ocrgen.schemas.ranges import RGB
+
+PLAN_SCHEMA_VERSION = 1
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AssetRef(_Record):
+    """A file under a named root, pinned by content so another machine can check it."""
+
+    root: str = Field(description="Root name: 'fonts', 'backgrounds', or a bundled root such as 'ocrgen:fonts'.")
+    path: str = Field(description="POSIX path relative to the root.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class FontRef(_Record):
+    asset: AssetRef
+    face_index: int = Field(0, ge=0, description="Face inside a .ttc collection.")
+    size: int = Field(gt=0, description="Pixels per em.")
+
+
+class Canvas(_Record):
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+
+
+class Point(_Record):
+    x: int
+    y: int
+
+
+class ImageBackground(_Record):
+    """A crop of a background image, resized to the canvas."""
+
+    kind: Literal["image"] = "image"
+    asset: AssetRef
+    crop: tuple[int, int, int, int] = Field(description="x0, y0, x1, y1 in source-image pixels.")
+
+
+class ProceduralBackground(_Record):
+    """A background drawn from numbers alone; `paper` and `noise` grain comes from the record seed."""
+
+    kind: Literal["procedural"] = "procedural"
+    style: Literal["solid", "paper", "noise"]
+    color: RGB
+
+
+Background = Annotated[ImageBackground | ProceduralBackground, Field(discriminator="kind")]
+
+
+class PlanRecord(_Record):
+    """Everything needed to render one image."""
+
+    schema_version: Literal[1] = PLAN_SCHEMA_VERSION
+    index: int = Field(ge=0, description="Position in the plan; names the output files.")
+    spec: str = Field(description="Name of the specification the record came from.")
+    seed: int = Field(ge=0, description="Drives the only randomness left to the renderer (pixel noise).")
+    text: str = Field(min_length=1, description="Logical order, as stored in the corpus.")
+    font: FontRef
+    direction: Direction
+    canvas: Canvas
+    origin: Point = Field(description="Left end of the baseline of horizontal text, in canvas pixels.")
+    text_color: RGB
+    background: Background
+    effects: list[dict[str, Any]] = Field(
+        default_factory=list, description="Resolved effects, in the order they apply."
+    )
+    roots: dict[str, str] = Field(
+        default_factory=dict,
+        description="Directory each user root pointed to at plan time; render flags override it.",
+    )

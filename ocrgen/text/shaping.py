@@ -1,0 +1,113 @@
+"""Turn a logical-order string into a visual-order glyph run.
+
+The Unicode bidi algorithm splits the line into directional runs; HarfBuzz
+shapes each run (joining, reordering, ligatures, kerning, marks) with the whole
+line as context; runs are then put in visual order. Every glyph keeps the index
+of the first character of its cluster, which is how labels find their ink.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import uharfbuzz as hb
+from bidi import algorithm as bidi
+
+from ocrgen.text.fonts import FontFace
+
+_RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI"})
+
+
+@dataclass(frozen=True)
+class ShapedGlyph:
+    """A glyph at its pen position, all lengths in 1/64 pixel with y up."""
+
+    glyph: int
+    cluster: int
+    pen_x: int
+    x: int
+    y: int
+    advance: int
+
+
+@dataclass(frozen=True)
+class ShapedLine:
+    glyphs: tuple[ShapedGlyph, ...]
+    advance: int
+
+
+def bidi_levels(text: str, rtl: bool) -> list[int]:
+    """Embedding level of each character; odd levels read right to left."""
+    base = 1 if rtl else 0
+    if not rtl and not any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text):
+        return [0] * len(text)
+    storage = bidi.get_empty_storage()
+    storage["base_level"] = base
+    storage["base_dir"] = "R" if rtl else "L"
+    bidi.get_embedding_levels(text, storage)
+    for index, char in enumerate(storage["chars"]):
+        char["index"] = index
+    bidi.explicit_embed_and_overrides(storage)
+    bidi.resolve_weak_types(storage)
+    bidi.resolve_neutral_types(storage, False)
+    bidi.resolve_implicit_levels(storage, False)
+    levels = [-1] * len(text)
+    for char in storage["chars"]:
+        levels[char["index"]] = char["level"]
+    # Characters the algorithm removes (embedding controls) take their neighbour's level.
+    for index, level in enumerate(levels):
+        if level < 0:
+            levels[index] = levels[index - 1] if index else base
+    return levels
+
+
+def _runs(levels: list[int]) -> list[tuple[int, int, int]]:
+    """(start, end, level) of each maximal run of equal level, in visual order (rule L2)."""
+    runs: list[tuple[int, int, int]] = []
+    start = 0
+    for index in range(1, len(levels) + 1):
+        if index == len(levels) or levels[index] != levels[start]:
+            runs.append((start, index, levels[start]))
+            start = index
+    highest = max(level for _, _, level in runs)
+    lowest_odd = min((level for _, _, level in runs if level % 2), default=highest + 1)
+    for level in range(highest, lowest_odd - 1, -1):
+        position = 0
+        while position < len(runs):
+            if runs[position][2] >= level:
+                end = position
+                while end < len(runs) and runs[end][2] >= level:
+                    end += 1
+                runs[position:end] = runs[position:end][::-1]
+                position = end
+            else:
+                position += 1
+    return runs
+
+
+def shape_line(face: FontFace, size: int, text: str, rtl: bool) -> ShapedLine:
+    """Shape one line; glyphs come back left to right as they will be drawn."""
+    font = face.hb_font(size)
+    codepoints = [ord(c) for c in text]
+    glyphs: list[ShapedGlyph] = []
+    pen = 0
+    for start, end, level in _runs(bidi_levels(text, rtl)):
+        buffer = hb.Buffer()
+        buffer.add_codepoints(codepoints, start, end - start)
+        buffer.guess_segment_properties()
+        buffer.direction = "rtl" if level % 2 else "ltr"
+        hb.shape(font, buffer)
+        for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
+            glyphs.append(
+                ShapedGlyph(
+                    glyph=info.codepoint,
+                    cluster=info.cluster,
+                    pen_x=pen,
+                    x=pen + position.x_offset,
+                    y=position.y_offset,
+                    advance=position.x_advance,
+                )
+            )
+            pen += position.x_advance
+    return ShapedLine(glyphs=tuple(glyphs), advance=pen)
