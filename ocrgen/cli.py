@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -17,7 +18,9 @@ from ocrgen.planner import AssetDirs, make_plan, validate
 from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import Shard
 from ocrgen.renderer.run import RenderSummary, failures_name, render_plan
+from ocrgen.schemas import BatchConfig, Label, PlanRecord
 
+SCHEMAS = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 log = logging.getLogger("ocrgen")
@@ -199,3 +202,10 @@ def generate(
     _render_and_report(
         plan_file, output_dir, Shard(), generation_workers or os.cpu_count() or 1, image_format=image_format
     )
+
+
+@main.command()
+@click.argument("which", type=click.Choice(sorted(SCHEMAS)))
+def schema(which: str) -> None:
+    """Print the JSON Schema of the batch config, the plan record or the label."""
+    click.echo(json.dumps(SCHEMAS[which].model_json_schema(), indent=2, ensure_ascii=False))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from ocrgen.errors import ConfigError
 from ocrgen.planner.records import PlanStats, plan_records
 from ocrgen.planner.resources import AssetDirs, Resources
-from ocrgen.planner.validation import load_config
+from ocrgen.planner.validation import load_config, valid_specifications
 from ocrgen.planner.writer import write_plan, write_stats
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.plan import PlanRecord
@@ -16,9 +17,20 @@ __all__ = ["AssetDirs", "PlanStats", "iter_plan", "load_config", "make_plan", "v
 
 
 def validate(config_path: Path, dirs: AssetDirs) -> tuple[BatchConfig, Resources]:
-    """Check the config and every resource it names; raises ConfigError with all problems."""
-    config = load_config(config_path)
-    return config, Resources.load(config, dirs)
+    """Check the config and every resource it names; raises ConfigError with all problems.
+
+    When the config itself has mistakes, the files of its valid specifications are
+    still checked, so one run reports everything there is to fix.
+    """
+    try:
+        config = load_config(config_path)
+    except ConfigError as schema_error:
+        try:
+            Resources.load(valid_specifications(config_path), dirs)
+        except ConfigError as resource_error:
+            raise ConfigError(schema_error.problems + resource_error.problems) from None
+        raise
+    return config, Resources.load(config.specifications, dirs)
 
 
 def iter_plan(
@@ -28,15 +40,20 @@ def iter_plan(
 
     Resources are checked before this returns, so a bad config fails here, not mid-stream.
     """
-    resources = Resources.load(config, dirs)
-    chosen = seed if seed is not None else (config.seed if config.seed is not None else 0)
-    return plan_records(config, resources, chosen, stats if stats is not None else PlanStats())
+    resources = Resources.load(config.specifications, dirs)
+    return plan_records(config, resources, _seed(config, seed), stats if stats is not None else PlanStats())
+
+
+def _seed(config: BatchConfig, override: int | None) -> int:
+    if override is not None:
+        return override
+    return config.seed if config.seed is not None else 0
 
 
 def make_plan(config_path: Path, dirs: AssetDirs, output: Path, seed: int | None = None) -> PlanStats:
     """Validate, then write the whole plan to `output` and its statistics beside it."""
-    config = load_config(config_path)
+    config, resources = validate(config_path, dirs)
     stats = PlanStats()
-    write_plan(iter_plan(config, dirs, seed, stats), output)
+    write_plan(plan_records(config, resources, _seed(config, seed), stats), output)
     write_stats(output, stats.to_dict())
     return stats

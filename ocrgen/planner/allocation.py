@@ -13,7 +13,8 @@ def allocate(total: int, proportions: Sequence[float]) -> list[int]:
     largest remainders, ties to the earlier specification, so the result
     depends on nothing but the inputs.
     """
-    exact = [total * p for p in proportions]
+    whole = math.fsum(proportions)
+    exact = [total * p / whole for p in proportions]
     counts = [math.floor(x) for x in exact]
     by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - counts[i]), i))
     for i in by_remainder[: total - sum(counts)]:

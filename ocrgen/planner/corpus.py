@@ -17,9 +17,16 @@ from ocrgen.errors import PlanningError
 from ocrgen.planner.sampling import choose, sample_int
 from ocrgen.schemas.ranges import Range
 
-# A window where fewer than one character in this many is a space is treated as
-# text in a script that writes no spaces (Chinese, Japanese, Thai), cut at characters.
-_NO_SPACE_RATIO = 25
+# Scripts that write no spaces between words; their text is cut at characters.
+_NO_SPACE_BLOCKS = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x2E80, 0x9FFF),  # CJK radicals, punctuation, kana, ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF00, 0xFFEF),  # half- and full-width forms
+    (0x20000, 0x3FFFF),  # CJK extensions
+)
 _MAX_LINE_BYTES = 1 << 16
 
 
@@ -57,19 +64,22 @@ class Corpus:
         return self._words_at(path, size, offset, sample_int(self._length, rng))
 
     def _words_at(self, path: Path, size: int, offset: int, target: int) -> Draw:
+        start = max(offset - 1, 0)
         with open(path, "rb") as handle:
-            handle.seek(max(offset - 1, 0))
+            handle.seek(start)
             raw = handle.read(target * 4 + 64 + (offset > 0))
-        starts_clean = offset == 0 or raw[:1].isspace()
-        raw = raw[offset > 0 :]
-        text = _decode(raw, path, offset)
-        words = text.split()
-        if not starts_clean and text[:1] and not text[:1].isspace():
-            words = words[1:]  # the first word was cut by the random offset
-        window = " ".join(words)
-        if window.count(" ") * _NO_SPACE_RATIO < len(window):
-            picked = _cut_characters(window, target)
+        reaches_end = start + len(raw) >= size
+        before = raw[:1] if offset > 0 else b" "
+        text = _decode(raw[offset > 0 :], path, offset)
+        if _writes_without_spaces(text):
+            body = text if reaches_end else _without_last_cluster(text)
+            picked = _cut_characters(" ".join(body.split()), target)
         else:
+            words = text.split()
+            if not before.isspace() and text[:1] and not text[:1].isspace():
+                words = words[1:]  # the random offset fell inside this word
+            if not reaches_end and text[-1:] and not text[-1:].isspace():
+                words = words[:-1]  # the window ended inside this word
             picked = _take_words(words, target)
         return self._checked(picked, "text_too_short")
 
@@ -107,6 +117,21 @@ def _decode(raw: bytes, path: Path, offset: int) -> str:
             f"{path} is not valid UTF-8 near byte {offset + start + error.start}; "
             "convert it with `iconv -t UTF-8` or remove it from the corpus."
         ) from None
+
+
+def _writes_without_spaces(text: str) -> bool:
+    """Most visible characters of the window belong to a script that writes no spaces."""
+    letters = [c for c in text[:200] if not c.isspace()]
+    unspaced = sum(any(low <= ord(c) <= high for low, high in _NO_SPACE_BLOCKS) for c in letters)
+    return bool(letters) and unspaced * 2 > len(letters)
+
+
+def _without_last_cluster(text: str) -> str:
+    """Drop the last letter and its marks: the window may have cut more marks that follow."""
+    end = len(text)
+    while end > 0 and _is_mark(text[end - 1]):
+        end -= 1
+    return text[: max(end - 1, 0)]
 
 
 def _take_words(words: list[str], target: int) -> str:

@@ -14,7 +14,7 @@ from ocrgen.errors import ConfigError, PlanningError
 from ocrgen.planner.backgrounds import IMAGE_SUFFIXES, BackgroundCatalog, BackgroundPool
 from ocrgen.planner.corpus import Corpus, match_corpus
 from ocrgen.planner.fonts import FONT_SUFFIXES, FontCatalog, FontFile
-from ocrgen.schemas.config import BatchConfig, Specification
+from ocrgen.schemas.config import Specification
 
 _NOT_YET = ("top_to_bottom", "bottom_to_top")
 
@@ -42,7 +42,7 @@ class Resources:
     roots: dict[str, str]
 
     @classmethod
-    def load(cls, config: BatchConfig, dirs: AssetDirs) -> Resources:
+    def load(cls, specs: list[Specification], dirs: AssetDirs) -> Resources:
         problems: list[str] = []
         font_root, font_dir = root_name("fonts", dirs.fonts)
         _, corpus_dir = root_name("corpus", dirs.corpus)
@@ -50,11 +50,7 @@ class Resources:
         backgrounds = _background_catalog(dirs.backgrounds, problems)
         _check_dir(corpus_dir, "Corpus directory", "--corpus-dir", problems)
 
-        specs = []
-        for spec in config.specifications:
-            loaded = _load_spec(spec, fonts, backgrounds, corpus_dir, problems)
-            if loaded is not None:
-                specs.append(loaded)
+        loaded = [_load_spec(spec, fonts, backgrounds, corpus_dir, problems) for spec in specs]
         if problems:
             raise ConfigError(problems)
         roots = {}
@@ -62,7 +58,7 @@ class Resources:
             roots["fonts"] = str(dirs.fonts.resolve())
         if dirs.backgrounds is not None:
             roots["backgrounds"] = str(dirs.backgrounds.resolve())
-        return cls(specs=specs, roots=roots)
+        return cls(specs=[spec for spec in loaded if spec is not None], roots=roots)
 
 
 def _check_dir(path: Path, what: str, flag: str, problems: list[str]) -> bool:

@@ -55,7 +55,9 @@ def _mean(r: Range) -> float:
 def sample_int(r: Range, rng: np.random.Generator) -> int:
     """Draw a whole number: every integer in [ceil(min), floor(max)] can come out."""
     low, high = math.ceil(r.min), math.floor(r.max)
-    if low >= high:
+    if low > high:  # no whole number inside: the nearest one to the middle
+        return round((r.min + r.max) / 2)
+    if low == high:
         return low
     if r.distribution == "uniform":
         return int(rng.integers(low, high + 1))

@@ -16,11 +16,38 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ocrgen.errors import ConfigError
-from ocrgen.schemas.config import BatchConfig
+from ocrgen.schemas.config import BatchConfig, Specification
 
 
 def load_config(path: Path) -> BatchConfig:
     """Parse and validate a batch config; raises ConfigError listing every problem."""
+    data, tree = _read_yaml(path)
+    try:
+        return BatchConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError([_describe(path, data, tree, e) for e in error.errors()]) from None
+
+
+def valid_specifications(path: Path) -> list[Specification]:
+    """The specifications of a config that are valid on their own, even when the config is not.
+
+    Lets validation check the files of good specifications while reporting the bad ones.
+    """
+    try:
+        data, _ = _read_yaml(path)
+    except ConfigError:
+        return []
+    specs = data.get("specifications")
+    valid = []
+    for spec in specs if isinstance(specs, list) else []:
+        try:
+            valid.append(Specification.model_validate(spec))
+        except ValidationError:
+            continue
+    return valid
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -37,10 +64,7 @@ def load_config(path: Path) -> BatchConfig:
         raise ConfigError([f"{path}{where}: not valid YAML: {problem}"]) from None
     if not isinstance(data, dict):
         raise ConfigError([f"{path} must hold a mapping with total_images and specifications."])
-    try:
-        return BatchConfig.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError([_describe(path, data, tree, e) for e in error.errors()]) from None
+    return data, tree
 
 
 def _describe(path: Path, data: dict[str, Any], tree: yaml.Node | None, error: Any) -> str:

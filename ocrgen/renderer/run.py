@@ -51,17 +51,25 @@ class _Outcome:
     reason: str | None = None
 
 
-_resolver: AssetResolver | None = None
+_worker_resolver: AssetResolver | None = None
 
 
-def _render_line(job: _Job, line: PlanLine) -> _Outcome:
+def _start_worker(roots: dict[str, Path]) -> None:
+    """Each pool process checks asset hashes once, for the lifetime of one render run."""
+    global _worker_resolver
+    _worker_resolver = AssetResolver(roots)
+
+
+def _render_in_worker(job: _Job, line: PlanLine) -> _Outcome:
+    assert _worker_resolver is not None, "pool started without _start_worker"
+    return _render_line(job, line, _worker_resolver)
+
+
+def _render_line(job: _Job, line: PlanLine, resolver: AssetResolver) -> _Outcome:
     """Parse, render and write one record; errors that are the record's own come back as an outcome."""
-    global _resolver
-    if _resolver is None:
-        _resolver = AssetResolver(job.roots)
     record = parse_record(job.plan, line)
     try:
-        image, label = render_record(record, _resolver)
+        image, label = render_record(record, resolver)
         write_sample(job.out_dir, record.index, image, label, job.image_format)
     except AssetError:
         raise
@@ -102,13 +110,14 @@ def render_plan(
 
     lines = shard_lines(plan, shard)
     if workers <= 1:
+        resolver = AssetResolver(job.roots)
         for line in lines:
-            collect(_render_line(job, line))
+            collect(_render_line(job, line, resolver))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(job.roots,)) as pool:
             pending: deque[Future[_Outcome]] = deque()
             for line in lines:
-                pending.append(pool.submit(_render_line, job, line))
+                pending.append(pool.submit(_render_in_worker, job, line))
                 if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
                     collect(_result(pending.popleft(), pool))
             while pending:

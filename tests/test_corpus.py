@@ -1,0 +1,405 @@
+"""Text samples straight from corpus files: whole words, whole lines, no-space scripts, flat memory."""
+
+from __future__ import annotations
+
+import tempfile
+import tracemalloc
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+import ocrgen.planner.corpus as corpus_module
+from ocrgen.assets import BUNDLED_ROOTS
+from ocrgen.errors import PlanningError
+from ocrgen.planner.corpus import Corpus
+from ocrgen.schemas.ranges import Range
+
+CORPUS_DIR = BUNDLED_ROOTS["ocrgen:corpus"]
+
+# Letters of scripts that write spaces, in 1- and 2-byte UTF-8 (Latin, Greek, Cyrillic).
+SPACED_LETTERS = "abcdefghijklmnopqrstuvwxyzABCXYZ\u00e9\u00fc\u00f1\u00e7\u00df" + "".join(
+    chr(c) for c in [*range(0x3B1, 0x3BA), *range(0x436, 0x43F)]
+)
+THAI_CONSONANTS = "กขคงจฉชซดตถทนบปผพฟมยรลวสหอฮ"
+THAI_MARKS = "ิีึืุู่้๊๋ั็์"  # combining (Mn): never the first character of a sample
+ZH_SOURCE = (CORPUS_DIR / "zh" / "daily.txt").read_text(encoding="utf-8")
+CJK = "".join(sorted({c for c in ZH_SOURCE if "\u4e00" <= c <= "\u9fff"}))
+CJK_PUNCTUATION = "\uff0c\u3002"  # full-width comma and full stop
+
+
+def is_mark(char: str) -> bool:
+    """Combining marks (and joiners) that belong to the character before them."""
+    return unicodedata.category(char) in ("Mn", "Mc", "Me") or char in "\u200c\u200d"
+
+
+def collapse(text: str) -> str:
+    """Whitespace folded to single spaces: how a sample may look when it spans lines."""
+    return " ".join(text.split())
+
+
+def write_file(directory: Path, content: str | bytes, name: str = "corpus.txt") -> Path:
+    """Write corpus content (str as UTF-8) and return the path."""
+    path = directory / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def sample_texts(corpus: Corpus, n: int, seed: int = 0) -> list[str | None]:
+    """`n` draws from one fixed generator; None where the draw gave no text."""
+    rng = np.random.default_rng(seed)
+    return [corpus.draw(rng).text for _ in range(n)]
+
+
+def words_corpus(path: Path, low: int, high: int) -> Corpus:
+    """A words-mode corpus of one file with text_length {min: low, max: high}."""
+    return Corpus([path], "words", Range(min=low, max=high))
+
+
+def assert_whole_words(text: str, source: str) -> None:
+    """`text` is a run of whole, consecutive words of `source`: no word is cut at either end."""
+    assert text == collapse(text), f"whitespace not collapsed: {text!r}"
+    assert f" {text} " in f" {collapse(source)} ", f"{text!r} is not a run of whole words of the source"
+
+
+def assert_not_split_from_marks(text: str, source: str) -> None:
+    """`text` occurs in `source` without leaving a base letter's marks behind on either side."""
+    assert not is_mark(text[0]), f"starts with a combining mark: {text!r}"
+    flat = collapse(source)
+    start = flat.find(text)
+    assert start >= 0, f"{text!r} is not in the source"
+    ends_clean = []
+    while start >= 0:
+        after = start + len(text)
+        ends_clean.append(after == len(flat) or not is_mark(flat[after]))
+        start = flat.find(text, start + 1)
+    assert any(ends_clean), f"{text!r} leaves a combining mark behind"
+
+
+words = st.text(alphabet=SPACED_LETTERS, min_size=1, max_size=10)
+separators = st.sampled_from([" ", " ", " ", "\n", "  ", "\t", " \n", "\r\n", "\n\n"])
+
+
+@st.composite
+def spaced_texts(draw: st.DrawFn) -> str:
+    """Words of spaced scripts joined by ordinary whitespace."""
+    chosen = draw(st.lists(words, min_size=1, max_size=150))
+    parts = []
+    for word in chosen:
+        parts += [word, draw(separators)]
+    if draw(st.booleans()):
+        parts.pop()  # no whitespace at the very end of the file
+    return "".join(parts)
+
+
+@settings(max_examples=60, deadline=None, report_multiple_bugs=False)
+@given(
+    source=spaced_texts(),
+    low=st.integers(min_value=1, max_value=15),
+    extra=st.integers(min_value=0, max_value=40),
+)
+def test_words_mode_returns_whole_words_within_the_length(source: str, low: int, extra: int) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        corpus = words_corpus(write_file(Path(directory), source), low, low + extra)
+        for text in sample_texts(corpus, 100):
+            if text is None:
+                continue
+            assert low <= len(text) <= low + extra, text
+            assert_whole_words(text, source)
+
+
+def test_words_mode_does_not_cut_the_last_word_of_a_file(tmp_path: Path) -> None:
+    """Near the end of a file the window holds a single long word; it is not a no-space script."""
+    source = "the quick brown fox jumps over the lazy dog\n" * 20 + "extraordinary\n"
+    corpus = words_corpus(write_file(tmp_path, source), 1, 8)
+    texts = [t for t in sample_texts(corpus, 3000) if t is not None]
+    assert texts
+    for text in texts:
+        assert_whole_words(text, source)
+
+
+def test_a_single_word_longer_than_the_maximum_is_not_cut(tmp_path: Path) -> None:
+    """The smallest case of the one above: a Latin word is never cut to fit, there is just no text."""
+    corpus = words_corpus(write_file(tmp_path, "extraordinary\n"), 1, 8)
+    assert sample_texts(corpus, 50) == [None] * 50
+
+
+def test_words_mode_does_not_cut_a_word_at_the_end_of_its_window(tmp_path: Path) -> None:
+    """A long run of whitespace must not let a word cut off by the read window into the sample."""
+    source = ("alpha" + " " * 300 + "betagammadelta ") * 50
+    corpus = words_corpus(write_file(tmp_path, source), 1, 20)
+    texts = [t for t in sample_texts(corpus, 2000) if t is not None]
+    assert texts
+    for text in texts:
+        assert_whole_words(text, source)
+
+
+def test_words_mode_on_the_bundled_english_corpus() -> None:
+    source = (CORPUS_DIR / "en" / "daily.txt").read_text(encoding="utf-8")
+    corpus = words_corpus(CORPUS_DIR / "en" / "daily.txt", 20, 40)
+    texts = sample_texts(corpus, 400, seed=3)
+    found = [t for t in texts if t is not None]
+    assert len(found) > 0.6 * len(texts), "most draws give a text"
+    for text in found:
+        assert 20 <= len(text) <= 40
+        assert_whole_words(text, source)
+    assert len(set(found)) > 0.9 * len(found), "samples come from all over the file"
+
+
+def test_words_mode_collapses_whitespace(tmp_path: Path) -> None:
+    source = "one\t two  three\r\nfour\n\n\nfive \t six   seven\neight nine\t\tten\n" * 30
+    corpus = words_corpus(write_file(tmp_path, source), 5, 30)
+    found = [t for t in sample_texts(corpus, 300) if t is not None]
+    assert found
+    for text in found:
+        assert not any(c in text for c in "\t\r\n"), repr(text)
+        assert "  " not in text and text == text.strip(), repr(text)
+        assert_whole_words(text, source)
+    assert any(" " in t for t in found), "samples span several words"
+
+
+def test_words_mode_gives_a_reason_when_no_text_fits(tmp_path: Path) -> None:
+    """Words longer than the maximum cannot be taken whole, so there is no text, and a reason."""
+    source = "responsibility accountability understanding " * 40
+    corpus = words_corpus(write_file(tmp_path, source), 1, 10)
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        draw = corpus.draw(rng)
+        assert draw.text is None, draw.text
+        assert draw.reason
+
+
+@settings(max_examples=30, deadline=None, report_multiple_bugs=False)
+@given(
+    lines=st.lists(st.text(alphabet=CJK + CJK_PUNCTUATION, min_size=20, max_size=120), min_size=1, max_size=30),
+    low=st.integers(min_value=1, max_value=10),
+    extra=st.integers(min_value=0, max_value=10),
+)
+def test_chinese_is_cut_at_characters(lines: list[str], low: int, extra: int) -> None:
+    source = "\n".join(lines) + "\n"
+    with tempfile.TemporaryDirectory() as directory:
+        corpus = words_corpus(write_file(Path(directory), source), low, low + extra)
+        texts = sample_texts(corpus, 100)
+    found = [t for t in texts if t is not None]
+    assert len(found) >= len(texts) // 2, "a script without spaces still gives text"
+    for text in found:
+        assert low <= len(text) <= low + extra, text
+        assert text in collapse(source)
+
+
+def test_chinese_bundled_corpus_gives_texts_of_many_lengths() -> None:
+    source = ZH_SOURCE
+    corpus = words_corpus(CORPUS_DIR / "zh" / "daily.txt", 5, 15)
+    found = [t for t in sample_texts(corpus, 300, seed=5) if t is not None]
+    assert len(found) > 150
+    for text in found:
+        assert 5 <= len(text) <= 15
+        assert text in collapse(source)
+    assert len({len(t) for t in found}) >= 8, "cut to the sampled length, not at line ends"
+
+
+def test_chinese_with_long_paragraphs_gives_text(tmp_path: Path) -> None:
+    """One paragraph per line is the usual layout of a Chinese corpus; a sample may start anywhere in it."""
+    text = "".join(ZH_SOURCE.split())
+    source = "\n".join(text[i : i + 1000] for i in range(0, len(text), 1000)) + "\n"
+    corpus = words_corpus(write_file(tmp_path, source), 5, 15)
+    texts = sample_texts(corpus, 300, seed=8)
+    found = [t for t in texts if t is not None]
+    assert len(found) > 0.8 * len(texts), f"only {len(found)} of {len(texts)} draws gave text"
+    for text in found:
+        assert 5 <= len(text) <= 15
+        assert text in collapse(source)
+
+
+thai_syllables = st.builds(
+    lambda base, marks: base + marks,
+    st.sampled_from(THAI_CONSONANTS),
+    st.text(alphabet=THAI_MARKS, max_size=2),
+)
+
+
+# No shrinking here: a failure depends on where random offsets fall, which makes shrinking take minutes.
+@settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    lines=st.lists(st.lists(thai_syllables, min_size=15, max_size=60).map("".join), min_size=1, max_size=20),
+    low=st.integers(min_value=1, max_value=8),
+    extra=st.integers(min_value=0, max_value=12),
+)
+def test_thai_samples_never_start_or_end_inside_a_cluster(lines: list[str], low: int, extra: int) -> None:
+    source = "\n".join(lines) + "\n"
+    with tempfile.TemporaryDirectory() as directory:
+        corpus = words_corpus(write_file(Path(directory), source), low, low + extra)
+        texts = sample_texts(corpus, 100)
+    for text in texts:
+        if text is not None:
+            assert low <= len(text) <= low + extra, text
+            assert_not_split_from_marks(text, source)
+
+
+def test_bundled_thai_corpus_never_starts_with_a_mark() -> None:
+    source = (CORPUS_DIR / "th" / "daily.txt").read_text(encoding="utf-8")
+    corpus = words_corpus(CORPUS_DIR / "th" / "daily.txt", 3, 20)
+    found = [t for t in sample_texts(corpus, 500, seed=11) if t is not None]
+    assert len(found) > 100
+    for text in found:
+        assert_not_split_from_marks(text, source)
+
+
+line_text = st.text(alphabet=SPACED_LETTERS + "  ", min_size=0, max_size=60)
+
+
+@settings(max_examples=60, deadline=None, report_multiple_bugs=False)
+@given(
+    lines=st.lists(line_text, min_size=1, max_size=25),
+    final_newline=st.booleans(),
+)
+def test_lines_mode_returns_exactly_whole_lines(lines: list[str], final_newline: bool) -> None:
+    source = "\n".join(lines) + ("\n" if final_newline else "")
+    if not source.strip():
+        return  # nothing to sample; an all-blank corpus is rejected elsewhere
+    whole_lines = {collapse(line) for line in lines} - {""}
+    with tempfile.TemporaryDirectory() as directory:
+        corpus = Corpus([write_file(Path(directory), source)], "lines", Range(min=1, max=1000))
+        rng = np.random.default_rng(0)
+        seen = set()
+        for _ in range(80):
+            draw = corpus.draw(rng)
+            if draw.text is None:
+                assert draw.reason == "empty_line"
+                continue
+            assert draw.text in whole_lines, (draw.text, whole_lines)
+            seen.add(draw.text)
+    assert seen, "a corpus with text gives lines"
+
+
+def test_lines_mode_reaches_every_line_and_filters_by_length(tmp_path: Path) -> None:
+    lines = ["short", "a line of medium length", "x" * 50, "the very last line"]
+    path = write_file(tmp_path, "\n".join(lines))
+    all_lines = {t for t in sample_texts(Corpus([path], "lines", Range(min=1, max=100)), 400) if t}
+    assert all_lines == set(lines), "every line, the first and the last included, can come out"
+    rng = np.random.default_rng(1)
+    bounded = Corpus([path], "lines", Range(min=10, max=30))
+    for _ in range(200):
+        draw = bounded.draw(rng)
+        assert draw.text in (None, "a line of medium length", "the very last line")
+        if draw.text is None:
+            assert draw.reason == "line_length_out_of_range"
+
+
+def test_lines_mode_collapses_whitespace_inside_a_line(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "  one \t two  \r\nthree   four\r\n")
+    texts = {t for t in sample_texts(Corpus([path], "lines", Range(min=1, max=100)), 100) if t}
+    assert texts == {"one two", "three four"}
+
+
+@pytest.mark.parametrize("mode", ["words", "lines"])
+def test_invalid_utf8_names_the_file(tmp_path: Path, mode: str) -> None:
+    path = write_file(tmp_path, b"good words here \xff\xfe bad\n" * 200, name="latin1.txt")
+    corpus = Corpus([path], mode, Range(min=1, max=40))
+    rng = np.random.default_rng(0)
+    with pytest.raises(PlanningError) as caught:
+        for _ in range(20):
+            corpus.draw(rng)
+    assert str(path) in str(caught.value)
+    assert "UTF-8" in str(caught.value)
+
+
+@settings(max_examples=30, deadline=None, report_multiple_bugs=False)
+@given(
+    chosen=st.lists(st.text(alphabet="aé€😀𝒜ж中", min_size=1, max_size=6), min_size=1, max_size=80),
+)
+def test_windows_that_start_or_end_inside_a_character_decode(chosen: list[str]) -> None:
+    """Random offsets land inside 2-, 3- and 4-byte characters; valid UTF-8 must never be an error."""
+    source = " ".join(chosen) + "\n"
+    with tempfile.TemporaryDirectory() as directory:
+        path = write_file(Path(directory), source)
+        for mode in ("words", "lines"):
+            for text in sample_texts(Corpus([path], mode, Range(min=1, max=30)), 100):
+                if text is not None:
+                    assert text in collapse(source)
+
+
+def test_empty_files_are_skipped_and_all_empty_is_an_error(tmp_path: Path) -> None:
+    empty = write_file(tmp_path, "", name="empty.txt")
+    full = write_file(tmp_path, "just these words here\n", name="full.txt")
+    texts = {t for t in sample_texts(Corpus([empty, full], "words", Range(min=1, max=30)), 50) if t}
+    assert texts and all(t in "just these words here" for t in texts)
+    with pytest.raises(PlanningError, match="empty"):
+        Corpus([empty], "words", Range(min=1, max=10))
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ~50 MB corpus file, written in 1 MB blocks so the test itself stays small."""
+    path = tmp_path_factory.mktemp("big") / "big.txt"
+    line = "the quick brown fox jumps over the lazy dog and keeps running far away\n"
+    block = (line * (2**20 // len(line))).encode("utf-8")
+    with open(path, "wb") as handle:
+        for _ in range(50):
+            handle.write(block)
+    return path
+
+
+@pytest.mark.parametrize("mode", ["words", "lines"])
+def test_memory_does_not_grow_with_the_corpus(big_corpus: Path, mode: str) -> None:
+    assert big_corpus.stat().st_size > 45 * 2**20
+    tracemalloc.start()
+    try:
+        corpus = Corpus([big_corpus], mode, Range(min=5, max=80))
+        rng = np.random.default_rng(0)
+        found = [corpus.draw(rng).text for _ in range(200)]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sum(t is not None for t in found) > 100
+    assert peak < 2**20, f"peak {peak} bytes while sampling a 50 MB corpus"
+
+
+class _ReadSpy:
+    """Wraps a file handle and records how many bytes each read asks for."""
+
+    def __init__(self, handle: Any, sizes: list[int]) -> None:
+        self._handle, self._sizes = handle, sizes
+
+    def read(self, size: int = -1) -> bytes:
+        self._sizes.append(size)
+        return self._handle.read(size)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+    def __enter__(self) -> _ReadSpy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+
+@pytest.fixture
+def read_sizes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Every read size the corpus module asks for while the test runs."""
+    sizes: list[int] = []
+
+    def spy_open(*args: Any, **kwargs: Any) -> _ReadSpy:
+        return _ReadSpy(open(*args, **kwargs), sizes)
+
+    monkeypatch.setattr(corpus_module, "open", spy_open, raising=False)
+    yield sizes
+
+
+@pytest.mark.parametrize("mode", ["words", "lines"])
+def test_every_read_is_a_small_bounded_window(big_corpus: Path, read_sizes: list[int], mode: str) -> None:
+    corpus = Corpus([big_corpus], mode, Range(min=5, max=80))
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        corpus.draw(rng)
+    assert read_sizes, "the corpus is read through open()"
+    assert all(0 < size <= 2**16 for size in read_sizes), sorted(set(read_sizes))
