@@ -98,16 +98,20 @@ class FontCatalog:
 
 
 def _coverages(path: Path) -> list[tuple[int, frozenset[int]]]:
+    """Character map of every face in the file (a .ttc has several)."""
     if path.suffix.lower() == ".ttc":
-        collection = TTCollection(str(path), lazy=True)
-        fonts = list(collection.fonts)
+        container: TTCollection | TTFont = TTCollection(str(path), lazy=True)
+        fonts = list(container.fonts)
     else:
-        fonts = [TTFont(str(path), lazy=True)]
-    result = []
-    for index, font in enumerate(fonts):
-        cmap = font.getBestCmap()
-        if not cmap:
-            raise ValueError("it has no Unicode character map")
-        result.append((index, frozenset(cmap)))
-        font.close()
-    return result
+        container = TTFont(str(path), lazy=True)
+        fonts = [container]
+    try:
+        coverages = []
+        for index, font in enumerate(fonts):
+            cmap = font.getBestCmap()
+            if not cmap:
+                raise ValueError("it has no Unicode character map")
+            coverages.append((index, frozenset(cmap)))
+        return coverages
+    finally:
+        container.close()
