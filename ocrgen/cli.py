@@ -12,11 +12,12 @@ from typing import Any
 
 import click
 
-from ocrgen.assets import DEFAULT_CONFIG
+from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
 from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, make_plan, validate
 from ocrgen.renderer.output import IMAGE_FORMATS
-from ocrgen.renderer.planfile import Shard
+from ocrgen.renderer.planfile import Shard, parse_record, shard_lines
+from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet
 from ocrgen.renderer.run import RenderSummary, failures_name, render_plan
 from ocrgen.schemas import BatchConfig, Label, PlanRecord
 
@@ -209,3 +210,36 @@ def generate(
 def schema(which: str) -> None:
     """Print the JSON Schema of the batch config, the plan record or the label."""
     click.echo(json.dumps(SCHEMAS[which].model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PNG to write.")
+@click.option("--count", type=click.IntRange(min=1), default=24, show_default=True, help="Records to show.")
+@click.option(
+    "--boxes",
+    type=click.Choice(BOX_KINDS),
+    multiple=True,
+    help="Label geometry to draw over the images (repeat for several).",
+)
+@click.option("--columns", type=click.IntRange(min=1), default=4, show_default=True)
+@_dir_option("--font-dir", "Where the plan's 'fonts' root is on this machine.")
+@_dir_option("--background-dir", "Where the plan's 'backgrounds' root is on this machine.")
+def preview(
+    plan_file: Path,
+    output: Path,
+    count: int,
+    boxes: tuple[str, ...],
+    columns: int,
+    font_dir: Path | None,
+    background_dir: Path | None,
+) -> None:
+    """Render a contact sheet of records spread evenly over the plan, to look before spending compute."""
+    total = sum(1 for _ in shard_lines(plan_file, Shard()))
+    wanted = {i * total // count for i in range(min(count, total))}
+    records = (
+        parse_record(plan_file, line) for number, line in enumerate(shard_lines(plan_file, Shard())) if number in wanted
+    )
+    roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
+    save_sheet(contact_sheet(records, boxes, columns, AssetResolver(roots)), output)
+    click.echo(f"Wrote {len(wanted)} records to {output}.")

@@ -7,7 +7,6 @@ kilobyte of text or a terabyte.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,17 +15,8 @@ import numpy as np
 from ocrgen.errors import PlanningError
 from ocrgen.planner.sampling import choose, sample_int
 from ocrgen.schemas.ranges import Range
+from ocrgen.text.scripts import is_mark, writes_without_spaces
 
-# Scripts that write no spaces between words; their text is cut at characters.
-_NO_SPACE_BLOCKS = (
-    (0x0E00, 0x0EFF),  # Thai, Lao
-    (0x1000, 0x109F),  # Myanmar
-    (0x1780, 0x17FF),  # Khmer
-    (0x2E80, 0x9FFF),  # CJK radicals, punctuation, kana, ideographs
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-    (0xFF00, 0xFFEF),  # half- and full-width forms
-    (0x20000, 0x3FFFF),  # CJK extensions
-)
 _MAX_LINE_BYTES = 1 << 16
 
 
@@ -71,7 +61,7 @@ class Corpus:
         reaches_end = start + len(raw) >= size
         before = raw[:1] if offset > 0 else b" "
         text = _decode(raw[offset > 0 :], path, offset)
-        if _writes_without_spaces(text):
+        if writes_without_spaces(text):
             body = text if reaches_end else _without_last_cluster(text)
             picked = _cut_characters(" ".join(body.split()), target)
         else:
@@ -119,17 +109,10 @@ def _decode(raw: bytes, path: Path, offset: int) -> str:
         ) from None
 
 
-def _writes_without_spaces(text: str) -> bool:
-    """Most visible characters of the window belong to a script that writes no spaces."""
-    letters = [c for c in text[:200] if not c.isspace()]
-    unspaced = sum(any(low <= ord(c) <= high for low, high in _NO_SPACE_BLOCKS) for c in letters)
-    return bool(letters) and unspaced * 2 > len(letters)
-
-
 def _without_last_cluster(text: str) -> str:
     """Drop the last letter and its marks: the window may have cut more marks that follow."""
     end = len(text)
-    while end > 0 and _is_mark(text[end - 1]):
+    while end > 0 and is_mark(text[end - 1]):
         end -= 1
     return text[: max(end - 1, 0)]
 
@@ -148,13 +131,9 @@ def _take_words(words: list[str], target: int) -> str:
 def _cut_characters(text: str, target: int) -> str:
     """Cut `target` characters without splitting a base letter from its marks."""
     start = 0
-    while start < len(text) and _is_mark(text[start]):
+    while start < len(text) and is_mark(text[start]):
         start += 1
     end = min(start + target, len(text))
-    while end > start and end < len(text) and _is_mark(text[end]):
+    while end > start and end < len(text) and is_mark(text[end]):
         end -= 1
     return text[start:end].strip()
-
-
-def _is_mark(char: str) -> bool:
-    return unicodedata.category(char) in ("Mn", "Mc", "Me") or char in "\u200c\u200d"

@@ -15,11 +15,13 @@ import numpy as np
 from ocrgen.errors import PlanningError
 from ocrgen.planner.allocation import allocate, interleave
 from ocrgen.planner.fonts import needed_codepoints
+from ocrgen.planner.linebreak import break_lines
 from ocrgen.planner.resources import Resources, SpecResources
-from ocrgen.planner.sampling import choose, record_rng, sample_color, sample_int
-from ocrgen.schemas.config import BatchConfig
-from ocrgen.schemas.plan import Canvas, FontRef, PlanRecord, Point
+from ocrgen.planner.sampling import choose, record_rng, sample, sample_color, sample_int
+from ocrgen.schemas.config import BatchConfig, Specification
+from ocrgen.schemas.plan import Arc, Canvas, FontRef, Layout, PlanRecord, Point, Sine
 from ocrgen.text.layout import TextLayout, layout_text
+from ocrgen.text.scripts import stands_upright
 
 MAX_TEXT_TRIES = 100
 
@@ -68,8 +70,10 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
         size = sample_int(spec.font_size, rng)
         directions = spec.directions.weights()
         direction = choose(list(directions), list(directions.values()), rng)
-        layout = layout_text(str(font.path), font.face_index, size, draw.text, direction)
-        if any(placed.shaped.glyph == 0 for placed in layout.glyphs):
+        text = break_lines(draw.text, sample_int(spec.lines, rng), spec.line_break)
+        params = _layout_params(spec, text, direction, rng)
+        layout = layout_text(str(font.path), font.face_index, size, text, direction, params)
+        if any(placed.glyph == 0 for placed in layout.placements):
             tried["notdef_glyph"] += 1
             continue
         break
@@ -87,15 +91,59 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
         index=index,
         spec=spec.name,
         seed=int(rng.integers(2**63 - 1)),
-        text=draw.text,
+        text=text,
         font=FontRef(asset=font.ref(), face_index=font.face_index, size=size),
         direction=direction,
+        layout=params,
         canvas=canvas,
         origin=origin,
         text_color=sample_color(spec.text_color, rng),
         background=res.backgrounds.draw(canvas.width, canvas.height, rng),
         roots=roots,
     )
+
+
+_ALIGNMENTS = {
+    "left_to_right": ("left", "center", "right"),
+    "right_to_left": ("left", "center", "right"),
+    "top_to_bottom": ("top", "center", "bottom"),
+    "bottom_to_top": ("top", "center", "bottom"),
+}
+
+
+def _layout_params(spec: Specification, text: str, direction: str, rng: np.random.Generator) -> Layout:
+    """Everything about how the lines are set, drawn once so the renderer decides nothing."""
+    upright = direction == "top_to_bottom" and (stands_upright(text) or spec.vertical_text == "upright")
+    alignment = None
+    if spec.alignment:
+        allowed = {a: w for a, w in spec.alignment.items() if a in _ALIGNMENTS[direction] and w > 0}
+        alignment = choose(list(allowed), list(allowed.values()), rng) if allowed else None
+    curve = None
+    if spec.curve and direction in ("left_to_right", "right_to_left") and rng.random() < spec.curve.p:
+        kinds = spec.curve.weights()
+        kind = choose(list(kinds), list(kinds.values()), rng)
+        if kind == "arc" and spec.curve.arc:
+            arc = spec.curve.arc
+            curve = Arc(radius=_round(sample(arc.radius, rng)), concave=bool(rng.random() < arc.concave))
+        elif spec.curve.sine:
+            sine = spec.curve.sine
+            curve = Sine(
+                amplitude=_round(sample(sine.amplitude, rng)),
+                frequency=_round(sample(sine.frequency, rng)),
+                phase=_round(sample(sine.phase, rng)),
+            )
+    return Layout(
+        orientation="upright" if upright else "rotated",
+        alignment=alignment,
+        line_spacing=_round(sample(spec.line_spacing, rng)),
+        character_spacing=sample_int(spec.character_spacing, rng),
+        curve=curve,
+    )
+
+
+def _round(value: float) -> float:
+    """Three decimals: plenty for layout, and short, readable plan lines."""
+    return round(value, 3)
 
 
 def _fit(layout: TextLayout, rng: np.random.Generator, res: SpecResources) -> tuple[Canvas, Point]:

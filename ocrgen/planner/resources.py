@@ -16,8 +16,6 @@ from ocrgen.planner.corpus import Corpus, match_corpus
 from ocrgen.planner.fonts import FONT_SUFFIXES, FontCatalog, FontFile
 from ocrgen.schemas.config import Specification
 
-_NOT_YET = ("top_to_bottom", "bottom_to_top")
-
 
 @dataclass(frozen=True)
 class AssetDirs:
@@ -101,10 +99,6 @@ def _load_spec(
 ) -> SpecResources | None:
     where = f"Specification '{spec.name}'"
     before = len(problems)
-
-    for direction in _NOT_YET:
-        if getattr(spec.directions, direction) > 0:
-            problems.append(f"{where}: direction {direction} is not supported yet; set its weight to 0.")
 
     unique: dict[Path, None] = {}
     if corpus_dir.is_dir():

@@ -10,7 +10,7 @@ import freetype
 import numpy as np
 
 from ocrgen.text.fonts import LOAD_OUTLINE, FontFace
-from ocrgen.text.layout import Box
+from ocrgen.text.layout import Box, Placement, rotation_matrix
 
 _CACHE_SIZE = 20000
 
@@ -29,26 +29,26 @@ class GlyphBitmap:
         return self.ink is None
 
 
-_cache: OrderedDict[tuple[str, int, int, int, int, int], GlyphBitmap] = OrderedDict()
+_cache: OrderedDict[tuple[str, int, int, int, int, int, float], GlyphBitmap] = OrderedDict()
 
 
-def glyph_bitmap(face: FontFace, size: int, glyph: int, phase_x: int, phase_y: int) -> GlyphBitmap:
-    key = (face.path, face.face_index, size, glyph, phase_x, phase_y)
+def glyph_bitmap(face: FontFace, size: int, placed: Placement) -> GlyphBitmap:
+    key = (face.path, face.face_index, size, placed.glyph, placed.phase_x, placed.phase_y, placed.angle)
     cached = _cache.get(key)
     if cached is not None:
         _cache.move_to_end(key)
         return cached
-    bitmap = _rasterize(face, size, glyph, phase_x, phase_y)
+    bitmap = _rasterize(face, size, placed)
     _cache[key] = bitmap
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return bitmap
 
 
-def _rasterize(face: FontFace, size: int, glyph: int, phase_x: int, phase_y: int) -> GlyphBitmap:
+def _rasterize(face: FontFace, size: int, placed: Placement) -> GlyphBitmap:
     ft = face.ft_sized(size)
-    ft.set_transform(freetype.Matrix(0x10000, 0, 0, 0x10000), freetype.Vector(phase_x, -phase_y))
-    ft.load_glyph(glyph, LOAD_OUTLINE | freetype.FT_LOAD_RENDER)
+    ft.set_transform(freetype.Matrix(*rotation_matrix(placed.angle)), freetype.Vector(placed.phase_x, -placed.phase_y))
+    ft.load_glyph(placed.glyph, LOAD_OUTLINE | freetype.FT_LOAD_RENDER)
     slot = ft.glyph
     bitmap = slot.bitmap
     rows, width, pitch = bitmap.rows, bitmap.width, bitmap.pitch

@@ -8,8 +8,9 @@ from PIL import Image
 from ocrgen.assets import AssetResolver
 from ocrgen.errors import RenderError
 from ocrgen.renderer.backgrounds import image_background, procedural_background
+from ocrgen.renderer.labels import label_geometry
 from ocrgen.renderer.text import draw_text
-from ocrgen.schemas.label import CharBox, Label
+from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import ImageBackground, PlanRecord
 from ocrgen.text.layout import layout_text
 
@@ -22,8 +23,11 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
         raise RenderError(f"record {record.index} asks for effects this ocrgen version cannot apply: {names}")
     width, height = record.canvas.width, record.canvas.height
     font_path = resolver.path(record.font.asset, record.roots)
-    layout = layout_text(str(font_path), record.font.face_index, record.font.size, record.text, record.direction)
+    layout = layout_text(
+        str(font_path), record.font.face_index, record.font.size, record.text, record.direction, record.layout
+    )
     drawn = draw_text(layout, record.origin.x, record.origin.y, width, height)
+    geometry = label_geometry(layout, drawn.ink, (record.origin.x, record.origin.y), (width, height))
 
     background = record.background
     if isinstance(background, ImageBackground):
@@ -32,11 +36,16 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
         pixels = procedural_background(background, record.seed, width, height)
     image = Image.fromarray(_composite(pixels, drawn.coverage, record.text_color), "RGB")
 
-    boxes = [
-        CharBox(char=char, x0=box.x0, y0=box.y0, x1=box.x1, y1=box.y1, line_index=0)
-        for char, box in zip(record.text, drawn.char_boxes, strict=True)
-    ]
-    label = Label(text=record.text, width=width, height=height, bboxes=boxes, plan=record)
+    label = Label(
+        text=record.text,
+        width=width,
+        height=height,
+        bboxes=geometry.bboxes,
+        characters=geometry.characters,
+        words=geometry.words,
+        lines=geometry.lines,
+        plan=record,
+    )
     return image, label
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ocrgen.schemas.ranges import ColorRange, NonNegativeRange, PositiveRange, Range
 
 Direction = Literal["left_to_right", "right_to_left", "top_to_bottom", "bottom_to_top"]
+Alignment = Literal["left", "center", "right", "top", "bottom"]
 
 Weight = Annotated[float, Field(ge=0)]
 
@@ -61,6 +62,40 @@ def _default_directions() -> Directions:
     return Directions(left_to_right=1.0)
 
 
+class ArcCurve(_Strict):
+    """Text along a circle: convex bulges up (a smile upside down), concave sags (a smile)."""
+
+    weight: Weight = 1.0
+    radius: PositiveRange = Field(description="Radius of the baseline circle in pixels.")
+    concave: float = Field(0.5, ge=0, le=1, description="Probability that the arc is concave.")
+
+
+class SineCurve(_Strict):
+    """Text along a sine wave; each glyph turns to the tangent."""
+
+    weight: Weight = 1.0
+    amplitude: NonNegativeRange = Field(description="Pixels from the straight baseline to a crest.")
+    frequency: NonNegativeRange = Field(description="Full waves along the length of the line.")
+    phase: Range = Field(default_factory=lambda: Range(min=0, max=6.283185307179586), description="Radians.")
+
+
+class Curves(_Strict):
+    """Curved baselines for horizontal text; `p` is the chance that a text is curved at all."""
+
+    p: float = Field(ge=0, le=1)
+    arc: ArcCurve | None = None
+    sine: SineCurve | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Curves:
+        if not self.weights():
+            raise ValueError("give `arc` or `sine` (with a weight above 0)")
+        return self
+
+    def weights(self) -> dict[str, float]:
+        return {name: kind.weight for name, kind in (("arc", self.arc), ("sine", self.sine)) if kind and kind.weight}
+
+
 class Specification(_Strict):
     """One kind of image; `proportion` gives its share of `total_images`."""
 
@@ -95,11 +130,41 @@ class Specification(_Strict):
     text_color: ColorRange = Field(
         default_factory=lambda: ColorRange(min=(0, 0, 0), max=(60, 60, 60)),
     )
+    lines: PositiveRange = Field(default_factory=lambda: Range(min=1, max=1), description="Number of lines.")
+    line_break: Literal["words", "characters"] = Field(
+        "words", description="Break lines between words, or between any two characters."
+    )
+    line_spacing: PositiveRange = Field(
+        default_factory=lambda: Range(min=1.0, max=1.0),
+        description="Baseline-to-baseline distance as a multiple of the font's line height.",
+    )
+    alignment: dict[Alignment, Weight] | None = Field(
+        None,
+        description="Weights over left/center/right (horizontal text) and top/center/bottom (vertical text). "
+        "Default: where the direction starts (left for LTR, right for RTL, top for TTB, bottom for BTT).",
+    )
+    character_spacing: Range = Field(
+        default_factory=lambda: Range(min=0, max=0),
+        description="Extra pixels between characters; negative values make glyphs overlap.",
+    )
+    vertical_text: Literal["rotated", "upright"] = Field(
+        "rotated",
+        description="How text that is not CJK stands in top_to_bottom lines: turned 90° clockwise, or "
+        "upright and stacked. CJK always stands upright.",
+    )
+    curve: Curves | None = None
 
     @field_validator("corpus", mode="before")
     @classmethod
     def _one_pattern_is_a_list(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("alignment")
+    @classmethod
+    def _alignment_weights(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is not None:
+            _check_weights(value, "alignment")
+        return value
 
     @field_validator("backgrounds")
     @classmethod

@@ -20,6 +20,30 @@ class CharBox(BaseModel):
     line_index: int = Field(ge=0)
 
 
+Polygon = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
+BBox = tuple[int, int, int, int]
+
+
+class Character(BaseModel):
+    """One character; `polygon` runs clockwise from the top-left corner as the text reads."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    char: str = Field(min_length=1, max_length=1)
+    polygon: Polygon
+    bbox: BBox = Field(description="x0, y0, x1, y1: pixels x0 <= x < x1, y0 <= y < y1, inside the image.")
+
+
+class Segment(BaseModel):
+    """A word or a line: its text in logical order, with a polygon and a bbox like a character's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    polygon: Polygon
+    bbox: BBox
+
+
 class Label(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -27,4 +51,7 @@ class Label(BaseModel):
     width: int
     height: int
     bboxes: list[CharBox] = Field(description="One per character of `text`, spaces included, in logical order.")
+    characters: list[Character] = Field(description="One per character of `text`, in logical order.")
+    words: list[Segment] = Field(description="Runs of characters between whitespace, in logical order.")
+    lines: list[Segment] = Field(description="The lines of `text` (split at '\\n'), in order.")
     plan: PlanRecord

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ocrgen.schemas.config import Direction
+from ocrgen.schemas.config import Alignment, Direction
 from ocrgen.schemas.ranges import RGB
 
 PLAN_SCHEMA_VERSION = 1
@@ -63,6 +63,34 @@ class ProceduralBackground(_Record):
 Background = Annotated[ImageBackground | ProceduralBackground, Field(discriminator="kind")]
 
 
+class Arc(_Record):
+    kind: Literal["arc"] = "arc"
+    radius: float = Field(gt=0)
+    concave: bool
+
+
+class Sine(_Record):
+    kind: Literal["sine"] = "sine"
+    amplitude: float = Field(ge=0)
+    frequency: float = Field(ge=0, description="Full waves along the longest line.")
+    phase: float
+
+
+Curve = Annotated[Arc | Sine, Field(discriminator="kind")]
+
+
+class Layout(_Record):
+    """How the lines of `text` are set; the defaults give one straight line."""
+
+    orientation: Literal["rotated", "upright"] = Field(
+        "rotated", description="For top_to_bottom: glyphs turned with the line, or upright and stacked."
+    )
+    alignment: Alignment | None = Field(None, description="None: where the direction starts.")
+    line_spacing: float = Field(1.0, gt=0, description="Multiple of the font's line height.")
+    character_spacing: int = Field(0, description="Extra pixels between clusters.")
+    curve: Curve | None = None
+
+
 class PlanRecord(_Record):
     """Everything needed to render one image."""
 
@@ -70,11 +98,12 @@ class PlanRecord(_Record):
     index: int = Field(ge=0, description="Position in the plan; names the output files.")
     spec: str = Field(description="Name of the specification the record came from.")
     seed: int = Field(ge=0, description="Drives the only randomness left to the renderer (pixel noise).")
-    text: str = Field(min_length=1, description="Logical order, as stored in the corpus.")
+    text: str = Field(min_length=1, description="Logical order; lines are separated by '\\n'.")
     font: FontRef
     direction: Direction
+    layout: Layout = Field(default_factory=Layout)
     canvas: Canvas
-    origin: Point = Field(description="Left end of the baseline of horizontal text, in canvas pixels.")
+    origin: Point = Field(description="Where the text block's frame origin lands on the canvas, in pixels.")
     text_color: RGB
     background: Background
     effects: list[dict[str, Any]] = Field(

@@ -1,38 +1,42 @@
-"""Put a shaped line on the pixel grid, and bound its ink before it is drawn.
+"""Set shaped lines in a frame and place every glyph on the pixel grid.
 
-The planner uses the bounds to size the canvas; the renderer uses the same
-placements to draw. Both call `layout_text`, so they cannot disagree.
+The planner uses the result to size the canvas (from outline boxes, without
+drawing); the renderer uses the very same placements to draw and to label.
+Both call `layout_text`, so they cannot disagree.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from ocrgen.text.fonts import FontFace, LineMetrics, open_face
-from ocrgen.text.shaping import ShapedGlyph, shape_line
+from ocrgen.schemas.plan import Layout
+from ocrgen.text.fonts import FontFace, open_face
+from ocrgen.text.frames import Frame, Rigid
+from ocrgen.text.shaping import ShapedGlyph, ShapedLine, shape_column, shape_line
 
 # Glyph positions snap to a quarter pixel: fine enough for kerning at small
 # sizes, coarse enough that cached bitmaps are reused.
 _SUBPIXEL = 16
 
+_TURNS = {"left_to_right": 0, "right_to_left": 0, "top_to_bottom": 1, "bottom_to_top": 3}
 
-@dataclass(frozen=True)
-class GlyphPlacement:
-    """Where one glyph is drawn relative to the text origin.
+# Where each alignment puts a line within the block, as a fraction of the free space along u.
+_ALIGN = {
+    "left_to_right": {"left": 0.0, "center": 0.5, "right": 1.0, None: 0.0},
+    "right_to_left": {"left": 0.0, "center": 0.5, "right": 1.0, None: 1.0},
+    "top_to_bottom": {"top": 0.0, "center": 0.5, "bottom": 1.0, None: 0.0},
+    "bottom_to_top": {"bottom": 0.0, "center": 0.5, "top": 1.0, None: 0.0},
+}
 
-    `x`, `y` is the whole pixel of the glyph origin (y down) and `phase_x`,
-    `phase_y` the remaining 1/64 pixel shift, right and down.
-    """
-
-    shaped: ShapedGlyph
-    x: int
-    y: int
-    phase_x: int
-    phase_y: int
+Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
+FrameBox = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
 class Box:
+    """Whole pixels x0 <= x < x1, y0 <= y < y1."""
+
     x0: int
     y0: int
     x1: int
@@ -44,57 +48,227 @@ class Box:
     def shifted(self, dx: int, dy: int) -> Box:
         return Box(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
 
+    @classmethod
+    def around(cls, points: Quad | list[tuple[float, float]]) -> Box:
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        return cls(math.floor(min(xs)), math.floor(min(ys)), math.ceil(max(xs)), math.ceil(max(ys)))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One glyph on the canvas, relative to the layout origin.
+
+    (x, y) is the whole pixel of the glyph origin (y down), `phase_x`/`phase_y`
+    the rest in 1/64 pixel, and `angle` its clockwise turn in degrees.
+    """
+
+    glyph: int
+    cluster: int
+    x: int
+    y: int
+    phase_x: int
+    phase_y: int
+    angle: float
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Characters start..end-1 of the text, drawn by the placements whose `cluster` is `start`.
+
+    `advance` is its slot along the line at full line height and `ink` the union
+    of its glyph outlines (None when it draws nothing), both in frame pixels.
+    """
+
+    start: int
+    end: int
+    line: int
+    advance: FrameBox
+    ink: FrameBox | None
+    rigid: Rigid
+
 
 @dataclass(frozen=True)
 class TextLayout:
     face: FontFace
     size: int
     text: str
-    glyphs: tuple[GlyphPlacement, ...]
-    metrics: LineMetrics
-    advance: int
+    frame: Frame
+    placements: tuple[Placement, ...]
+    clusters: tuple[Cluster, ...]
 
-    def line_box(self) -> Box:
-        """The line from its pen start to its end, ascender to descender, in whole pixels."""
-        return Box(0, -_ceil64(self.metrics.ascender), _ceil64(self.advance), _ceil64(-self.metrics.descender))
+    def quad(self, rigid: Rigid, box: FrameBox) -> Quad:
+        """A frame box on the canvas: top-left, top-right, bottom-right, bottom-left as read."""
+        u0, v0, u1, v1 = box
+        corners = [self.frame.to_canvas(*rigid.apply(u, v)) for u, v in ((u0, v0), (u1, v0), (u1, v1), (u0, v1))]
+        return (corners[0], corners[1], corners[2], corners[3])
 
     def ink_bound(self) -> Box | None:
-        """A box the drawn ink cannot leave: outline control boxes, widened by a pixel for rounding."""
+        """A box the drawn ink cannot leave: turned outline boxes, widened a pixel for rounding."""
         bound: Box | None = None
-        for placed in self.glyphs:
-            cbox = self.face.cbox(self.size, placed.shaped.glyph)
-            if cbox is None:
-                continue
-            x0, y0, x1, y1 = cbox
-            box = Box(
-                placed.x + (x0 + placed.phase_x) // 64 - 1,
-                placed.y - _ceil64(y1 - placed.phase_y) - 1,
-                placed.x + _ceil64(x1 + placed.phase_x) + 1,
-                placed.y - (y0 - placed.phase_y) // 64 + 1,
-            )
-            bound = box if bound is None else bound.union(box)
+        for placed in self.placements:
+            box = _glyph_bound(self.face, self.size, placed)
+            if box is not None:
+                bound = box if bound is None else bound.union(box)
         return bound
 
     def extent(self) -> Box:
-        """Everything the text occupies: its line box and all of its ink."""
-        ink = self.ink_bound()
-        return self.line_box() if ink is None else self.line_box().union(ink)
+        """Everything the text occupies: every cluster's slot at line height, and all of its ink."""
+        bound = self.ink_bound()
+        for cluster in self.clusters:
+            slot = Box.around(self.quad(cluster.rigid, cluster.advance))
+            bound = slot if bound is None else bound.union(slot)
+        assert bound is not None, "a layout always has at least one cluster"
+        return bound
 
 
-def _ceil64(value: int) -> int:
-    return -((-value) // 64)
+def rotation_matrix(angle: float) -> tuple[int, int, int, int]:
+    """FreeType's 16.16 matrix (xx, xy, yx, yy), y up, for a clockwise screen turn of `angle` degrees."""
+    radians = math.radians(angle)
+    c, s = round(math.cos(radians) * 0x10000), round(math.sin(radians) * 0x10000)
+    return c, s, -s, c
 
 
-def _snap(value: int) -> int:
-    return (value + _SUBPIXEL // 2) // _SUBPIXEL * _SUBPIXEL
+def _glyph_bound(face: FontFace, size: int, placed: Placement) -> Box | None:
+    cbox = face.cbox(size, placed.glyph)
+    if cbox is None:
+        return None
+    xx, xy, yx, yy = rotation_matrix(placed.angle)
+    x0, y0, x1, y1 = cbox
+    xs, ys = [], []
+    for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
+        xs.append((xx * x + xy * y) / 0x10000 + placed.phase_x)
+        ys.append((yx * x + yy * y) / 0x10000 - placed.phase_y)
+    return Box(
+        placed.x + math.floor(min(xs) / 64) - 1,
+        placed.y - math.ceil(max(ys) / 64) - 1,
+        placed.x + math.ceil(max(xs) / 64) + 1,
+        placed.y - math.floor(min(ys) / 64) + 1,
+    )
 
 
-def layout_text(font_path: str, face_index: int, size: int, text: str, direction: str) -> TextLayout:
-    """Shape and place `text`; glyph positions are relative to the origin at the left end of the baseline."""
+def _snap(value: float) -> int:
+    """1/64 pixel, rounded to the sub-pixel grid."""
+    return round(value * 64 / _SUBPIXEL) * _SUBPIXEL
+
+
+@dataclass(frozen=True)
+class _Line:
+    shaped: ShapedLine
+    start: int
+    end: int
+    clusters: int
+
+
+def layout_text(
+    font_path: str, face_index: int, size: int, text: str, direction: str, params: Layout | None = None
+) -> TextLayout:
+    """Shape and place `text` (lines separated by newlines), relative to the frame origin."""
+    params = params or Layout()
     face = open_face(font_path, face_index)
-    line = shape_line(face, size, text, rtl=direction == "right_to_left")
-    placements = []
-    for glyph in line.glyphs:
-        x, y = _snap(glyph.x), _snap(-glyph.y)
-        placements.append(GlyphPlacement(glyph, x >> 6, y >> 6, x & 63, y & 63))
-    return TextLayout(face, size, text, tuple(placements), face.metrics(size), line.advance)
+    upright = direction == "top_to_bottom" and params.orientation == "upright"
+    if upright:
+        across = (-size / 2, size / 2)
+        line_height = float(size)
+    else:
+        metrics = face.metrics(size)
+        across = (-metrics.ascender / 64, -metrics.descender / 64)
+        line_height = (metrics.ascender - metrics.descender) / 64
+    spacing = params.character_spacing
+
+    lines = []
+    offset = 0
+    for line_text in text.split("\n"):
+        if upright:
+            shaped = shape_column(face, size, line_text)
+        else:
+            shaped = shape_line(face, size, line_text, rtl=direction == "right_to_left")
+        count = len({g.cluster for g in shaped.glyphs})
+        lines.append(_Line(shaped, offset, offset + len(line_text), count))
+        offset += len(line_text) + 1
+    widths = [line.shaped.advance / 64 + spacing * max(line.clusters - 1, 0) for line in lines]
+    block = max(widths)
+    frame = Frame(params.curve, block, _TURNS[direction], upright)
+    align = _ALIGN[direction][params.alignment]
+    step = params.line_spacing * line_height
+
+    placements: list[Placement] = []
+    clusters: list[Cluster] = []
+    for index, (line, width) in enumerate(zip(lines, widths, strict=True)):
+        start_u = align * (block - width)
+        v = index * step
+        slots = _slots(line.shaped.glyphs, spacing)
+        starts = sorted(slots)
+        for cluster_start in starts:
+            u0, u1, glyphs = slots[cluster_start]
+            rigid = frame.cluster_transform(start_u + (u0 + u1) / 2, v)
+            angle = frame.glyph_angle(rigid)
+            ink: FrameBox | None = None
+            for glyph, shift in glyphs:
+                gu, gv = start_u + (glyph.u / 64) + shift, v + glyph.v / 64
+                x, y = frame.to_canvas(*rigid.apply(gu, gv))
+                sx, sy = _snap(x), _snap(y)
+                placements.append(
+                    Placement(glyph.glyph, line.start + glyph.cluster, sx >> 6, sy >> 6, sx & 63, sy & 63, angle)
+                )
+                ink = _union(ink, _frame_ink(face, size, glyph.glyph, gu, gv, -90 * frame.turns if upright else 0))
+            following = starts.index(cluster_start) + 1
+            end = line.start + (starts[following] if following < len(starts) else line.end - line.start)
+            clusters.append(
+                Cluster(
+                    line.start + cluster_start,
+                    end,
+                    index,
+                    (start_u + u0, v + across[0], start_u + u1, v + across[1]),
+                    ink,
+                    rigid,
+                )
+            )
+        if line.end < len(text):
+            newline_u = start_u + width
+            rigid = frame.cluster_transform(newline_u, v)
+            clusters.append(
+                Cluster(
+                    line.end, line.end + 1, index, (newline_u, v + across[0], newline_u + 1, v + across[1]), None, rigid
+                )
+            )
+    return TextLayout(face, size, text, frame, tuple(placements), tuple(clusters))
+
+
+def _slots(
+    glyphs: tuple[ShapedGlyph, ...], spacing: int
+) -> dict[int, tuple[float, float, list[tuple[ShapedGlyph, int]]]]:
+    """Each cluster's slot along the line (pixels) and its glyphs with their spacing shift."""
+    slots: dict[int, tuple[float, float, list[tuple[ShapedGlyph, int]]]] = {}
+    shift = 0
+    previous = None
+    for glyph in glyphs:
+        if previous is not None and glyph.cluster != previous:
+            shift += spacing
+        previous = glyph.cluster
+        u0, u1 = glyph.pen / 64 + shift, (glyph.pen + glyph.advance) / 64 + shift
+        if glyph.cluster in slots:
+            low, high, members = slots[glyph.cluster]
+            slots[glyph.cluster] = (min(low, u0), max(high, u1), [*members, (glyph, shift)])
+        else:
+            slots[glyph.cluster] = (u0, u1, [(glyph, shift)])
+    return slots
+
+
+def _frame_ink(face: FontFace, size: int, glyph: int, u: float, v: float, turn: float) -> FrameBox | None:
+    """The glyph's outline box in frame pixels; `turn` is how the glyph sits relative to the frame."""
+    cbox = face.cbox(size, glyph)
+    if cbox is None:
+        return None
+    x0, y0, x1, y1 = (c / 64 for c in cbox)
+    corners = [(x0, -y0), (x1, -y0), (x1, -y1), (x0, -y1)]
+    radians = math.radians(turn)
+    c, s = math.cos(radians), math.sin(radians)
+    us = [u + c * x - s * y for x, y in corners]
+    vs = [v + s * x + c * y for x, y in corners]
+    return (min(us), min(vs), max(us), max(vs))
+
+
+def _union(a: FrameBox | None, b: FrameBox | None) -> FrameBox | None:
+    if a is None or b is None:
+        return a or b
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))

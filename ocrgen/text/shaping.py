@@ -21,14 +21,18 @@ _RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI"})
 
 @dataclass(frozen=True)
 class ShapedGlyph:
-    """A glyph at its pen position, all lengths in 1/64 pixel with y up."""
+    """A glyph in the line's frame, in 1/64 pixel: u along the line, v across it (down).
+
+    `pen` and `advance` measure the glyph's slot along the line; (u, v) is where
+    its outline origin goes.
+    """
 
     glyph: int
     cluster: int
-    pen_x: int
-    x: int
-    y: int
+    pen: int
     advance: int
+    u: int
+    v: int
 
 
 @dataclass(frozen=True)
@@ -103,11 +107,38 @@ def shape_line(face: FontFace, size: int, text: str, rtl: bool) -> ShapedLine:
                 ShapedGlyph(
                     glyph=info.codepoint,
                     cluster=info.cluster,
-                    pen_x=pen,
-                    x=pen + position.x_offset,
-                    y=position.y_offset,
+                    pen=pen,
                     advance=position.x_advance,
+                    u=pen + position.x_offset,
+                    v=-position.y_offset,
                 )
             )
             pen += position.x_advance
+    return ShapedLine(glyphs=tuple(glyphs), advance=pen)
+
+
+def shape_column(face: FontFace, size: int, text: str) -> ShapedLine:
+    """Shape one top-to-bottom column of upright glyphs, with the font's vertical forms and metrics.
+
+    The frame's u runs down the column and v to the left, so a glyph's centre sits on v = 0.
+    """
+    buffer = hb.Buffer()
+    buffer.add_codepoints([ord(c) for c in text])
+    buffer.guess_segment_properties()
+    buffer.direction = "ttb"
+    hb.shape(face.hb_font(size), buffer)
+    glyphs = []
+    pen = 0
+    for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
+        glyphs.append(
+            ShapedGlyph(
+                glyph=info.codepoint,
+                cluster=info.cluster,
+                pen=pen,
+                advance=-position.y_advance,
+                u=pen - position.y_offset,
+                v=-position.x_offset,
+            )
+        )
+        pen -= position.y_advance
     return ShapedLine(glyphs=tuple(glyphs), advance=pen)

@@ -1,0 +1,124 @@
+"""Character, word and line geometry for the label, from the same glyph run that drew the pixels.
+
+- A character's bbox is the ink of its cluster, measured on the drawn bitmaps;
+  the characters of one cluster share it. A character that draws nothing (a
+  space, a line break) gets its slot along the line at full line height.
+- A polygon follows the text: for straight, unturned clusters it is the bbox;
+  for curved ones it is the cluster's outline box turned with the cluster.
+- Word and line polygons run from the first cluster's leading edge to the last
+  cluster's trailing edge, each corner moved with its own cluster.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ocrgen.schemas.label import Character, CharBox, Polygon, Segment
+from ocrgen.text.layout import Box, Cluster, FrameBox, Quad, TextLayout
+
+
+@dataclass(frozen=True)
+class LabelGeometry:
+    bboxes: list[CharBox]
+    characters: list[Character]
+    words: list[Segment]
+    lines: list[Segment]
+
+
+@dataclass(frozen=True)
+class _Measured:
+    cluster: Cluster
+    frame_box: FrameBox
+    polygon: Quad
+    bbox: Box
+
+
+def label_geometry(
+    layout: TextLayout, ink: dict[int, Box], origin: tuple[int, int], size: tuple[int, int]
+) -> LabelGeometry:
+    """Boxes and polygons in final-image pixels; `ink` comes from drawing `layout` at `origin`."""
+    measured = {c.start: _measure(layout, c, ink.get(c.start), origin, size) for c in layout.clusters}
+    owner = [0] * len(layout.text)
+    for cluster in layout.clusters:
+        owner[cluster.start : cluster.end] = [cluster.start] * (cluster.end - cluster.start)
+
+    characters, bboxes = [], []
+    for index, char in enumerate(layout.text):
+        m = measured[owner[index]]
+        characters.append(Character(char=char, polygon=_rounded(m.polygon), bbox=_bbox(m.bbox)))
+        bboxes.append(
+            CharBox(char=char, x0=m.bbox.x0, y0=m.bbox.y0, x1=m.bbox.x1, y1=m.bbox.y1, line_index=m.cluster.line)
+        )
+
+    def segment(start: int, end: int) -> Segment:
+        parts = list({owner[i]: measured[owner[i]] for i in range(start, end)}.values())
+        return Segment(
+            text=layout.text[start:end], polygon=_rounded(_span(layout, parts, origin)), bbox=_bbox(_union(parts))
+        )
+
+    words = [segment(m.start(), m.end()) for m in re.finditer(r"\S+", layout.text)]
+    lines = [segment(m.start(), m.end()) for m in re.finditer(r"[^\n]+", layout.text)]
+    return LabelGeometry(bboxes, characters, words, lines)
+
+
+def _measure(
+    layout: TextLayout, cluster: Cluster, ink: Box | None, origin: tuple[int, int], size: tuple[int, int]
+) -> _Measured:
+    if ink is None or cluster.ink is None:
+        quad = _moved(layout.quad(cluster.rigid, cluster.advance), origin)
+        return _Measured(cluster, cluster.advance, quad, _clip(Box.around(quad), size))
+    if cluster.rigid.angle == 0:
+        quad = _reading_corners(ink, layout.frame.turns)
+    else:
+        quad = _moved(layout.quad(cluster.rigid, cluster.ink), origin)
+    return _Measured(cluster, cluster.ink, quad, ink)
+
+
+def _reading_corners(box: Box, turns: int) -> Quad:
+    """The corners of an upright box, starting at the top-left as the text reads."""
+    corners = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
+    shift = {0: 0, 1: 1, 3: 3}[turns % 4]
+    c = [(float(x), float(y)) for x, y in corners[shift:] + corners[:shift]]
+    return (c[0], c[1], c[2], c[3])
+
+
+def _span(layout: TextLayout, parts: Sequence[_Measured], origin: tuple[int, int]) -> Quad:
+    if all(p.cluster.rigid.angle == 0 for p in parts):
+        return _reading_corners(_union(parts), layout.frame.turns)
+    first = min(parts, key=lambda p: p.frame_box[0])
+    last = max(parts, key=lambda p: p.frame_box[2])
+    v0 = min(p.frame_box[1] for p in parts)
+    v1 = max(p.frame_box[3] for p in parts)
+    head = layout.quad(first.cluster.rigid, (first.frame_box[0], v0, first.frame_box[2], v1))
+    tail = layout.quad(last.cluster.rigid, (last.frame_box[0], v0, last.frame_box[2], v1))
+    return _moved((head[0], tail[1], tail[2], head[3]), origin)
+
+
+def _union(parts: Sequence[_Measured]) -> Box:
+    box = parts[0].bbox
+    for part in parts[1:]:
+        box = box.union(part.bbox)
+    return box
+
+
+def _moved(quad: Quad, origin: tuple[int, int]) -> Quad:
+    ox, oy = origin
+    moved = [(x + ox, y + oy) for x, y in quad]
+    return (moved[0], moved[1], moved[2], moved[3])
+
+
+def _rounded(quad: Quad) -> Polygon:
+    r = [(round(x, 2), round(y, 2)) for x, y in quad]
+    return (r[0], r[1], r[2], r[3])
+
+
+def _bbox(box: Box) -> tuple[int, int, int, int]:
+    return (box.x0, box.y0, box.x1, box.y1)
+
+
+def _clip(box: Box, size: tuple[int, int]) -> Box:
+    width, height = size
+    x0, y0 = min(max(box.x0, 0), width - 1), min(max(box.y0, 0), height - 1)
+    return Box(x0, y0, max(min(box.x1, width), x0 + 1), max(min(box.y1, height), y0 + 1))

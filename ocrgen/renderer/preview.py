@@ -1,0 +1,75 @@
+"""A contact sheet of rendered records, with their label geometry drawn over them, for a person to look at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ocrgen.assets import AssetResolver
+from ocrgen.renderer.render import render_record
+from ocrgen.schemas.label import Label
+from ocrgen.schemas.plan import PlanRecord
+
+BOX_KINDS = ("chars", "words", "lines")
+_COLOURS = {"chars": (230, 30, 30), "words": (20, 110, 230), "lines": (20, 160, 60)}
+_GAP = 8
+_CAPTION = 14
+
+
+def annotate(image: Image.Image, label: Label, kinds: Iterable[str]) -> Image.Image:
+    """A copy of `image` with the polygons of the chosen label levels outlined."""
+    out = image.convert("RGB")
+    draw = ImageDraw.Draw(out)
+    for kind in kinds:
+        shapes = {"chars": label.characters, "words": label.words, "lines": label.lines}[kind]
+        for shape in shapes:
+            if kind == "chars" and shape.char.isspace():
+                continue
+            draw.polygon([tuple(p) for p in shape.polygon], outline=_COLOURS[kind])
+    return out
+
+
+def contact_sheet(
+    records: Iterable[PlanRecord],
+    kinds: Iterable[str] = (),
+    columns: int = 4,
+    resolver: AssetResolver | None = None,
+    max_width: int = 480,
+) -> Image.Image:
+    """Render `records` into a grid of tiles, each captioned with its index, spec and direction."""
+    resolver = resolver or AssetResolver()
+    kinds = tuple(kinds)
+    tiles = []
+    for record in records:
+        image, label = render_record(record, resolver)
+        tile = annotate(image, label, kinds)
+        if tile.width > max_width:
+            scale = max_width / tile.width
+            tile = tile.resize((max_width, max(1, round(tile.height * scale))), Image.Resampling.BILINEAR)
+        caption = f"#{record.index} {record.spec} {record.direction}"
+        if record.layout.curve is not None:
+            caption += f" {record.layout.curve.kind}"
+        tiles.append((tile, caption))
+    if not tiles:
+        return Image.new("RGB", (max_width, _CAPTION + _GAP), "white")
+    width = max(t.width for t, _ in tiles)
+    rows = [tiles[i : i + columns] for i in range(0, len(tiles), columns)]
+    heights = [max(t.height for t, _ in row) + _CAPTION + _GAP for row in rows]
+    sheet = Image.new("RGB", (columns * (width + _GAP) + _GAP, sum(heights) + _GAP), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default()
+    y = _GAP
+    for row, height in zip(rows, heights, strict=True):
+        for column, (tile, caption) in enumerate(row):
+            x = _GAP + column * (width + _GAP)
+            draw.text((x, y), caption, fill=(60, 60, 60), font=font)
+            sheet.paste(tile, (x, y + _CAPTION))
+        y += height
+    return sheet
+
+
+def save_sheet(sheet: Image.Image, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path)

@@ -1,0 +1,47 @@
+"""What the planner needs to know about characters: marks, scripts without spaces, upright scripts."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Scripts that write no spaces between words; their text is cut at characters.
+_NO_SPACE_BLOCKS = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x2E80, 0x9FFF),  # CJK radicals, punctuation, kana, ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF00, 0xFFEF),  # half- and full-width forms
+    (0x20000, 0x3FFFF),  # CJK extensions
+)
+
+# Scripts whose characters stand upright in vertical lines.
+_UPRIGHT_BLOCKS = (
+    (0x1100, 0x11FF),  # Hangul jamo
+    (0x2E80, 0x9FFF),
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xF900, 0xFAFF),
+    (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFF),
+)
+
+
+def is_mark(char: str) -> bool:
+    """A combining mark or joiner: it belongs to the letter before it and must not be split off."""
+    return unicodedata.category(char) in ("Mn", "Mc", "Me") or char in "\u200c\u200d"
+
+
+def _mostly(text: str, blocks: tuple[tuple[int, int], ...]) -> bool:
+    visible = [c for c in text[:200] if not c.isspace()]
+    inside = sum(any(low <= ord(c) <= high for low, high in blocks) for c in visible)
+    return bool(visible) and inside * 2 > len(visible)
+
+
+def writes_without_spaces(text: str) -> bool:
+    """Most visible characters belong to a script that writes no spaces between words."""
+    return _mostly(text, _NO_SPACE_BLOCKS)
+
+
+def stands_upright(text: str) -> bool:
+    """Most visible characters are CJK, which stands upright in vertical lines."""
+    return _mostly(text, _UPRIGHT_BLOCKS)
