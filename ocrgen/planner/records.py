@@ -19,7 +19,7 @@ from ocrgen.planner.linebreak import break_lines
 from ocrgen.planner.resources import Resources, SpecResources
 from ocrgen.planner.sampling import choose, record_rng, sample, sample_color, sample_int
 from ocrgen.schemas.config import BatchConfig, Specification
-from ocrgen.schemas.plan import Arc, Canvas, FontRef, Layout, PlanRecord, Point, Sine
+from ocrgen.schemas.plan import Arc, Canvas, FontRef, Layout, PlanRecord, Point, Sine, Stroke
 from ocrgen.text.layout import TextLayout, layout_text
 from ocrgen.text.scripts import stands_upright
 
@@ -132,12 +132,16 @@ def _layout_params(spec: Specification, text: str, direction: str, rng: np.rando
                 frequency=_round(sample(sine.frequency, rng)),
                 phase=_round(sample(sine.phase, rng)),
             )
+    stroke = None
+    if spec.stroke and rng.random() < spec.stroke.p:
+        stroke = Stroke(width=sample_int(spec.stroke.width, rng), color=sample_color(spec.stroke.color, rng))
     return Layout(
         orientation="upright" if upright else "rotated",
         alignment=alignment,
         line_spacing=_round(sample(spec.line_spacing, rng)),
         character_spacing=sample_int(spec.character_spacing, rng),
         curve=curve,
+        stroke=stroke,
     )
 
 

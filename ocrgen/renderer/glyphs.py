@@ -29,35 +29,48 @@ class GlyphBitmap:
         return self.ink is None
 
 
-_cache: OrderedDict[tuple[str, int, int, int, int, int, float], GlyphBitmap] = OrderedDict()
+_cache: OrderedDict[tuple[str, int, int, int, int, int, float, int], GlyphBitmap] = OrderedDict()
 
 
-def glyph_bitmap(face: FontFace, size: int, placed: Placement) -> GlyphBitmap:
-    key = (face.path, face.face_index, size, placed.glyph, placed.phase_x, placed.phase_y, placed.angle)
+def glyph_bitmap(face: FontFace, size: int, placed: Placement, stroke: int = 0) -> GlyphBitmap:
+    """The glyph's coverage, or with `stroke` > 0 the coverage of its outline grown by that many pixels."""
+    key = (face.path, face.face_index, size, placed.glyph, placed.phase_x, placed.phase_y, placed.angle, stroke)
     cached = _cache.get(key)
     if cached is not None:
         _cache.move_to_end(key)
         return cached
-    bitmap = _rasterize(face, size, placed)
+    bitmap = _rasterize(face, size, placed, stroke)
     _cache[key] = bitmap
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return bitmap
 
 
-def _rasterize(face: FontFace, size: int, placed: Placement) -> GlyphBitmap:
+def _rasterize(face: FontFace, size: int, placed: Placement, stroke: int) -> GlyphBitmap:
     ft = face.ft_sized(size)
     ft.set_transform(freetype.Matrix(*rotation_matrix(placed.angle)), freetype.Vector(placed.phase_x, -placed.phase_y))
-    ft.load_glyph(placed.glyph, LOAD_OUTLINE | freetype.FT_LOAD_RENDER)
-    slot = ft.glyph
-    bitmap = slot.bitmap
+    if stroke == 0:
+        ft.load_glyph(placed.glyph, LOAD_OUTLINE | freetype.FT_LOAD_RENDER)
+        slot = ft.glyph
+        return _from_ft(slot.bitmap, slot.bitmap_left, slot.bitmap_top)
+    ft.load_glyph(placed.glyph, LOAD_OUTLINE)
+    if ft.glyph.outline.n_points == 0:
+        return _from_ft(ft.glyph.bitmap, 0, 0)
+    stroker = freetype.Stroker()
+    stroker.set(stroke * 64, freetype.FT_STROKER_LINECAP_ROUND, freetype.FT_STROKER_LINEJOIN_ROUND, 0)
+    glyph = ft.glyph.get_glyph()
+    glyph.stroke(stroker, True)
+    stroked = glyph.to_bitmap(freetype.FT_RENDER_MODE_NORMAL, freetype.Vector(0, 0), True)
+    return _from_ft(stroked.bitmap, stroked.left, stroked.top)
+
+
+def _from_ft(bitmap: freetype.Bitmap, left: int, top: int) -> GlyphBitmap:
     rows, width, pitch = bitmap.rows, bitmap.width, bitmap.pitch
     if rows == 0 or width == 0:
         return GlyphBitmap(np.zeros((0, 0), np.uint8), 0, 0, None)
     raw = ctypes.string_at(bitmap._FT_Bitmap.buffer, rows * abs(pitch))
     coverage = np.frombuffer(raw, np.uint8).reshape(rows, abs(pitch))[:, :width].copy()
-    left, top = slot.bitmap_left, -slot.bitmap_top
-    return GlyphBitmap(coverage, left, top, _ink_box(coverage, left, top))
+    return GlyphBitmap(coverage, left, -top, _ink_box(coverage, left, -top))
 
 
 def _ink_box(coverage: np.ndarray, left: int, top: int) -> Box | None:

@@ -34,6 +34,9 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
         pixels = image_background(background, resolver.path(background.asset, record.roots), width, height)
     else:
         pixels = procedural_background(background, record.seed, width, height)
+    stroke = record.layout.stroke
+    if stroke is not None and drawn.stroke is not None:
+        pixels = _composite(pixels, drawn.stroke, stroke.color)
     image = Image.fromarray(_composite(pixels, drawn.coverage, record.text_color), "RGB")
 
     label = Label(

@@ -96,6 +96,14 @@ class Curves(_Strict):
         return {name: kind.weight for name, kind in (("arc", self.arc), ("sine", self.sine)) if kind and kind.weight}
 
 
+class StrokeConfig(_Strict):
+    """An outline around every glyph, drawn under the fill; `p` is the chance a text gets one."""
+
+    p: float = Field(ge=0, le=1)
+    width: PositiveRange = Field(description="Outline thickness outside the glyph, in pixels.")
+    color: ColorRange = Field(default_factory=lambda: ColorRange(min=(200, 200, 200), max=(255, 255, 255)))
+
+
 class Specification(_Strict):
     """One kind of image; `proportion` gives its share of `total_images`."""
 
@@ -153,6 +161,7 @@ class Specification(_Strict):
         "upright and stacked. CJK always stands upright.",
     )
     curve: Curves | None = None
+    stroke: StrokeConfig | None = None
 
     @field_validator("corpus", mode="before")
     @classmethod

@@ -79,8 +79,13 @@ class Sine(_Record):
 Curve = Annotated[Arc | Sine, Field(discriminator="kind")]
 
 
+class Stroke(_Record):
+    width: int = Field(gt=0, description="Outline thickness outside the glyph, in pixels.")
+    color: RGB
+
+
 class Layout(_Record):
-    """How the lines of `text` are set; the defaults give one straight line."""
+    """How the lines of `text` are set and outlined; the defaults give one straight, plain line."""
 
     orientation: Literal["rotated", "upright"] = Field(
         "rotated", description="For top_to_bottom: glyphs turned with the line, or upright and stacked."
@@ -89,6 +94,7 @@ class Layout(_Record):
     line_spacing: float = Field(1.0, gt=0, description="Multiple of the font's line height.")
     character_spacing: int = Field(0, description="Extra pixels between clusters.")
     curve: Curve | None = None
+    stroke: Stroke | None = None
 
 
 class PlanRecord(_Record):

@@ -95,6 +95,7 @@ class TextLayout:
     frame: Frame
     placements: tuple[Placement, ...]
     clusters: tuple[Cluster, ...]
+    stroke: int = 0
 
     def quad(self, rigid: Rigid, box: FrameBox) -> Quad:
         """A frame box on the canvas: top-left, top-right, bottom-right, bottom-left as read."""
@@ -105,9 +106,11 @@ class TextLayout:
     def ink_bound(self) -> Box | None:
         """A box the drawn ink cannot leave: turned outline boxes, widened a pixel for rounding."""
         bound: Box | None = None
+        grow = self.stroke
         for placed in self.placements:
             box = _glyph_bound(self.face, self.size, placed)
             if box is not None:
+                box = Box(box.x0 - grow, box.y0 - grow, box.x1 + grow, box.y1 + grow)
                 bound = box if bound is None else bound.union(box)
         return bound
 
@@ -231,7 +234,8 @@ def layout_text(
                     line.end, line.end + 1, index, (newline_u, v + across[0], newline_u + 1, v + across[1]), None, rigid
                 )
             )
-    return TextLayout(face, size, text, frame, tuple(placements), tuple(clusters))
+    stroke = params.stroke.width if params.stroke else 0
+    return TextLayout(face, size, text, frame, tuple(placements), tuple(clusters), stroke)
 
 
 def _slots(
