@@ -5,10 +5,16 @@ Why: the fonts shipped inside the package must be reproducible from a
 known, licence-clean source, and must stay small (<= 4 MB in total).
 Non-CJK fonts are copied unmodified or subset with every OpenType layout
 feature kept, so complex-script shaping (GSUB/GPOS/GDEF) is unchanged.
+The Arabic, Hebrew, Devanagari and Thai fonts lack much of ASCII (Hebrew and
+Thai have no '.' or digits), so each gets the Latin basics it lacks merged in
+from Noto Sans (Noto Serif for Naskh) with fontTools.merge. The script font
+goes first and keeps its own glyph for every character it already has, its
+layout, hinting and line metrics; shaping of the script's corpus lines is
+checked to be unchanged glyph for glyph.
 The CJK font is cut from the Simplified Chinese face of the Noto Sans CJK
 collection, keeping vertical metrics and the ``vert``/``vrt2`` features.
 
-Needs: ``apt-get install fonts-noto-core fonts-noto-cjk`` and fontTools.
+Needs: ``apt-get install fonts-noto-core fonts-noto-cjk``, fontTools and uharfbuzz.
 Usage: ``python tools/bundle_fonts.py`` from the repository root.
 """
 
@@ -18,11 +24,16 @@ import argparse
 import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import uharfbuzz as hb
 from fontTools import subset
+from fontTools.merge import Merger
+from fontTools.merge import Options as MergeOptions
+from fontTools.pens.recordingPen import RecordingPen
 from fontTools.ttLib import TTCollection, TTFont
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +62,35 @@ LATIN_RANGES: Ranges = (
     (0x2000, 0x206F),
     (0x20A0, 0x20CF),
 )
+# What a script font needs besides its script: ASCII, NBSP and Latin-1,
+# General Punctuation without spaces and format controls, currency signs.
+LATIN_BASICS: Ranges = (
+    (0x0020, 0x007E),
+    (0x00A0, 0x00FF),
+    (0x2010, 0x2027),
+    (0x2030, 0x205E),
+    (0x20A0, 0x20CF),
+)
+# Vertical metrics the merge would widen to the Latin font's; the script
+# font's own values are put back so its line box (HarfBuzz font extents,
+# which the text engine lays lines out with) does not change. usWinAscent/
+# usWinDescent keep the merged maximum: they are a clipping box.
+KEPT_METRICS: tuple[tuple[str, str], ...] = (
+    ("hhea", "ascent"),
+    ("hhea", "descent"),
+    ("hhea", "lineGap"),
+    ("OS/2", "sTypoAscender"),
+    ("OS/2", "sTypoDescender"),
+    ("OS/2", "sTypoLineGap"),
+    ("OS/2", "sxHeight"),
+    ("OS/2", "sCapHeight"),
+    ("head", "fontRevision"),
+    ("head", "created"),
+    ("head", "modified"),
+)
+# Table tags of TrueType hinting, dropped from both fonts if a merge fails.
+HINTING_TABLES = ("fpgm", "prep", "cvt ")
+
 # ASCII, CJK Symbols and Punctuation, Hiragana, Katakana, fullwidth forms.
 CJK_BLOCK_RANGES: Ranges = (
     (0x0020, 0x007E),
@@ -63,34 +103,45 @@ CJK_BLOCK_RANGES: Ranges = (
 
 @dataclass(frozen=True)
 class CoreFont:
-    """One font from fonts-noto-core; ``ranges`` None means copy as is."""
+    """One font from fonts-noto-core; ``ranges`` None means keep every glyph.
+
+    ``latin`` names the fonts-noto-core Latin font whose LATIN_BASICS glyphs
+    are merged into this one, for the code points it lacks.
+    """
 
     name: str
     ranges: Ranges | None
     script: str
+    latin: str | None = None
 
+
+SANS = "NotoSans-Regular.ttf"
+# Naskh is a modulated design; upstream's full Noto Naskh Arabic also takes its
+# Latin from Noto Serif (notofonts/arabic#193).
+SERIF = "NotoSerif-Regular.ttf"
 
 CORE_FONTS: tuple[CoreFont, ...] = (
-    CoreFont("NotoSans-Regular.ttf", LATIN_RANGES, "latin"),
+    CoreFont(SANS, LATIN_RANGES, "latin"),
     CoreFont("NotoSans-Bold.ttf", LATIN_RANGES, "latin"),
-    CoreFont("NotoSerif-Regular.ttf", LATIN_RANGES, "latin"),
-    CoreFont("NotoSansArabic-Regular.ttf", None, "arabic"),
-    CoreFont("NotoNaskhArabic-Regular.ttf", None, "arabic"),
-    CoreFont("NotoSansHebrew-Regular.ttf", None, "hebrew"),
-    CoreFont("NotoSansDevanagari-Regular.ttf", None, "devanagari"),
-    CoreFont("NotoSansThai-Regular.ttf", None, "thai"),
+    CoreFont(SERIF, LATIN_RANGES, "latin"),
+    CoreFont("NotoSansArabic-Regular.ttf", None, "arabic", SANS),
+    CoreFont("NotoNaskhArabic-Regular.ttf", None, "arabic", SERIF),
+    CoreFont("NotoSansHebrew-Regular.ttf", None, "hebrew", SANS),
+    CoreFont("NotoSansDevanagari-Regular.ttf", None, "devanagari", SANS),
+    CoreFont("NotoSansThai-Regular.ttf", None, "thai", SANS),
 )
 
-# Which bundled scripts must cover each corpus language (Latin is allowed
-# everywhere because mixed-script lines embed Latin words and digits).
-LANG_SCRIPTS: dict[str, tuple[str, ...]] = {
-    "en": ("latin",),
-    "ar": ("arabic", "latin"),
-    "he": ("hebrew", "latin"),
-    "hi": ("devanagari", "latin"),
-    "th": ("thai", "latin"),
-    "zh": ("cjk",),
-    "ja": ("cjk",),
+# Which bundled script every font of which must, on its own, draw every line of
+# each corpus language: mixed lines embed Latin words, digits and punctuation,
+# which the script fonts now carry themselves.
+LANG_SCRIPTS: dict[str, str] = {
+    "en": "latin",
+    "ar": "arabic",
+    "he": "hebrew",
+    "hi": "devanagari",
+    "th": "thai",
+    "zh": "cjk",
+    "ja": "cjk",
 }
 
 
@@ -111,19 +162,20 @@ def gb2312_level1() -> set[int]:
     return chars
 
 
+def corpus_lines(corpus: Path, lang: str) -> list[str]:
+    """The non-empty lines of the corpus files of ``lang``."""
+    files = sorted((corpus / lang).glob("*.txt"))
+    if not files:
+        raise SystemExit(f"no corpus files in {corpus / lang}")
+    return [line for path in files for line in path.read_text("utf-8").splitlines() if line]
+
+
 def corpus_chars(corpus: Path, langs: tuple[str, ...]) -> set[int]:
     """Every code point used in the corpus files of ``langs``."""
-    chars: set[int] = set()
-    for lang in langs:
-        files = sorted((corpus / lang).glob("*.txt"))
-        if not files:
-            raise SystemExit(f"no corpus files in {corpus / lang}")
-        for path in files:
-            chars.update(ord(c) for c in path.read_text("utf-8") if c != "\n")
-    return chars
+    return {ord(c) for lang in langs for line in corpus_lines(corpus, lang) for c in line}
 
 
-def subset_options(hinting: bool) -> subset.Options:
+def subset_options(hinting: bool, glyph_names: bool = False) -> subset.Options:
     """Subsetter options that keep all layout features and all names."""
     options = subset.Options()
     options.layout_features = ["*"]
@@ -132,12 +184,15 @@ def subset_options(hinting: bool) -> subset.Options:
     options.name_legacy = True
     options.notdef_outline = True
     options.hinting = hinting
+    options.glyph_names = glyph_names
     return options
 
 
-def subset_font(font: TTFont, unicodes: set[int], dest: Path, hinting: bool) -> None:
+def subset_font(
+    font: TTFont, unicodes: set[int], dest: Path, hinting: bool, glyph_names: bool = False
+) -> None:
     """Subset ``font`` in place to ``unicodes`` (plus layout closure), save."""
-    options = subset_options(hinting)
+    options = subset_options(hinting, glyph_names)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
@@ -197,7 +252,180 @@ def describe(ranges: Ranges) -> str:
     return ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in ranges)
 
 
-def write_readme(out: Path, rows: list[tuple[str, str, str, str]]) -> None:
+def code_points(cps: list[int]) -> str:
+    """Code points as U+XXXX, space separated."""
+    return " ".join(f"U+{cp:04X}" for cp in cps)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """How a script font came out of the Latin merge."""
+
+    merged: bool
+    hinted: bool = True
+    added: int = 0
+    reason: str = ""
+
+
+def strip_hinting(font: TTFont) -> None:
+    """Drop TrueType hinting: the programs, the CVT and every glyph's instructions."""
+    for tag in HINTING_TABLES:
+        if tag in font:
+            del font[tag]
+    for name in font.getGlyphOrder():
+        font["glyf"][name].removeHinting()
+    maxp = font["maxp"]
+    if maxp.tableVersion == 0x00010000:
+        maxp.maxZones = 1
+        for field in (
+            "maxTwilightPoints",
+            "maxStorage",
+            "maxFunctionDefs",
+            "maxInstructionDefs",
+            "maxStackElements",
+            "maxSizeOfInstructions",
+        ):
+            setattr(maxp, field, 0)
+
+
+def merge_pair(script_src: Path, latin_src: Path, work: Path, hinting: bool) -> tuple[TTFont, int]:
+    """Merge the LATIN_BASICS that ``script_src`` lacks from ``latin_src`` into it.
+
+    The script font goes first and nothing it maps is asked of the Latin font,
+    so every character keeps the script font's own glyph and no ``locl``
+    lookup is synthesised; the Latin glyphs and their layout come after.
+    Returns the merged font and how many code points it gained.
+    """
+    script = TTFont(str(script_src), recalcTimestamp=False)
+    latin = TTFont(str(latin_src), recalcTimestamp=False)
+    upems = script["head"].unitsPerEm, latin["head"].unitsPerEm
+    if upems[0] != upems[1]:
+        raise SystemExit(
+            f"error: {script_src.name} has {upems[0]} units per em, {latin_src.name} has"
+            f" {upems[1]}: fontTools.merge cannot merge them"
+        )
+    wanted = expand(LATIN_BASICS) - set(script.getBestCmap())
+    latin_path = work / f"latin-for-{script_src.name}"
+    # Glyph names keep post format 2, so the merged font still names its glyphs.
+    subset_font(latin, wanted, latin_path, hinting=False, glyph_names=True)
+    added = len(wanted & cmap_of(latin_path))
+    script_path = script_src
+    if not hinting:
+        strip_hinting(script)
+        script_path = work / f"unhinted-{script_src.name}"
+        script.save(str(script_path))
+    merged = Merger(MergeOptions(drop_tables=["DSIG"])).merge([str(script_path), str(latin_path)])
+    for tag, attr in KEPT_METRICS:
+        setattr(merged[tag], attr, getattr(script[tag], attr))
+    merged.recalcTimestamp = False  # keep head.modified: rebuilds are byte-identical
+    return merged, added
+
+
+def hb_font(path: Path) -> hb.Font:
+    """A HarfBuzz font at units-per-em scale."""
+    return hb.Font(hb.Face(hb.Blob.from_file_path(str(path))))
+
+
+def shape(font: hb.Font, text: str) -> list[tuple[int, int, int, int, int, int]]:
+    """(glyph id, cluster, x/y advance, x/y offset) of ``text`` shaped as HarfBuzz guesses it."""
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    hb.shape(font, buffer)
+    return [
+        (info.codepoint, info.cluster, pos.x_advance, pos.y_advance, pos.x_offset, pos.y_offset)
+        for info, pos in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True)
+    ]
+
+
+def drawing(glyph_set: object, name: str) -> list[tuple[str, tuple[object, ...]]]:
+    """The outline of a glyph as pen calls (components by name)."""
+    pen = RecordingPen()
+    glyph_set[name].draw(pen)  # type: ignore[index]
+    return pen.value
+
+
+def verify_merge(original: Path, merged: Path, lines: list[str]) -> tuple[list[str], int]:
+    """Problems where ``merged`` does not draw what ``original`` drew, and the lines compared.
+
+    Every character of the original maps to the same glyph name, every original
+    glyph keeps its outline and advance, line metrics are the same, and each
+    corpus line shapes to the same glyphs (names, clusters, advances and
+    offsets), leaving out only the glyphs of characters the original lacked.
+    """
+    before, after = TTFont(str(original)), TTFont(str(merged))
+    problems: list[str] = []
+    if after["head"].unitsPerEm != before["head"].unitsPerEm:
+        problems.append("units per em changed")
+    if after["post"].formatType != 2:
+        problems.append(f"glyph names lost (post format {after['post'].formatType})")
+    old_cmap, new_cmap = before.getBestCmap(), after.getBestCmap()
+    remapped = sorted(cp for cp, name in old_cmap.items() if new_cmap.get(cp) != name)
+    if remapped:
+        problems.append(f"characters now mapped to other glyphs: {code_points(remapped)}")
+    old_glyphs, new_glyphs = before.getGlyphSet(), after.getGlyphSet()
+    changed = [
+        name
+        for name in before.getGlyphOrder()
+        if name not in new_glyphs
+        or before["hmtx"][name] != after["hmtx"][name]
+        or drawing(old_glyphs, name) != drawing(new_glyphs, name)
+    ]
+    if changed:
+        problems.append(f"{len(changed)} of its own glyphs changed, e.g. {', '.join(changed[:5])}")
+
+    old_font, new_font = hb_font(original), hb_font(merged)
+    old_ext, new_ext = (
+        (ext.ascender, ext.descender, ext.line_gap)
+        for ext in (old_font.get_font_extents("ltr"), new_font.get_font_extents("ltr"))
+    )
+    if old_ext != new_ext:
+        problems.append(f"font extents (ascender, descender, line gap) changed: {old_ext} -> {new_ext}")
+    old_names, new_names = before.getGlyphOrder(), after.getGlyphOrder()
+    own = set(old_names) - {".notdef"}
+    differing = []
+    for line in lines:
+        # Glyphs of the original font only: .notdef before, Latin glyphs after, are left out.
+        old = [(old_names[g], *rest) for g, *rest in shape(old_font, line) if g]
+        new = [(new_names[g], *rest) for g, *rest in shape(new_font, line) if new_names[g] in own]
+        if old != new:
+            differing.append(line)
+    if differing:
+        problems.append(f"{len(differing)} corpus lines shape differently, e.g. {differing[0]!r}")
+    return problems, len(lines)
+
+
+def merge_latin(src: Path, latin_src: Path, dest: Path, lines: list[str]) -> Merged:
+    """Write ``src`` with the Latin basics it lacks merged in, checked against ``lines``.
+
+    fontTools.merge can fail on layout tables or on TrueType hinting; then the
+    merge is tried again with hinting dropped from both fonts. If that fails
+    too, or the merged font does not draw what ``src`` drew, ``src`` is copied
+    unmodified and the reason given.
+    """
+    reasons: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for hinting in (True, False):
+            try:
+                merged, added = merge_pair(src, latin_src, Path(tmp), hinting)
+                merged.save(str(dest))
+            except SystemExit:
+                raise
+            except Exception as error:  # fontTools raises all kinds; report it exactly
+                state = "with the script font's hinting" if hinting else "with hinting dropped"
+                reasons.append(f"fontTools.merge {state}: {type(error).__name__}: {error}")
+                continue
+            problems, compared = verify_merge(src, dest, lines)
+            if not problems:
+                print(f"{dest.name}: {compared} corpus lines shape as before", file=sys.stderr)
+                return Merged(merged=True, hinted=hinting, added=added)
+            reasons.append("merged font differs: " + "; ".join(problems))
+            break  # hinting does not change shaping: trying without it would not help
+    shutil.copyfile(src, dest)
+    return Merged(merged=False, reason=" / ".join(reasons))
+
+
+def write_readme(out: Path, rows: list[tuple[str, str, str, str]], notes: list[str]) -> None:
     """Write the provenance table for the bundled fonts."""
     lines = [
         "# Bundled fonts",
@@ -206,6 +434,7 @@ def write_readme(out: Path, rows: list[tuple[str, str, str, str]]) -> None:
         "All fonts are Noto fonts under the SIL Open Font License 1.1 (see",
         "`OFL.txt`, which also lists each font's copyright notice).",
         "",
+        *notes,
         "| file | source (Debian package) | subset | code points | licence |",
         "| --- | --- | --- | --- | --- |",
     ]
@@ -215,15 +444,24 @@ def write_readme(out: Path, rows: list[tuple[str, str, str, str]]) -> None:
     (out / "README.md").write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def check_corpus(corpus: Path, script_cmaps: dict[str, set[int]]) -> list[str]:
-    """Return problems: corpus characters not covered by their script's fonts."""
+def check_corpus(corpus: Path, script_fonts: dict[str, list[Path]]) -> list[str]:
+    """Return problems: corpus lines that a font of their language's script cannot draw alone.
+
+    Each font must map every character of the language's corpus and shape every
+    line without a .notdef (glyph id 0); no other font may fill in.
+    """
     problems: list[str] = []
-    for lang, scripts in LANG_SCRIPTS.items():
-        covered = set().union(*(script_cmaps[s] for s in scripts))
-        missing = corpus_chars(corpus, (lang,)) - covered
-        if missing:
-            shown = " ".join(f"U+{cp:04X}" for cp in sorted(missing))
-            problems.append(f"{lang}: not covered: {shown}")
+    for lang, script in LANG_SCRIPTS.items():
+        lines = corpus_lines(corpus, lang)
+        needed = {ord(c) for line in lines for c in line}
+        for path in script_fonts[script]:
+            missing = needed - cmap_of(path)
+            if missing:
+                problems.append(f"{lang}: {path.name} lacks {code_points(sorted(missing))}")
+            font = hb_font(path)
+            tofu = [line for line in lines if any(g == 0 for g, *_ in shape(font, line))]
+            if tofu:
+                problems.append(f"{lang}: {path.name} shapes {len(tofu)} lines with .notdef, e.g. {tofu[0]!r}")
     return problems
 
 
@@ -237,9 +475,43 @@ def build(out: Path, corpus: Path) -> int:
 
     rows: list[tuple[str, str, str, str]] = []
     notices: list[str] = []
-    script_cmaps: dict[str, set[int]] = {}
+    problems: list[str] = []
+    script_fonts: dict[str, list[Path]] = {}
+    langs_of = {script: [lang for lang, s in LANG_SCRIPTS.items() if s == script] for script in LANG_SCRIPTS.values()}
     for spec in CORE_FONTS:
         src, dest = NOTO_CORE / spec.name, out / spec.name
+        if spec.latin is not None:
+            lines = [line for lang in langs_of[spec.script] for line in corpus_lines(corpus, lang)]
+            result = merge_latin(src, NOTO_CORE / spec.latin, dest, lines)
+            if result.merged:
+                # Check what the merge asked for, in the file as saved.
+                wanted = expand(LATIN_BASICS) & cmap_of(NOTO_CORE / spec.latin)
+                still = sorted(wanted - cmap_of(dest))
+                if still:
+                    problems.append(f"{spec.name}: Latin basics still missing: {code_points(still)}")
+                print(f"{spec.name}: merged {result.added} code points from {spec.latin}", file=sys.stderr)
+                hints = "its hinting kept, Latin glyphs unhinted" if result.hinted else "hinting dropped"
+                rows.append(
+                    (
+                        spec.name,
+                        f"{core_src}, Latin from `{spec.latin}` (same package)",
+                        "whole font, plus a Latin subset (all layout features) merged in with"
+                        f" fontTools.merge; {hints}; DSIG dropped",
+                        f"all of its own, plus the {result.added} of {describe(LATIN_BASICS)} it lacked",
+                    )
+                )
+                notices.append(
+                    f"{spec.name}: {copyright_notice(src)} Latin glyphs from {spec.latin}:"
+                    f" {copyright_notice(NOTO_CORE / spec.latin)}"
+                )
+            else:
+                print(f"warning: {spec.name} left unmerged: {result.reason}", file=sys.stderr)
+                rows.append(
+                    (spec.name, core_src, f"no (copied unmodified; Latin merge failed: {result.reason})", "all")
+                )
+                notices.append(f"{spec.name}: {copyright_notice(dest)}")
+            script_fonts.setdefault(spec.script, []).append(dest)
+            continue
         if spec.ranges is None:
             shutil.copyfile(src, dest)
             rows.append((spec.name, core_src, "no (copied unmodified)", "all"))
@@ -249,8 +521,7 @@ def build(out: Path, corpus: Path) -> int:
             rows.append(
                 (spec.name, core_src, "yes, all layout features", describe(spec.ranges))
             )
-        cmap = cmap_of(dest)
-        script_cmaps.setdefault(spec.script, set()).update(cmap)
+        script_fonts.setdefault(spec.script, []).append(dest)
         notices.append(f"{spec.name}: {copyright_notice(dest)}")
 
     index, face = find_cjk_face(NOTO_CJK_TTC, CJK_POSTSCRIPT_NAME)
@@ -264,12 +535,10 @@ def build(out: Path, corpus: Path) -> int:
     notice = face["name"].getDebugName(0)
     cjk_dest = out / CJK_OUT_NAME
     subset_font(face, keep, cjk_dest, hinting=False)
-    script_cmaps["cjk"] = cmap_of(cjk_dest)
+    script_fonts["cjk"] = [cjk_dest]
+    cjk_count = len(cmap_of(cjk_dest))
     notices.append(f"{CJK_OUT_NAME}: {notice}")
-    cjk_desc = (
-        f"GB2312 level-1 hanzi, {describe(CJK_BLOCK_RANGES)}, zh/ja corpus characters"
-        f" ({len(script_cmaps['cjk'])} code points)"
-    )
+    cjk_desc = f"GB2312 level-1 hanzi, {describe(CJK_BLOCK_RANGES)}, zh/ja corpus characters ({cjk_count} code points)"
     rows.append(
         (
             CJK_OUT_NAME,
@@ -286,12 +555,23 @@ def build(out: Path, corpus: Path) -> int:
     (out / "OFL.txt").write_text(
         header + "\n".join(notices) + "\n\n" + ofl_text(OFL_SOURCE), "utf-8"
     )
-    write_readme(out, rows)
+    notes = [
+        "The Arabic, Hebrew, Devanagari and Thai fonts lack much of ASCII, so each has the",
+        f"Latin basics it lacked ({describe(LATIN_BASICS)}) merged in",
+        "with `fontTools.merge`, from `NotoSans-Regular.ttf` (`NotoSerif-Regular.ttf` for Naskh),",
+        "subset to those code points with all layout features. The script font comes",
+        "first and keeps its own glyph for every character it already had (its own digits",
+        "and punctuation), its layout, hinting, names and line metrics (hhea/typo);",
+        "the builder checks that every corpus line of its language shapes to the same",
+        "glyphs as before and that the font alone draws every corpus line.",
+        "",
+    ]
+    write_readme(out, rows, notes)
 
     total = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
-    print(f"CJK face index {index}, {len(script_cmaps['cjk'])} code points kept")
+    print(f"CJK face index {index}, {cjk_count} code points kept")
     print(f"{out}: {total} bytes (budget {BUDGET_BYTES})")
-    problems = check_corpus(corpus, script_cmaps)
+    problems += check_corpus(corpus, script_fonts)
     if total > BUDGET_BYTES:
         problems.append("over budget: trim the hanzi set")
     for problem in problems:
