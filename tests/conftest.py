@@ -39,6 +39,12 @@ specifications:
 """
 
 
+@pytest.fixture(autouse=True)
+def _private_coverage_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write the user's font coverage cache."""
+    monkeypatch.setenv("OCRGEN_CACHE_DIR", str(tmp_path_factory.mktemp("ocrgen-cache")))
+
+
 @pytest.fixture
 def write_config(tmp_path: Path) -> Callable[[str], Path]:
     """Write YAML text (dedented) to a file and return its path."""

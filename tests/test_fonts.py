@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
 from ocrgen.planner import AssetDirs, iter_plan, load_config
@@ -14,14 +15,22 @@ from ocrgen.renderer.render import render_record
 from tests.conftest import FONT_DIR
 
 
+def _hebrew_only() -> TTFont:
+    """The bundled Hebrew face cut to Hebrew letters and the space, so it cannot draw Latin text."""
+    font = TTFont(FONT_DIR / "NotoSansHebrew-Regular.ttf")
+    options = subset.Options()
+    options.layout_features = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[0x20, *range(0x05D0, 0x05EB)])
+    subsetter.subset(font)
+    return font
+
+
 @pytest.fixture
 def collection_dir(tmp_path: Path) -> Path:
-    """A .ttc holding a Latin face (0) and a Hebrew face (1)."""
+    """A .ttc holding a Latin face (0) and a Hebrew-only face (1)."""
     collection = TTCollection()
-    collection.fonts = [
-        TTFont(FONT_DIR / "NotoSans-Regular.ttf"),
-        TTFont(FONT_DIR / "NotoSansHebrew-Regular.ttf"),
-    ]
+    collection.fonts = [TTFont(FONT_DIR / "NotoSans-Regular.ttf"), _hebrew_only()]
     fonts = tmp_path / "fonts"
     fonts.mkdir()
     collection.save(fonts / "Pair.ttc")
@@ -49,6 +58,7 @@ def test_collection_faces_are_planned_by_coverage_and_render(
               - name: hebrew
                 proportion: 0.5
                 corpus: ["he/*.txt"]
+                text_length: {min: 2, max: 12}
                 directions: {right_to_left: 1}
             """
         )

@@ -1,39 +1,26 @@
 """The fonts a plan may use, and which characters each of them can draw.
 
-A font is only offered for a text when its character map covers every
-character that needs a glyph; the planner then also checks the shaped run for
-.notdef. So no record asks a font for a glyph it does not have.
+A font is only offered for a text when it can draw every character: its
+character map covers each one that needs a glyph, and no visible character
+gets an empty glyph or a copy of .notdef (see `coverage`). The planner then
+also checks the shaped run for .notdef. So no record asks a font for a glyph
+it does not have.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from fontTools.ttLib import TTCollection, TTFont, TTLibError
+from fontTools.ttLib import TTLibError
 
 from ocrgen.assets import make_ref, walk_files
+from ocrgen.planner.coverage import HIDDEN, FaceCoverage, face_coverages
 from ocrgen.schemas.config import FontSelection
 from ocrgen.schemas.plan import AssetRef
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
-
-# Characters HarfBuzz hides when a font has no glyph for them (Unicode default-ignorables).
-_IGNORABLE = frozenset(
-    [
-        0x00AD,
-        0x034F,
-        0x061C,
-        0x180E,
-        0xFEFF,
-        *range(0x200B, 0x2010),
-        *range(0x202A, 0x202F),
-        *range(0x2060, 0x2065),
-        *range(0x2066, 0x206A),
-        *range(0xFE00, 0xFE10),
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -44,7 +31,7 @@ class FontFile:
     root_dir: Path
     path: Path
     face_index: int
-    coverage: frozenset[int]
+    coverage: FaceCoverage = field(compare=False, repr=False)
 
     @property
     def relative(self) -> str:
@@ -54,7 +41,8 @@ class FontFile:
         return make_ref(self.root, self.root_dir, self.path)
 
     def covers(self, needed: frozenset[int]) -> bool:
-        return needed <= self.coverage
+        """Whether this face draws every one of `needed`: mapped, inked, and not tofu."""
+        return self.coverage.rejection(needed) is None
 
     def matches(self, pattern: str) -> bool:
         pattern = pattern.lower()
@@ -64,8 +52,8 @@ class FontFile:
 
 
 def needed_codepoints(text: str) -> frozenset[int]:
-    """Code points of `text` that must have a glyph in the font."""
-    return frozenset(ord(c) for c in text) - _IGNORABLE
+    """Code points of `text` that must have a glyph in the font; HarfBuzz hides the rest."""
+    return frozenset(ord(c) for c in text) - HIDDEN
 
 
 class FontCatalog:
@@ -78,7 +66,7 @@ class FontCatalog:
         for path in walk_files(root_dir, FONT_SUFFIXES):
             try:
                 self.faces.extend(
-                    FontFile(root, root_dir, path, index, coverage) for index, coverage in _coverages(path)
+                    FontFile(root, root_dir, path, coverage.face_index, coverage) for coverage in face_coverages(path)
                 )
             except (TTLibError, OSError, AssertionError, KeyError, ValueError) as error:
                 self.problems.append(
@@ -95,23 +83,3 @@ class FontCatalog:
                 if weight > 0:
                     chosen.append((face, weight))
         return chosen
-
-
-def _coverages(path: Path) -> list[tuple[int, frozenset[int]]]:
-    """Character map of every face in the file (a .ttc has several)."""
-    if path.suffix.lower() == ".ttc":
-        container: TTCollection | TTFont = TTCollection(str(path), lazy=True)
-        fonts = list(container.fonts)
-    else:
-        container = TTFont(str(path), lazy=True)
-        fonts = [container]
-    try:
-        coverages = []
-        for index, font in enumerate(fonts):
-            cmap = font.getBestCmap()
-            if not cmap:
-                raise ValueError("it has no Unicode character map")
-            coverages.append((index, frozenset(cmap)))
-        return coverages
-    finally:
-        container.close()
