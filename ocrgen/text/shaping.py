@@ -8,15 +8,17 @@ of the first character of its cluster, which is how labels find their ink.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 import uharfbuzz as hb
-from bidi import algorithm as bidi
+from bidi import get_display
 
 from ocrgen.text.fonts import FontFace
 
-_RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI"})
+_RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI", "FSI"})
+_LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
 
 
 @dataclass(frozen=True)
@@ -42,27 +44,22 @@ class ShapedLine:
 
 
 def bidi_levels(text: str, rtl: bool) -> list[int]:
-    """Embedding level of each character; odd levels read right to left."""
-    base = 1 if rtl else 0
+    """Embedding level of each character (odd levels read right to left), by the full Unicode bidi algorithm.
+
+    python-bidi runs the algorithm (the unicode-bidi crate, isolates included) and
+    returns its resolved levels, one per UTF-8 byte, when asked with debug=True.
+    """
     if not rtl and not any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text):
         return [0] * len(text)
-    storage = bidi.get_empty_storage()
-    storage["base_level"] = base
-    storage["base_dir"] = "R" if rtl else "L"
-    bidi.get_embedding_levels(text, storage)
-    for index, char in enumerate(storage["chars"]):
-        char["index"] = index
-    bidi.explicit_embed_and_overrides(storage)
-    bidi.resolve_weak_types(storage)
-    bidi.resolve_neutral_types(storage, False)
-    bidi.resolve_implicit_levels(storage, False)
-    levels = [-1] * len(text)
-    for char in storage["chars"]:
-        levels[char["index"]] = char["level"]
-    # Characters the algorithm removes (embedding controls) take their neighbour's level.
-    for index, level in enumerate(levels):
-        if level < 0:
-            levels[index] = levels[index - 1] if index else base
+    info = get_display(text, base_dir="R" if rtl else "L", debug=True)
+    byte_levels = [int(level) for level in _LEVEL.findall(info.split("levels:", 1)[1].split("paragraphs:", 1)[0])]
+    if len(byte_levels) != len(text.encode("utf-8")):
+        raise RuntimeError(f"python-bidi returned {len(byte_levels)} levels for {len(text.encode())} bytes")
+    levels = []
+    position = 0
+    for char in text:
+        levels.append(byte_levels[position])
+        position += len(char.encode("utf-8"))
     return levels
 
 
