@@ -5,8 +5,9 @@
   space, a line break) gets its slot along the line at full line height.
 - A polygon follows the text: for straight, unturned clusters it is the bbox;
   for curved ones it is the cluster's outline box turned with the cluster.
-- Word and line polygons run from the first cluster's leading edge to the last
-  cluster's trailing edge, each corner moved with its own cluster.
+- Word and line polygons are the bbox for straight text; on a curve they run
+  along the top of every cluster and back along the bottom, each point moved
+  with its own cluster.
 """
 
 from __future__ import annotations
@@ -54,9 +55,8 @@ def label_geometry(
 
     def segment(start: int, end: int) -> Segment:
         parts = list({owner[i]: measured[owner[i]] for i in range(start, end)}.values())
-        return Segment(
-            text=layout.text[start:end], polygon=_rounded(_span(layout, parts, origin)), bbox=_bbox(_union(parts))
-        )
+        polygon = [(round(x, 2), round(y, 2)) for x, y in _span(layout, parts, origin)]
+        return Segment(text=layout.text[start:end], polygon=polygon, bbox=_bbox(_union(parts)))
 
     words = [segment(m.start(), m.end()) for m in re.finditer(r"\S+", layout.text)]
     lines = [segment(m.start(), m.end()) for m in re.finditer(r"[^\n]+", layout.text)]
@@ -84,16 +84,17 @@ def _reading_corners(box: Box, turns: int) -> Quad:
     return (c[0], c[1], c[2], c[3])
 
 
-def _span(layout: TextLayout, parts: Sequence[_Measured], origin: tuple[int, int]) -> Quad:
+def _span(layout: TextLayout, parts: Sequence[_Measured], origin: tuple[int, int]) -> list[tuple[float, float]]:
     if all(p.cluster.rigid.angle == 0 for p in parts):
-        return _reading_corners(_union(parts), layout.frame.turns)
-    first = min(parts, key=lambda p: p.frame_box[0])
-    last = max(parts, key=lambda p: p.frame_box[2])
+        return list(_reading_corners(_union(parts), layout.frame.turns))
     v0 = min(p.frame_box[1] for p in parts)
     v1 = max(p.frame_box[3] for p in parts)
-    head = layout.quad(first.cluster.rigid, (first.frame_box[0], v0, first.frame_box[2], v1))
-    tail = layout.quad(last.cluster.rigid, (last.frame_box[0], v0, last.frame_box[2], v1))
-    return _moved((head[0], tail[1], tail[2], head[3]), origin)
+    top, bottom = [], []
+    for part in sorted(parts, key=lambda p: p.frame_box[0]):
+        quad = _moved(layout.quad(part.cluster.rigid, (part.frame_box[0], v0, part.frame_box[2], v1)), origin)
+        top += [quad[0], quad[1]]
+        bottom += [quad[3], quad[2]]
+    return top + bottom[::-1]
 
 
 def _union(parts: Sequence[_Measured]) -> Box:

@@ -35,12 +35,17 @@ class Character(BaseModel):
 
 
 class Segment(BaseModel):
-    """A word or a line: its text in logical order, with a polygon and a bbox like a character's."""
+    """A word or a line: its text in logical order, a polygon and a bbox.
+
+    The polygon runs clockwise from the top-left corner as the text reads: 4
+    points for straight text; on a curve, the top edge through every cluster
+    and back along the bottom edge, so it follows the curve.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str
-    polygon: Polygon
+    polygon: list[tuple[float, float]] = Field(min_length=4)
     bbox: BBox
 
 

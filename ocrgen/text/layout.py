@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ocrgen.schemas.plan import Layout
 from ocrgen.text.fonts import FontFace, open_face
 from ocrgen.text.frames import Frame, Rigid
+from ocrgen.text.scripts import joins
 from ocrgen.text.shaping import ShapedGlyph, ShapedLine, shape_column, shape_line
 
 # Glyph positions snap to a quarter pixel: fine enough for kerning at small
@@ -154,12 +155,15 @@ def _snap(value: float) -> int:
     return round(value * 64 / _SUBPIXEL) * _SUBPIXEL
 
 
+Slots = dict[int, tuple[float, float, list[tuple[ShapedGlyph, int]]]]
+
+
 @dataclass(frozen=True)
 class _Line:
-    shaped: ShapedLine
     start: int
     end: int
-    clusters: int
+    slots: Slots
+    width: float
 
 
 def layout_text(
@@ -176,7 +180,8 @@ def layout_text(
         metrics = face.metrics(size)
         across = (-metrics.ascender / 64, -metrics.descender / 64)
         line_height = (metrics.ascender - metrics.descender) / 64
-    spacing = params.character_spacing
+    stroke = params.stroke.width if params.stroke else 0
+    turn = -90 * _TURNS[direction] if upright else 0
 
     lines = []
     offset = 0
@@ -185,24 +190,24 @@ def layout_text(
             shaped = shape_column(face, size, line_text)
         else:
             shaped = shape_line(face, size, line_text, rtl=direction == "right_to_left")
-        count = len({g.cluster for g in shaped.glyphs})
-        lines.append(_Line(shaped, offset, offset + len(line_text), count))
+        slots = _slots(shaped, line_text, params.character_spacing)
+        width = max((u1 for _, u1, _ in slots.values()), default=0.0)
+        lines.append(_Line(offset, offset + len(line_text), slots, width))
         offset += len(line_text) + 1
-    widths = [line.shaped.advance / 64 + spacing * max(line.clusters - 1, 0) for line in lines]
-    block = max(widths)
+    block = max(line.width for line in lines)
     frame = Frame(params.curve, block, _TURNS[direction], upright)
     align = _ALIGN[direction][params.alignment]
     step = params.line_spacing * line_height
 
     placements: list[Placement] = []
     clusters: list[Cluster] = []
-    for index, (line, width) in enumerate(zip(lines, widths, strict=True)):
-        start_u = align * (block - width)
+    for index, line in enumerate(lines):
+        start_u = align * (block - line.width)
         v = index * step
-        slots = _slots(line.shaped.glyphs, spacing)
-        starts = sorted(slots)
-        for cluster_start in starts:
-            u0, u1, glyphs = slots[cluster_start]
+        starts = sorted(line.slots)
+        ends = [*starts[1:], line.end - line.start]
+        for cluster_start, cluster_end in zip(starts, ends, strict=True):
+            u0, u1, glyphs = line.slots[cluster_start]
             rigid = frame.cluster_transform(start_u + (u0 + u1) / 2, v)
             angle = frame.glyph_angle(rigid)
             ink: FrameBox | None = None
@@ -213,40 +218,28 @@ def layout_text(
                 placements.append(
                     Placement(glyph.glyph, line.start + glyph.cluster, sx >> 6, sy >> 6, sx & 63, sy & 63, angle)
                 )
-                ink = _union(ink, _frame_ink(face, size, glyph.glyph, gu, gv, -90 * frame.turns if upright else 0))
-            following = starts.index(cluster_start) + 1
-            end = line.start + (starts[following] if following < len(starts) else line.end - line.start)
-            clusters.append(
-                Cluster(
-                    line.start + cluster_start,
-                    end,
-                    index,
-                    (start_u + u0, v + across[0], start_u + u1, v + across[1]),
-                    ink,
-                    rigid,
-                )
-            )
+                ink = _union(ink, _frame_ink(face, size, glyph.glyph, gu, gv, turn, stroke))
+            advance = (start_u + u0, v + across[0], start_u + u1, v + across[1])
+            clusters.append(Cluster(line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid))
         if line.end < len(text):
-            newline_u = start_u + width
-            rigid = frame.cluster_transform(newline_u, v)
-            clusters.append(
-                Cluster(
-                    line.end, line.end + 1, index, (newline_u, v + across[0], newline_u + 1, v + across[1]), None, rigid
-                )
-            )
-    stroke = params.stroke.width if params.stroke else 0
+            end_u = start_u + line.width
+            slot = (end_u, v + across[0], end_u + 1, v + across[1])
+            clusters.append(Cluster(line.end, line.end + 1, index, slot, None, frame.cluster_transform(end_u, v)))
     return TextLayout(face, size, text, frame, tuple(placements), tuple(clusters), stroke)
 
 
-def _slots(
-    glyphs: tuple[ShapedGlyph, ...], spacing: int
-) -> dict[int, tuple[float, float, list[tuple[ShapedGlyph, int]]]]:
-    """Each cluster's slot along the line (pixels) and its glyphs with their spacing shift."""
-    slots: dict[int, tuple[float, float, list[tuple[ShapedGlyph, int]]]] = {}
+def _slots(line: ShapedLine, text: str, spacing: int) -> Slots:
+    """Each cluster's slot along the line (pixels) and its glyphs with their spacing shift.
+
+    Spacing goes between clusters, but not between two letters that join (Arabic),
+    where a gap would break the connected script apart.
+    """
+    slots: Slots = {}
     shift = 0
     previous = None
-    for glyph in glyphs:
-        if previous is not None and glyph.cluster != previous:
+    for glyph in line.glyphs:
+        joined = previous is not None and joins(text[glyph.cluster]) and joins(text[previous])
+        if previous is not None and glyph.cluster != previous and not joined:
             shift += spacing
         previous = glyph.cluster
         u0, u1 = glyph.pen / 64 + shift, (glyph.pen + glyph.advance) / 64 + shift
@@ -258,8 +251,8 @@ def _slots(
     return slots
 
 
-def _frame_ink(face: FontFace, size: int, glyph: int, u: float, v: float, turn: float) -> FrameBox | None:
-    """The glyph's outline box in frame pixels; `turn` is how the glyph sits relative to the frame."""
+def _frame_ink(face: FontFace, size: int, glyph: int, u: float, v: float, turn: float, grow: int) -> FrameBox | None:
+    """The glyph's outline box in frame pixels, grown by the stroke; `turn` is how the glyph sits in the frame."""
     cbox = face.cbox(size, glyph)
     if cbox is None:
         return None
@@ -269,7 +262,7 @@ def _frame_ink(face: FontFace, size: int, glyph: int, u: float, v: float, turn: 
     c, s = math.cos(radians), math.sin(radians)
     us = [u + c * x - s * y for x, y in corners]
     vs = [v + s * x + c * y for x, y in corners]
-    return (min(us), min(vs), max(us), max(vs))
+    return (min(us) - grow, min(vs) - grow, max(us) + grow, max(vs) + grow)
 
 
 def _union(a: FrameBox | None, b: FrameBox | None) -> FrameBox | None:

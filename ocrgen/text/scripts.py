@@ -45,3 +45,13 @@ def writes_without_spaces(text: str) -> bool:
 def stands_upright(text: str) -> bool:
     """Most visible characters are CJK, which stands upright in vertical lines."""
     return _mostly(text, _UPRIGHT_BLOCKS)
+
+
+def joins(char: str) -> bool:
+    """A letter or mark of a script whose letters connect (Arabic, Syriac, N'Ko): spacing would cut it."""
+    return unicodedata.bidirectional(char) == "AL" and (char.isalpha() or is_mark(char))
+
+
+def ends_cluster_open(char: str) -> bool:
+    """A virama: the consonant after it belongs to the same conjunct (Unicode's rule GB9c)."""
+    return unicodedata.combining(char) == 9
