@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocrgen.planner.sampling import choose, record_rng, sample, sample_color, sample_int
+from ocrgen.sampling import choose, record_rng, sample, sample_color, sample_int
 from ocrgen.schemas.ranges import ColorRange, Range
 
 DISTRIBUTIONS = ["uniform", "normal", "truncated_normal", "exponential", "beta", "lognormal"]

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from ocrgen.assets import make_ref, walk_files
-from ocrgen.planner.sampling import choose
+from ocrgen.sampling import choose
 from ocrgen.schemas.plan import ImageBackground, ProceduralBackground
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ocrgen.errors import PlanningError
-from ocrgen.planner.sampling import choose, sample_int
+from ocrgen.sampling import choose, sample_int
 from ocrgen.schemas.ranges import Range
 from ocrgen.text.scripts import is_mark, writes_without_spaces
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ocrgen.effects.registry import sample_effects, size_after_geometry
 from ocrgen.errors import PlanningError
 from ocrgen.planner.allocation import allocate, interleave
 from ocrgen.planner.fonts import needed_codepoints
 from ocrgen.planner.linebreak import break_lines
 from ocrgen.planner.resources import Resources, SpecResources
-from ocrgen.planner.sampling import choose, record_rng, sample, sample_color, sample_int
+from ocrgen.sampling import choose, record_rng, sample, sample_color, sample_int
 from ocrgen.schemas.config import BatchConfig, Specification
 from ocrgen.schemas.plan import Arc, Canvas, FontRef, Layout, PlanRecord, Point, Sine, Stroke
 from ocrgen.text.layout import TextLayout, layout_text
@@ -87,6 +88,9 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
     stats.resampled.update(tried)
 
     canvas, origin = _fit(layout, rng, res)
+    text_color = sample_color(spec.text_color, rng)
+    effects = sample_effects(spec.effects, rng)
+    width, height = size_after_geometry(effects, canvas.width, canvas.height)
     return PlanRecord(
         index=index,
         spec=spec.name,
@@ -97,8 +101,9 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
         layout=params,
         canvas=canvas,
         origin=origin,
-        text_color=sample_color(spec.text_color, rng),
-        background=res.backgrounds.draw(canvas.width, canvas.height, rng),
+        text_color=text_color,
+        background=res.backgrounds.draw(width, height, rng),
+        effects=effects,
         roots=roots,
     )
 

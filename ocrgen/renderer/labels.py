@@ -16,16 +16,61 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ocrgen.schemas.label import Character, CharBox, Polygon, Segment
+import numpy as np
+
+from ocrgen.schemas.label import Character, CharBox, Segment
 from ocrgen.text.layout import Box, Cluster, FrameBox, Quad, TextLayout
 
 
 @dataclass(frozen=True)
-class LabelGeometry:
-    bboxes: list[CharBox]
-    characters: list[Character]
-    words: list[Segment]
-    lines: list[Segment]
+class Shape:
+    """A character, word or line: its text, polygon (in reading order) and bbox, in image pixels."""
+
+    text: str
+    polygon: list[tuple[float, float]]
+    bbox: Box
+    line: int
+
+
+@dataclass(frozen=True)
+class LabelShapes:
+    characters: list[Shape]
+    words: list[Shape]
+    lines: list[Shape]
+
+    def points(self) -> np.ndarray:
+        """Every polygon point, in order, as one (N, 2) array for geometric effects to move."""
+        polygons = [s.polygon for s in (*self.characters, *self.words, *self.lines)]
+        return np.array([p for polygon in polygons for p in polygon], np.float64).reshape(-1, 2)
+
+    def moved(self, points: np.ndarray, width: int, height: int) -> LabelShapes:
+        """The shapes with their points replaced; each bbox becomes its polygon's bounds, clipped to the image."""
+        cursor = 0
+
+        def move(shapes: list[Shape]) -> list[Shape]:
+            nonlocal cursor
+            out = []
+            for shape in shapes:
+                polygon = [(float(x), float(y)) for x, y in points[cursor : cursor + len(shape.polygon)]]
+                cursor += len(shape.polygon)
+                out.append(Shape(shape.text, polygon, _clip(Box.around(polygon), (width, height)), shape.line))
+            return out
+
+        return LabelShapes(move(self.characters), move(self.words), move(self.lines))
+
+    def label_fields(self) -> dict[str, list[CharBox] | list[Character] | list[Segment]]:
+        """The label's `bboxes`, `characters`, `words` and `lines`, polygons rounded to 0.01 pixel."""
+        return {
+            "bboxes": [
+                CharBox(char=c.text, x0=c.bbox.x0, y0=c.bbox.y0, x1=c.bbox.x1, y1=c.bbox.y1, line_index=c.line)
+                for c in self.characters
+            ],
+            "characters": [
+                Character(char=c.text, polygon=_rounded(c.polygon), bbox=_bbox(c.bbox)) for c in self.characters
+            ],
+            "words": [Segment(text=w.text, polygon=_rounded(w.polygon), bbox=_bbox(w.bbox)) for w in self.words],
+            "lines": [Segment(text=w.text, polygon=_rounded(w.polygon), bbox=_bbox(w.bbox)) for w in self.lines],
+        }
 
 
 @dataclass(frozen=True)
@@ -36,31 +81,27 @@ class _Measured:
     bbox: Box
 
 
-def label_geometry(
+def measure_shapes(
     layout: TextLayout, ink: dict[int, Box], origin: tuple[int, int], size: tuple[int, int]
-) -> LabelGeometry:
-    """Boxes and polygons in final-image pixels; `ink` comes from drawing `layout` at `origin`."""
+) -> LabelShapes:
+    """Boxes and polygons in image pixels; `ink` comes from drawing `layout` at `origin`."""
     measured = {c.start: _measure(layout, c, ink.get(c.start), origin, size) for c in layout.clusters}
     owner = [0] * len(layout.text)
     for cluster in layout.clusters:
         owner[cluster.start : cluster.end] = [cluster.start] * (cluster.end - cluster.start)
 
-    characters, bboxes = [], []
+    characters = []
     for index, char in enumerate(layout.text):
         m = measured[owner[index]]
-        characters.append(Character(char=char, polygon=_rounded(m.polygon), bbox=_bbox(m.bbox)))
-        bboxes.append(
-            CharBox(char=char, x0=m.bbox.x0, y0=m.bbox.y0, x1=m.bbox.x1, y1=m.bbox.y1, line_index=m.cluster.line)
-        )
+        characters.append(Shape(char, list(m.polygon), m.bbox, m.cluster.line))
 
-    def segment(start: int, end: int) -> Segment:
+    def segment(start: int, end: int) -> Shape:
         parts = list({owner[i]: measured[owner[i]] for i in range(start, end)}.values())
-        polygon = [(round(x, 2), round(y, 2)) for x, y in _span(layout, parts, origin)]
-        return Segment(text=layout.text[start:end], polygon=polygon, bbox=_bbox(_union(parts)))
+        return Shape(layout.text[start:end], _span(layout, parts, origin), _union(parts), parts[0].cluster.line)
 
     words = [segment(m.start(), m.end()) for m in re.finditer(r"\S+", layout.text)]
     lines = [segment(m.start(), m.end()) for m in re.finditer(r"[^\n]+", layout.text)]
-    return LabelGeometry(bboxes, characters, words, lines)
+    return LabelShapes(characters, words, lines)
 
 
 def _measure(
@@ -110,9 +151,8 @@ def _moved(quad: Quad, origin: tuple[int, int]) -> Quad:
     return (moved[0], moved[1], moved[2], moved[3])
 
 
-def _rounded(quad: Quad) -> Polygon:
-    r = [(round(x, 2), round(y, 2)) for x, y in quad]
-    return (r[0], r[1], r[2], r[3])
+def _rounded(polygon: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    return [(round(x, 2), round(y, 2)) for x, y in polygon]
 
 
 def _bbox(box: Box) -> tuple[int, int, int, int]:

@@ -1,4 +1,9 @@
-"""One plan record in, one image and its label out: a pure function of the record and its assets."""
+"""One plan record in, one image and its label out: a pure function of the record and its assets.
+
+The text is drawn on its own layers, goes through the text effects, then the
+geometric effects (which move the label polygons with the pixels), meets the
+background, and last goes through the image effects.
+"""
 
 from __future__ import annotations
 
@@ -6,55 +11,70 @@ import numpy as np
 from PIL import Image
 
 from ocrgen.assets import AssetResolver
-from ocrgen.errors import RenderError
+from ocrgen.effects.base import Scene, TextLayers
+from ocrgen.effects.registry import effect_of
 from ocrgen.renderer.backgrounds import image_background, procedural_background
-from ocrgen.renderer.labels import label_geometry
+from ocrgen.renderer.labels import measure_shapes
 from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import ImageBackground, PlanRecord
 from ocrgen.text.layout import layout_text
 
+# The generator stream of the record seed that effects draw their noise from (the background uses stream 0).
+_EFFECT_STREAM = 1
+
 
 def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> tuple[Image.Image, Label]:
     """Draw `record`; the same record always gives the same pixels and label."""
     resolver = resolver or AssetResolver()
-    if record.effects:
-        names = ", ".join(str(effect.get("name", "?")) for effect in record.effects)
-        raise RenderError(f"record {record.index} asks for effects this ocrgen version cannot apply: {names}")
     width, height = record.canvas.width, record.canvas.height
     font_path = resolver.path(record.font.asset, record.roots)
     layout = layout_text(
         str(font_path), record.font.face_index, record.font.size, record.text, record.direction, record.layout
     )
     drawn = draw_text(layout, record.origin.x, record.origin.y, width, height)
-    geometry = label_geometry(layout, drawn.ink, (record.origin.x, record.origin.y), (width, height))
+    shapes = measure_shapes(layout, drawn.ink, (record.origin.x, record.origin.y), (width, height))
+
+    stroke = record.layout.stroke
+    scene = Scene(
+        rng=np.random.default_rng([record.seed, _EFFECT_STREAM]),
+        layers=TextLayers(
+            fill=drawn.coverage,
+            fill_color=np.asarray(record.text_color, np.uint8),
+            stroke=drawn.stroke,
+            stroke_color=np.asarray(stroke.color, np.uint8) if stroke else None,
+        ),
+    )
+    stages = {"text": [], "geometry": [], "image": []}
+    for params in record.effects:
+        stages[effect_of(params).stage].append(params)
+
+    for params in stages["text"]:
+        effect_of(params).apply(params, scene)
+    assert scene.layers is not None
+    scene.text = scene.layers.flatten()
+    scene.points = shapes.points()
+    for params in stages["geometry"]:
+        effect_of(params).apply(params, scene)
+    width, height = scene.size
+    if stages["geometry"]:
+        shapes = shapes.moved(scene.points, width, height)
 
     background = record.background
     if isinstance(background, ImageBackground):
         pixels = image_background(background, resolver.path(background.asset, record.roots), width, height)
     else:
         pixels = procedural_background(background, record.seed, width, height)
-    stroke = record.layout.stroke
-    if stroke is not None and drawn.stroke is not None:
-        pixels = _composite(pixels, drawn.stroke, stroke.color)
-    image = Image.fromarray(_composite(pixels, drawn.coverage, record.text_color), "RGB")
+    scene.image = _composite(pixels, scene.text)
+    for params in stages["image"]:
+        effect_of(params).apply(params, scene)
 
-    label = Label(
-        text=record.text,
-        width=width,
-        height=height,
-        bboxes=geometry.bboxes,
-        characters=geometry.characters,
-        words=geometry.words,
-        lines=geometry.lines,
-        plan=record,
-    )
-    return image, label
+    label = Label(text=record.text, width=width, height=height, plan=record, **shapes.label_fields())
+    return Image.fromarray(scene.image, "RGB"), label
 
 
-def _composite(background: np.ndarray, coverage: np.ndarray, color: tuple[int, int, int]) -> np.ndarray:
-    """Lay the text colour over the background by coverage, in integers so every machine agrees."""
-    alpha = coverage.astype(np.uint32)[:, :, None]
-    ink = np.asarray(color, np.uint32)[None, None, :]
-    blended = (background.astype(np.uint32) * (255 - alpha) + ink * alpha + 127) // 255
-    return blended.astype(np.uint8)
+def _composite(background: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """Lay premultiplied text over the background."""
+    alpha = text[:, :, 3:]
+    blended = background.astype(np.float32) * (1 - alpha) + text[:, :, :3] * 255
+    return np.clip(np.rint(blended), 0, 255).astype(np.uint8)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ocrgen.effects.registry import EffectsConfig
 from ocrgen.schemas.ranges import ColorRange, NonNegativeRange, PositiveRange, Range
 
 Direction = Literal["left_to_right", "right_to_left", "top_to_bottom", "bottom_to_top"]
@@ -162,6 +163,9 @@ class Specification(_Strict):
     )
     curve: Curves | None = None
     stroke: StrokeConfig | None = None
+    effects: EffectsConfig | None = Field(  # type: ignore[valid-type]
+        None, description="Effects by name, each with `p` and its parameter ranges; see the README's catalogue."
+    )
 
     @field_validator("corpus", mode="before")
     @classmethod

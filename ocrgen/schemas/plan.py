@@ -6,10 +6,11 @@ else but the asset files it references.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocrgen.effects.registry import AppliedEffect
 from ocrgen.schemas.config import Alignment, Direction
 from ocrgen.schemas.ranges import RGB
 
@@ -112,7 +113,7 @@ class PlanRecord(_Record):
     origin: Point = Field(description="Where the text block's frame origin lands on the canvas, in pixels.")
     text_color: RGB
     background: Background
-    effects: list[dict[str, Any]] = Field(
+    effects: list[AppliedEffect] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Resolved effects, in the order they apply."
     )
     roots: dict[str, str] = Field(

@@ -1,7 +1,7 @@
 """Value ranges: the one shape every sampled number in a config takes.
 
 A range is written ``{min, max, distribution}`` plus optional shape parameters,
-or as a bare number for a fixed value. `ocrgen.planner.sampling` draws from it.
+or as a bare number for a fixed value. `ocrgen.sampling` draws from it.
 """
 
 from __future__ import annotations

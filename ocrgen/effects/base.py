@@ -1,0 +1,135 @@
+"""What every effect is made of: a config model, a sampled-params model, a sampler and an apply function.
+
+The planner samples (numbers only, from the record's generator); the renderer
+applies (pixels, and the label polygons with them). Any randomness inside an
+apply function, such as noise pixels, comes from `Scene.rng`, which the record's
+seed drives.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ocrgen.sampling import sample, sample_color, sample_int
+from ocrgen.schemas.ranges import ColorRange, Range
+
+Stage = Literal["text", "geometry", "image"]
+
+
+class EffectConfig(BaseModel):
+    """Config of one effect: `p`, the chance it applies to an image, plus its parameter ranges."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    p: float = Field(1.0, ge=0, le=1, description="Chance that the effect applies to an image.")
+
+
+class EffectParams(BaseModel):
+    """The resolved parameters of one applied effect, as written in the plan record."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def is_noop(self) -> bool:
+        """True when these values would leave the image unchanged; such an effect is left out of the record."""
+        return False
+
+
+@dataclass
+class TextLayers:
+    """The text before it meets the background: coverage masks (0-255) and colours, back to front."""
+
+    fill: np.ndarray
+    fill_color: np.ndarray
+    stroke: np.ndarray | None = None
+    stroke_color: np.ndarray | None = None
+    clusters: np.ndarray | None = None
+    under: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def flatten(self) -> np.ndarray:
+        """Premultiplied RGBA (float32, 0-1) of all layers: shadows, outline, then fill on top."""
+        height, width = self.fill.shape
+        out = np.zeros((height, width, 4), np.float32)
+        layers = [*self.under]
+        if self.stroke is not None and self.stroke_color is not None:
+            layers.append((self.stroke, self.stroke_color))
+        layers.append((self.fill, self.fill_color))
+        for coverage, color in layers:
+            alpha = coverage.astype(np.float32)[:, :, None] / 255
+            rgb = np.broadcast_to(np.asarray(color, np.float32) / 255, (height, width, 3))
+            out[:, :, :3] = rgb * alpha + out[:, :, :3] * (1 - alpha)
+            out[:, :, 3:] = alpha + out[:, :, 3:] * (1 - alpha)
+        return out
+
+
+@dataclass
+class Scene:
+    """What effects work on, one stage after another.
+
+    - text stage: `layers`, on the layout canvas;
+    - geometry stage: `text` (premultiplied RGBA) and `points`, the label polygons' points,
+      which every geometric effect moves exactly as it moves pixels;
+    - image stage: `image`, the composited RGB picture.
+    """
+
+    rng: np.random.Generator
+    layers: TextLayers | None = None
+    text: np.ndarray | None = None
+    points: np.ndarray | None = None
+    image: np.ndarray | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        array = self.image if self.image is not None else self.text if self.text is not None else None
+        if array is None:
+            assert self.layers is not None
+            array = self.layers.fill
+        return array.shape[1], array.shape[0]
+
+
+Sampler = Callable[[Any, np.random.Generator], EffectParams]
+Applier = Callable[[Any, Scene], None]
+
+
+def sample_ranges(config: EffectConfig, params_type: type[EffectParams], rng: np.random.Generator) -> EffectParams:
+    """Fill every params field from the config field of the same name, through the one range sampler.
+
+    Integer fields draw whole numbers; float fields are rounded to 4 decimals to keep plans
+    readable; colour fields draw each channel from their `ColorRange`.
+    """
+    hints = typing.get_type_hints(params_type)
+    values: dict[str, Any] = {}
+    for name in params_type.model_fields:
+        source = getattr(config, name, None)
+        if isinstance(source, Range):
+            values[name] = sample_int(source, rng) if hints[name] is int else round(sample(source, rng), 4)
+        elif isinstance(source, ColorRange):
+            values[name] = sample_color(source, rng)
+    return params_type(**values)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One entry of the catalogue; see `ocrgen.effects.registry` for the order they apply in."""
+
+    name: str
+    stage: Stage
+    config: type[EffectConfig]
+    params: type[EffectParams]
+    apply: Applier
+    sampler: Sampler | None = None
+    output_size: Callable[[Any, int, int], tuple[int, int]] | None = None
+
+    def sample(self, config: EffectConfig, rng: np.random.Generator) -> EffectParams:
+        if self.sampler is not None:
+            return self.sampler(config, rng)
+        return sample_ranges(config, self.params, rng)
+
+    def size_after(self, params: EffectParams, width: int, height: int) -> tuple[int, int]:
+        """The image size this effect leaves; only geometric effects change it."""
+        return self.output_size(params, width, height) if self.output_size else (width, height)
