@@ -19,7 +19,9 @@ from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import Shard, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet
 from ocrgen.renderer.run import RenderSummary, failures_name, render_plan
-from ocrgen.schemas import BatchConfig, Label, PlanRecord
+from ocrgen.schemas.config import BatchConfig
+from ocrgen.schemas.label import Label
+from ocrgen.schemas.plan import PlanRecord
 
 SCHEMAS = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -122,9 +124,13 @@ def plan(batch_config: Path | None, seed: int | None, output: Path, log_level: s
 
 
 def _report_resampling(resampled: dict[str, int]) -> None:
-    if resampled:
-        detail = ", ".join(f"{reason}: {count}" for reason, count in sorted(resampled.items()))
-        click.echo(f"Texts drawn again: {sum(resampled.values())} ({detail}).")
+    """Say what planning had to redo: texts drawn again, and text colours that missed the contrast."""
+    colours = {reason: n for reason, n in sorted(resampled.items()) if reason.startswith("text_color_")}
+    texts = {reason: n for reason, n in sorted(resampled.items()) if reason not in colours}
+    for title, counts in (("Texts drawn again", texts), ("Text colours redrawn for contrast", colours)):
+        if counts:
+            detail = ", ".join(f"{reason}: {n}" for reason, n in counts.items())
+            click.echo(f"{title}: {sum(counts.values())} ({detail}).")
 
 
 def _shard(value: str | None) -> Shard:

@@ -1,15 +1,305 @@
-"""Text effects: they change how the text itself is inked, before it meets the background."""
+"""Text effects: they change how the text itself is inked, before it meets the background.
+
+They work on `TextLayers`: the fill and outline coverage of the text, their colours,
+the shadow layers drawn under them, and the cluster map (which cluster owns each
+pixel). None of them moves the text's ink by more than 1 px, so the label boxes,
+measured on the glyph bitmaps, stay true; shadows are separate layers under the text.
+
+Order (fixed, whatever order the config names them in):
+
+1. `glyph_overlap`: negative spacing. It changes the layout itself, so it acts
+   before anything is drawn, through `effective_layout`, which the planner (to size
+   the canvas) and the renderer (to draw) both call; its apply step does nothing.
+2. `ink_bleed`: the ink spreads into the paper, before anything is coloured or copied,
+   so the palette, the gradient and the shadows all see the bled shape.
+3. `glyph_palette`: each cluster its own colour (a colour mode).
+4. `color_gradient`: the fill colour varies along an angle (a colour mode). If both
+   colour modes are drawn for one image, the gradient comes last and replaces the palette.
+5. `block_shadow`: a 3-D extrusion of the (bled) text, under it.
+6. `drop_shadow`: the shadow that the whole object, extrusion included, casts on the
+   paper; it goes under every other layer.
+
+The shadows reach beyond the text's ink; `margins` says by how much, and the planner
+grows the canvas by that, so no shadow is cut off at the image border.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from PIL import Image, ImageFilter
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene
-from ocrgen.schemas.ranges import RGB, ColorRange, Range
+from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene, TextLayers
+from ocrgen.sampling import sample_color, sample_int
+from ocrgen.schemas.ranges import RGB, ColorRange, NonNegativeRange, PositiveRange, Range
+
+if TYPE_CHECKING:  # the plan schema imports this catalogue; at run time only the instance is used
+    from ocrgen.schemas.plan import Layout
+
+Margins = tuple[int, int, int, int]  # left, top, right, bottom
+
+
+def _fraction(r: Range) -> Range:
+    if r.min < 0 or r.max > 1:
+        raise ValueError(f"must lie between 0 and 1, got {r.min:g} to {r.max:g}")
+    return r
+
+
+def _not_positive(r: Range) -> Range:
+    if r.max > 0:
+        raise ValueError(f"max must be 0 or less (use character_spacing to space glyphs apart), got {r.max:g}")
+    return r
+
+
+FractionRange = Annotated[Range, AfterValidator(_fraction)]
+NonPositiveRange = Annotated[Range, AfterValidator(_not_positive)]
+
+
+def shifted(mask: np.ndarray, dx: int, dy: int, fill: int = 0) -> np.ndarray:
+    """`mask` moved by (dx, dy) pixels; what moves off the canvas is lost, what moves in is `fill`."""
+    out = np.full_like(mask, fill)
+    height, width = mask.shape
+    if abs(dx) >= width or abs(dy) >= height:
+        return out
+    out[max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)] = mask[
+        max(-dy, 0) : height + min(-dy, 0), max(-dx, 0) : width + min(-dx, 0)
+    ]
+    return out
+
+
+def _round(value: float) -> int:
+    """Half away from zero, so offsets along an angle are symmetric (Python's round() is banker's)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def _steps(angle: float, depth: int) -> list[tuple[int, int]]:
+    """The whole-pixel offsets 1..depth px along `angle` (degrees clockwise from +x, y down), without gaps."""
+    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    steps: list[tuple[int, int]] = []
+    for k in range(1, depth + 1):
+        step = (_round(k * c), _round(k * s))
+        if step != (0, 0) and step not in steps:
+            steps.append(step)
+    return steps
+
+
+# --- glyph_overlap -------------------------------------------------------------------------------
+
+
+class GlyphOverlapConfig(EffectConfig):
+    spacing: NonPositiveRange = Field(
+        default_factory=lambda: Range(min=-6, max=-1),
+        description="Pixels added between clusters; negative, so neighbouring glyphs overlap.",
+    )
+
+
+class GlyphOverlap(EffectParams):
+    name: Literal["glyph_overlap"] = "glyph_overlap"
+    spacing: int = Field(le=0)
+
+    def is_noop(self) -> bool:
+        return self.spacing == 0
+
+
+def effective_layout(layout: Layout, effects: Iterable[EffectParams]) -> Layout:
+    """The layout the text is really set with: the record's own, plus the spacing of `glyph_overlap`.
+
+    The planner sizes the canvas with it and the renderer draws with it; the overlap is
+    stored once, in the effect, and this is the only place it is added.
+    """
+    extra = sum(params.spacing for params in effects if isinstance(params, GlyphOverlap))
+    if extra == 0:
+        return layout
+    return layout.model_copy(update={"character_spacing": layout.character_spacing + extra})
+
+
+def _glyph_overlap(params: GlyphOverlap, scene: Scene) -> None:
+    """Nothing left to do: the overlap is in the layout already (`effective_layout`).
+
+    It has to be: the spacing moves glyphs, and so the canvas size the planner chose and the
+    character boxes of the label. Spacing the drawn pixels again here would count it twice.
+    """
+
+
+# --- ink_bleed -----------------------------------------------------------------------------------
+
+
+class InkBleedConfig(EffectConfig):
+    radius: NonNegativeRange = Field(
+        default_factory=lambda: Range(min=0.5, max=1.0),
+        description="Softness: the Gaussian's sigma in pixels (the spread stops 1 px from the ink).",
+    )
+    strength: FractionRange = Field(
+        default_factory=lambda: Range(min=0.3, max=0.8), description="How much of the blurred ink is added, 0-1."
+    )
+
+
+class InkBleed(EffectParams):
+    name: Literal["ink_bleed"] = "ink_bleed"
+    radius: float = Field(ge=0)
+    strength: float = Field(ge=0, le=1)
+
+    def is_noop(self) -> bool:
+        return self.strength == 0
+
+
+def _bleed(coverage: np.ndarray, radius: float, strength: float) -> np.ndarray:
+    """Blur with a 3x3 Gaussian and screen it over the original: edges darken and grow by 1 px at most."""
+    side = math.exp(-1 / (2 * radius * radius)) if radius > 0 else 0.0
+    weights = np.array([side, 1.0, side], np.float32) / (1 + 2 * side)
+    ink = coverage.astype(np.float32) / 255
+    padded = np.pad(ink, 1)
+    rows = weights[0] * padded[:-2] + weights[1] * padded[1:-1] + weights[2] * padded[2:]
+    blurred = weights[0] * rows[:, :-2] + weights[1] * rows[:, 1:-1] + weights[2] * rows[:, 2:]
+    bled = ink + strength * blurred * (1 - ink)
+    return np.clip(np.rint(bled * 255), 0, 255).astype(np.uint8)
+
+
+def _grow_clusters(clusters: np.ndarray, inked: np.ndarray) -> np.ndarray:
+    """Give each newly inked pixel the cluster of a neighbour (first in a fixed order), so colours follow the bleed."""
+    out = clusters.copy()
+    for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, -1), (-1, 1), (1, 1)):
+        neighbour = shifted(clusters, dx, dy, fill=-1)
+        np.copyto(out, neighbour, where=(out < 0) & (neighbour >= 0) & inked)
+    return out
+
+
+def _ink_bleed(params: InkBleed, scene: Scene) -> None:
+    assert scene.layers is not None
+    layers = scene.layers
+    layers.fill = _bleed(layers.fill, params.radius, params.strength)
+    if layers.stroke is not None:
+        layers.stroke = _bleed(layers.stroke, params.radius, params.strength)
+    if layers.clusters is not None:
+        inked = layers.fill > 0 if layers.stroke is None else (layers.fill > 0) | (layers.stroke > 0)
+        layers.clusters = _grow_clusters(layers.clusters, inked)
+
+
+# --- glyph_palette -------------------------------------------------------------------------------
+
+
+class GlyphPaletteConfig(EffectConfig):
+    colors: ColorRange = Field(
+        default_factory=lambda: ColorRange(min=(0, 0, 0), max=(180, 180, 180)),
+        description="Where each palette colour is drawn from.",
+    )
+    count: PositiveRange = Field(
+        default_factory=lambda: Range(min=2, max=5), description="How many colours the palette has."
+    )
+
+
+class GlyphPalette(EffectParams):
+    name: Literal["glyph_palette"] = "glyph_palette"
+    colors: list[RGB] = Field(min_length=1, description="Cluster i (in logical order) takes colour i mod len.")
+
+
+def _sample_palette(config: GlyphPaletteConfig, rng: np.random.Generator) -> GlyphPalette:
+    """A palette of `count` colours; the number of clusters is not known yet, so they are used in turn."""
+    count = max(1, sample_int(config.count, rng))
+    return GlyphPalette(colors=[sample_color(config.colors, rng) for _ in range(count)])
+
+
+def _per_pixel(layers: TextLayers) -> np.ndarray:
+    """The fill colour as an H x W x 3 array, whatever shape it has now."""
+    height, width = layers.fill.shape
+    return np.broadcast_to(np.asarray(layers.fill_color, np.uint8), (height, width, 3))
+
+
+def _glyph_palette(params: GlyphPalette, scene: Scene) -> None:
+    assert scene.layers is not None
+    layers = scene.layers
+    if layers.clusters is None:
+        raise ValueError("glyph_palette needs the cluster map of the drawn text (TextLayers.clusters)")
+    clusters = layers.clusters
+    palette = np.asarray(params.colors, np.uint8)
+    count = int(clusters.max()) + 1
+    lookup = palette[np.arange(max(count, 1)) % len(palette)]
+    owned = clusters >= 0
+    colors = lookup[np.where(owned, clusters, 0)]
+    layers.fill_color = np.where(owned[:, :, None], colors, _per_pixel(layers))
+
+
+# --- color_gradient ------------------------------------------------------------------------------
+
+
+class ColorGradientConfig(EffectConfig):
+    start: ColorRange = Field(
+        default_factory=lambda: ColorRange(min=(0, 0, 0), max=(100, 100, 100)), description="Colour at the start."
+    )
+    end: ColorRange = Field(
+        default_factory=lambda: ColorRange(min=(0, 0, 0), max=(200, 200, 200)), description="Colour at the end."
+    )
+    angle: Range = Field(
+        default_factory=lambda: Range(min=0, max=360),
+        description="Direction from start to end colour, degrees clockwise from left-to-right.",
+    )
+
+
+class ColorGradient(EffectParams):
+    name: Literal["color_gradient"] = "color_gradient"
+    start: RGB
+    end: RGB
+    angle: float
+
+
+def _color_gradient(params: ColorGradient, scene: Scene) -> None:
+    """Mix start to end linearly along `angle`, from the first to the last inked pixel of the text."""
+    assert scene.layers is not None
+    layers = scene.layers
+    height, width = layers.fill.shape
+    rows, cols = np.nonzero(layers.fill)
+    if rows.size == 0:
+        return
+    c, s = math.cos(math.radians(params.angle)), math.sin(math.radians(params.angle))
+    corners = [c * x + s * y for x in (cols.min(), cols.max()) for y in (rows.min(), rows.max())]
+    low, span = min(corners), max(corners) - min(corners)
+    along = c * np.arange(width, dtype=np.float32)[None, :] + s * np.arange(height, dtype=np.float32)[:, None]
+    t = np.clip((along - low) / span, 0, 1) if span > 0 else np.zeros_like(along)
+    start, end = np.asarray(params.start, np.float32), np.asarray(params.end, np.float32)
+    mixed = start + (end - start) * t[:, :, None]
+    layers.fill_color = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+
+
+# --- block_shadow --------------------------------------------------------------------------------
+
+
+class BlockShadowConfig(EffectConfig):
+    depth: NonNegativeRange = Field(
+        default_factory=lambda: Range(min=2, max=6), description="Length of the extrusion, in pixels."
+    )
+    angle: Range = Field(
+        default_factory=lambda: Range(min=20, max=70),
+        description="Direction of the extrusion, degrees clockwise from left-to-right (45: down and right).",
+    )
+    color: ColorRange = Field(default_factory=lambda: ColorRange(min=(80, 80, 80), max=(160, 160, 160)))
+
+
+class BlockShadow(EffectParams):
+    name: Literal["block_shadow"] = "block_shadow"
+    depth: int = Field(ge=0)
+    angle: float
+    color: RGB
+
+    def is_noop(self) -> bool:
+        return self.depth == 0
+
+
+def _block_shadow(params: BlockShadow, scene: Scene) -> None:
+    """The outermost ink (outline, else fill) copied at every pixel step along the angle, as one layer."""
+    assert scene.layers is not None
+    layers = scene.layers
+    source = layers.stroke if layers.stroke is not None else layers.fill
+    extrusion = np.zeros_like(source)
+    for dx, dy in _steps(params.angle, params.depth):
+        np.maximum(extrusion, shifted(source, dx, dy), out=extrusion)
+    layers.under.append((extrusion, np.asarray(params.color, np.uint8)))
+
+
+# --- drop_shadow ---------------------------------------------------------------------------------
 
 
 class DropShadowConfig(EffectConfig):
@@ -32,27 +322,53 @@ class DropShadow(EffectParams):
         return self.opacity == 0 or (self.offset_x == 0 and self.offset_y == 0 and self.blur == 0)
 
 
-def shifted(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:
-    """`mask` moved by (dx, dy) pixels; what moves off the canvas is lost, what moves in is empty."""
-    out = np.zeros_like(mask)
-    height, width = mask.shape
-    out[max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)] = mask[
-        max(-dy, 0) : height + min(-dy, 0), max(-dx, 0) : width + min(-dx, 0)
-    ]
-    return out
-
-
 def _drop_shadow(params: DropShadow, scene: Scene) -> None:
+    """The shadow of everything drawn so far (text and any extrusion), under all of it."""
     assert scene.layers is not None
     layers = scene.layers
     source = layers.stroke if layers.stroke is not None else layers.fill
+    for coverage, _ in layers.under:
+        source = np.maximum(source, coverage)
     shadow = shifted(source, params.offset_x, params.offset_y)
     if params.blur > 0:
         shadow = np.asarray(Image.fromarray(shadow).filter(ImageFilter.GaussianBlur(params.blur)))
     shadow = np.rint(shadow.astype(np.float32) * params.opacity).astype(np.uint8)
-    layers.under.append((shadow, np.asarray(params.color, np.uint8)))
+    layers.under.insert(0, (shadow, np.asarray(params.color, np.uint8)))
+
+
+# --- room for the shadows ------------------------------------------------------------------------
+
+
+def margins(effects: Iterable[EffectParams]) -> Margins:
+    """Pixels (left, top, right, bottom) the text effects may ink beyond the text's own ink.
+
+    The planner adds them to the padding. They add up effect by effect, which is never less
+    than what the effects reach together (a drop shadow of an extrusion reaches both lengths).
+    """
+    left = top = right = bottom = 0
+    for params in effects:
+        if isinstance(params, InkBleed):
+            left, top, right, bottom = left + 1, top + 1, right + 1, bottom + 1
+        elif isinstance(params, BlockShadow):
+            steps = [(0, 0), *_steps(params.angle, params.depth)]
+            left += max(-dx for dx, _ in steps)
+            right += max(dx for dx, _ in steps)
+            top += max(-dy for _, dy in steps)
+            bottom += max(dy for _, dy in steps)
+        elif isinstance(params, DropShadow):
+            reach = math.ceil(3 * params.blur)
+            left += max(0, reach - params.offset_x)
+            right += max(0, reach + params.offset_x)
+            top += max(0, reach - params.offset_y)
+            bottom += max(0, reach + params.offset_y)
+    return left, top, right, bottom
 
 
 EFFECTS = [
+    Effect("glyph_overlap", "text", GlyphOverlapConfig, GlyphOverlap, _glyph_overlap),
+    Effect("ink_bleed", "text", InkBleedConfig, InkBleed, _ink_bleed),
+    Effect("glyph_palette", "text", GlyphPaletteConfig, GlyphPalette, _glyph_palette, sampler=_sample_palette),
+    Effect("color_gradient", "text", ColorGradientConfig, ColorGradient, _color_gradient),
+    Effect("block_shadow", "text", BlockShadowConfig, BlockShadow, _block_shadow),
     Effect("drop_shadow", "text", DropShadowConfig, DropShadow, _drop_shadow),
 ]

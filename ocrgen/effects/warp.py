@@ -2,11 +2,29 @@
 
 Pixel centres sit at (i + 0.5, j + 0.5); label points use the same continuous
 coordinates, so a point and the pixel under it move together.
+
+- `remap` samples an array bilinearly at the source position of every output pixel.
+- `project`, `warp_projective`, `fitted` and `homography` handle projective maps.
+- `resample_axes` changes resolution with a triangle filter that widens when it
+  shrinks (so downscaling averages instead of skipping pixels).
+- `sample_field`, `field_slope`, `invert_displacement` and `smooth_noise` serve the
+  elastic warp, whose pixel map is "source = x + D(x)" for a displacement field D
+  and whose point map is that map's inverse, found by fixed-point iteration.
+- `Warp` is one effect as maps; `apply_warps` moves the text and points by several,
+  chaining them so the text is resampled once, whatever the number of effects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 import numpy as np
+
+from ocrgen.effects.base import Scene
+
+# Where a pixel whose source does not exist reads from: far outside any array, so it stays transparent.
+OUTSIDE = -1e6
 
 
 def remap(array: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> np.ndarray:
@@ -44,9 +62,17 @@ def project(matrix: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndar
 
 
 def warp_projective(array: np.ndarray, matrix: np.ndarray, width: int, height: int) -> np.ndarray:
-    """The image under `matrix` (source to output), on a width x height output."""
+    """The image under `matrix` (source to output), on a width x height output.
+
+    An output pixel on the vanishing line has no source (division by zero); it reads nothing.
+    """
     xs, ys = pixel_centres(width, height)
-    sx, sy = project(np.linalg.inv(matrix), xs, ys)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sx, sy = project(np.linalg.inv(matrix), xs, ys)
+    lost = ~(np.isfinite(sx) & np.isfinite(sy))
+    if lost.any():
+        sx[lost] = OUTSIDE
+        sy[lost] = OUTSIDE
     return remap(array, sx, sy)
 
 
@@ -58,3 +84,194 @@ def fitted(matrix: np.ndarray, width: int, height: int) -> tuple[np.ndarray, int
     x0, y0 = np.floor(tx.min()), np.floor(ty.min())
     shift = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
     return shift @ matrix, int(np.ceil(tx.max()) - x0), int(np.ceil(ty.max()) - y0)
+
+
+def homography(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The 3x3 projective matrix taking 4 `source` points (4, 2) onto 4 `target` points."""
+    rows, values = [], []
+    for (x, y), (u, v) in zip(source, target, strict=True):
+        rows.append([x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y])
+        rows.append([0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y])
+        values += [u, v]
+    h = np.linalg.solve(np.array(rows), np.array(values))
+    return np.append(h, 1.0).reshape(3, 3)
+
+
+def _axis_taps(size_in: int, size_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and weights (size_out, taps) of a triangle filter from size_in samples to size_out.
+
+    Output sample i is centred at source position (i + 0.5) * size_in / size_out; the
+    triangle's half-width is one source pixel, or 1/scale when shrinking (area-aware).
+    Taps that fall off the array are dropped and the rest renormalised.
+    """
+    ratio = size_in / size_out
+    half = max(1.0, ratio)
+    centres = (np.arange(size_out) + 0.5) * ratio
+    first = np.floor(centres - half - 0.5).astype(np.int64)
+    taps = int(np.ceil(2 * half)) + 2
+    index = first[:, None] + np.arange(taps)[None, :]
+    weight = np.clip(1 - np.abs(index + 0.5 - centres[:, None]) / half, 0, None)
+    weight[(index < 0) | (index >= size_in)] = 0
+    weight /= weight.sum(axis=1, keepdims=True)
+    return np.clip(index, 0, size_in - 1), weight.astype(np.float32)
+
+
+def resample_axes(array: np.ndarray, width: int, height: int) -> np.ndarray:
+    """`array` (H, W, C) resized to width x height: a point (x, y) goes to (x * width / W, y * height / H)."""
+    index, weight = _axis_taps(array.shape[0], height)
+    rows = np.zeros((height, *array.shape[1:]), np.float32)
+    for tap in range(index.shape[1]):
+        rows += weight[:, tap, None, None] * array[index[:, tap]]
+    index, weight = _axis_taps(array.shape[1], width)
+    out = np.zeros((height, width, array.shape[2]), np.float32)
+    for tap in range(index.shape[1]):
+        out += weight[None, :, tap, None] * rows[:, index[:, tap]]
+    return out.astype(array.dtype)
+
+
+def sample_field(field: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Bilinear value of `field` (H, W, 2), given at pixel centres, at continuous points; clamped at the edges.
+
+    At a pixel centre this is exactly that pixel's value, so the points and the pixels share one map.
+    """
+    height, width = field.shape[:2]
+    x = np.clip(xs - 0.5, 0, width - 1)
+    y = np.clip(ys - 0.5, 0, height - 1)
+    x0 = np.minimum(np.floor(x).astype(np.int64), max(width - 2, 0))
+    y0 = np.minimum(np.floor(y).astype(np.int64), max(height - 2, 0))
+    x1 = np.minimum(x0 + 1, width - 1)
+    y1 = np.minimum(y0 + 1, height - 1)
+    fx = (x - x0)[:, None]
+    fy = (y - y0)[:, None]
+    top = field[y0, x0] * (1 - fx) + field[y0, x1] * fx
+    bottom = field[y1, x0] * (1 - fx) + field[y1, x1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+def field_slope(field: np.ndarray) -> float:
+    """The Lipschitz constant of the bilinear field (H, W, 2): the largest spectral norm of its Jacobian.
+
+    Inside a cell, d/dx is the x-difference of the row above or below (mixed linearly in y) and
+    d/dy the y-difference of the left or right column (mixed in x); the Jacobian is bi-affine in
+    the cell and the spectral norm convex, so the largest norm is at one of the 4 pairings.
+    """
+    if min(field.shape[:2]) < 2:
+        return 0.0
+    along_x = np.diff(field, axis=1)
+    along_y = np.diff(field, axis=0)
+    largest = 0.0
+    for a in (along_x[:-1], along_x[1:]):
+        for b in (along_y[:, :-1], along_y[:, 1:]):
+            frobenius = (a**2).sum(axis=2) + (b**2).sum(axis=2)
+            det = a[:, :, 0] * b[:, :, 1] - a[:, :, 1] * b[:, :, 0]
+            norm = np.sqrt((frobenius + np.sqrt(np.maximum(frobenius**2 - 4 * det**2, 0))) / 2)
+            largest = max(largest, float(norm.max()))
+    return largest
+
+
+def invert_displacement(
+    field: np.ndarray, points: np.ndarray, tolerance: float = 1e-6, max_iterations: int = 100
+) -> np.ndarray:
+    """Where each point goes under the warp whose pixel map is "source = x + D(x)": solve y + D(y) = p.
+
+    Fixed-point iteration y <- p - D(y), from y = p. When D's Lipschitz constant L is below 1
+    (the callers keep it at most 0.5) this converges, and once a step is below `tolerance` the
+    error is below tolerance * L / (1 - L), so at most `tolerance` px.
+    """
+    if len(points) == 0:
+        return points.copy()
+    y = points.astype(np.float64).copy()
+    for _ in range(max_iterations):
+        new = points - sample_field(field, y[:, 0], y[:, 1])
+        step = float(np.abs(new - y).max())
+        y = new
+        if step < tolerance:
+            break
+    return y
+
+
+def smooth_noise(rng: np.random.Generator, width: int, height: int, sigma: float) -> np.ndarray:
+    """A (height, width, 2) field of white noise from `rng`, blurred by a Gaussian of `sigma` px.
+
+    The noise is drawn 3 sigma larger on every side and convolved (separably, tap by tap) in
+    "valid" mode, so the field has no edge effects and depends only on the rng and the size.
+    """
+    radius = max(1, int(np.ceil(3 * sigma)))
+    offsets = np.arange(-radius, radius + 1, dtype=np.float64)
+    kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
+    kernel /= kernel.sum()
+    noise = rng.standard_normal((height + 2 * radius, width + 2 * radius, 2))
+    rows = np.zeros((height, width + 2 * radius, 2))
+    for tap, k in enumerate(kernel):
+        rows += k * noise[tap : tap + height]
+    out = np.zeros((height, width, 2))
+    for tap, k in enumerate(kernel):
+        out += k * rows[:, tap : tap + width]
+    return out
+
+
+Coordinates = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Warp:
+    """One geometric effect as maps: the canvas it leaves, where each output position reads from
+    (any positions, not only pixel centres; NaN or `OUTSIDE` for nowhere), and where points go.
+
+    `filtered` marks a shrinking rescale: it resamples on its own with an averaging filter instead of
+    joining the chain (a point-sampled shrink would alias).
+    """
+
+    width: int
+    height: int
+    source: Callable[[np.ndarray, np.ndarray], Coordinates]
+    forward: Callable[[np.ndarray], np.ndarray]
+    filtered: bool = False
+
+
+@dataclass
+class _Chain:
+    """Warps waiting to be drawn: each with the size it starts from, all reading from `original`."""
+
+    original: np.ndarray
+    steps: list[tuple[Warp, int, int]] = field(default_factory=list)
+    result: np.ndarray | None = None
+
+    def draw(self) -> np.ndarray:
+        """`original` through every warp at once: one bilinear resampling, however many warps."""
+        if not self.steps:
+            self.result = self.original
+            return self.original
+        last = self.steps[-1][0]
+        xs, ys = pixel_centres(last.width, last.height)
+        lost = np.zeros(xs.shape, bool)
+        for step, start_width, start_height in reversed(self.steps):
+            with np.errstate(invalid="ignore", over="ignore"):
+                xs, ys = step.source(xs, ys)
+                lost |= ~(np.isfinite(xs) & np.isfinite(ys))
+                lost |= (xs < -1) | (xs > start_width + 1) | (ys < -1) | (ys > start_height + 1)
+            xs = np.where(lost, OUTSIDE, xs)
+            ys = np.where(lost, OUTSIDE, ys)
+        self.result = remap(self.original, xs, ys)
+        return self.result
+
+
+def _move(scene: Scene, warp: Warp, chain: _Chain) -> _Chain:
+    """Move the points now; queue the pixels on `chain`, or resample them on their own for a shrink."""
+    assert scene.text is not None and scene.points is not None
+    scene.points = warp.forward(scene.points)
+    if warp.filtered:
+        scene.text = resample_axes(chain.draw(), warp.width, warp.height)
+        return _Chain(scene.text)
+    width, height = (chain.steps[-1][0].width, chain.steps[-1][0].height) if chain.steps else scene.size
+    chain.steps.append((warp, width, height))
+    return chain
+
+
+def apply_warps(scene: Scene, warps: list[Warp]) -> None:
+    """Move `scene.text` and `scene.points` by `warps`, in order, resampling the text once."""
+    assert scene.text is not None
+    chain = _Chain(scene.text)
+    for warp in warps:
+        chain = _move(scene, warp, chain)
+    scene.text = chain.draw()

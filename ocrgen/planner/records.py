@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ocrgen.effects.registry import sample_effects, size_after_geometry
+from ocrgen.effects.text import effective_layout, margins
 from ocrgen.errors import PlanningError
 from ocrgen.planner.allocation import allocate, interleave
 from ocrgen.planner.fonts import needed_codepoints
@@ -57,6 +58,8 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
     spec = res.spec
     rng = record_rng(seed, index)
     tried: Counter[str] = Counter()
+    # Effects first: glyph_overlap changes the layout that sizes the canvas.
+    effects = sample_effects(spec.effects, rng)
     for _ in range(MAX_TEXT_TRIES):
         draw = res.corpus.draw(rng)
         if draw.text is None:
@@ -73,7 +76,7 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
         direction = choose(list(directions), list(directions.values()), rng)
         text = break_lines(draw.text, sample_int(spec.lines, rng), spec.line_break)
         params = _layout_params(spec, text, direction, rng)
-        layout = layout_text(str(font.path), font.face_index, size, text, direction, params)
+        layout = layout_text(str(font.path), font.face_index, size, text, direction, effective_layout(params, effects))
         if any(placed.glyph == 0 for placed in layout.placements):
             tried["notdef_glyph"] += 1
             continue
@@ -87,10 +90,11 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
         )
     stats.resampled.update(tried)
 
-    canvas, origin = _fit(layout, rng, res)
-    text_color = sample_color(spec.text_color, rng)
-    effects = sample_effects(spec.effects, rng)
+    canvas, origin = _fit(layout, rng, res, margins(effects))
     width, height = size_after_geometry(effects, canvas.width, canvas.height)
+    # The background first, at the final size, so the text colour can keep its contrast against it.
+    background = res.backgrounds.draw(spec, width, height, rng)
+    text_color = res.backgrounds.text_color(spec, background, rng, stats.resampled)
     return PlanRecord(
         index=index,
         spec=spec.name,
@@ -102,7 +106,7 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
         canvas=canvas,
         origin=origin,
         text_color=text_color,
-        background=res.backgrounds.draw(width, height, rng),
+        background=background,
         effects=effects,
         roots=roots,
     )
@@ -155,9 +159,14 @@ def _round(value: float) -> float:
     return round(value, 3)
 
 
-def _fit(layout: TextLayout, rng: np.random.Generator, res: SpecResources) -> tuple[Canvas, Point]:
-    """A canvas that holds all of the text's ink and line box, with padding drawn for each side."""
-    left, top, right, bottom = (sample_int(res.spec.padding, rng) for _ in range(4))
+def _fit(
+    layout: TextLayout, rng: np.random.Generator, res: SpecResources, room: tuple[int, int, int, int]
+) -> tuple[Canvas, Point]:
+    """A canvas that holds all of the text's ink and line box, with padding drawn for each side.
+
+    `room` (left, top, right, bottom) is added to the padding: what text effects such as shadows ink beyond the text.
+    """
+    left, top, right, bottom = (sample_int(res.spec.padding, rng) + extra for extra in room)
     extent = layout.extent()
     canvas = Canvas(width=extent.x1 - extent.x0 + left + right, height=extent.y1 - extent.y0 + top + bottom)
     return canvas, Point(x=left - extent.x0, y=top - extent.y0)

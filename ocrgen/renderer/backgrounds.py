@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from pathlib import Path
 
@@ -41,7 +42,9 @@ def image_background(background: ImageBackground, path: Path, width: int, height
 
 
 def procedural_background(background: ProceduralBackground, seed: int, width: int, height: int) -> np.ndarray:
-    """Solid colour, paper (soft mottling and fine grain) or plain noise; grain comes from the record seed."""
+    """Solid colour, gradient, paper (soft mottling and fine grain) or plain noise; grain comes from the record seed."""
+    if background.style == "gradient":
+        return gradient(background, width, height)
     base = np.empty((height, width, 3), np.float32)
     base[:] = background.color
     if background.style == "solid":
@@ -56,6 +59,27 @@ def procedural_background(background: ProceduralBackground, seed: int, width: in
     else:
         base += rng.normal(0.0, 10.0, (height, width, 3)).astype(np.float32)
     return np.clip(np.rint(base), 0, 255).astype(np.uint8)
+
+
+def gradient(background: ProceduralBackground, width: int, height: int) -> np.ndarray:
+    """`color` blending linearly (in sRGB values) into `end_color` along `angle`, corner to corner.
+
+    The angle turns clockwise on screen: 0° runs left to right, 90° top to bottom. The
+    canvas corners that come first and last along that direction get the two pure colours.
+    """
+    if background.end_color is None or background.angle is None:
+        raise RenderError("a gradient background needs `end_color` and `angle`")
+    radians = math.radians(background.angle)
+    dx, dy = math.cos(radians), math.sin(radians)
+    xs = (np.arange(width, dtype=np.float64) + 0.5) * dx
+    ys = (np.arange(height, dtype=np.float64) + 0.5) * dy
+    ends = [x * dx + y * dy for x in (0, width) for y in (0, height)]
+    low, span = min(ends), max(ends) - min(ends)
+    t = (ys[:, None] + xs[None, :] - low) / span
+    start = np.asarray(background.color, np.float64)
+    end = np.asarray(background.end_color, np.float64)
+    pixels = start + t[:, :, None] * (end - start)
+    return np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
 
 
 def _smooth_upsample(values: np.ndarray, factor: int) -> np.ndarray:

@@ -12,7 +12,9 @@ from PIL import Image
 
 from ocrgen.assets import AssetResolver
 from ocrgen.effects.base import Scene, TextLayers
+from ocrgen.effects.geometric import apply_geometry
 from ocrgen.effects.registry import effect_of
+from ocrgen.effects.text import effective_layout
 from ocrgen.renderer.backgrounds import image_background, procedural_background
 from ocrgen.renderer.labels import measure_shapes
 from ocrgen.renderer.text import draw_text
@@ -30,7 +32,12 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
     width, height = record.canvas.width, record.canvas.height
     font_path = resolver.path(record.font.asset, record.roots)
     layout = layout_text(
-        str(font_path), record.font.face_index, record.font.size, record.text, record.direction, record.layout
+        str(font_path),
+        record.font.face_index,
+        record.font.size,
+        record.text,
+        record.direction,
+        effective_layout(record.layout, record.effects),  # with glyph_overlap's spacing, as the planner sized it
     )
     drawn = draw_text(layout, record.origin.x, record.origin.y, width, height)
     shapes = measure_shapes(layout, drawn.ink, (record.origin.x, record.origin.y), (width, height))
@@ -43,6 +50,7 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
             fill_color=np.asarray(record.text_color, np.uint8),
             stroke=drawn.stroke,
             stroke_color=np.asarray(stroke.color, np.uint8) if stroke else None,
+            clusters=drawn.clusters,
         ),
     )
     stages = {"text": [], "geometry": [], "image": []}
@@ -54,8 +62,7 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
     assert scene.layers is not None
     scene.text = scene.layers.flatten()
     scene.points = shapes.points()
-    for params in stages["geometry"]:
-        effect_of(params).apply(params, scene)
+    apply_geometry(stages["geometry"], scene)
     width, height = scene.size
     if stages["geometry"]:
         shapes = shapes.moved(scene.points, width, height)

@@ -1,19 +1,5 @@
-"""pydantic models: the single source of truth for the config, the plan record and the label."""
+"""pydantic models, the single source of truth: `config` (batch config), `plan` (plan record), `label`.
 
-from ocrgen.schemas.config import BatchConfig, Directions, FontSelection, Specification
-from ocrgen.schemas.label import CharBox, Label
-from ocrgen.schemas.plan import AssetRef, PlanRecord
-from ocrgen.schemas.ranges import ColorRange, Range
-
-__all__ = [
-    "AssetRef",
-    "BatchConfig",
-    "CharBox",
-    "ColorRange",
-    "Directions",
-    "FontSelection",
-    "Label",
-    "PlanRecord",
-    "Range",
-    "Specification",
-]
+Import from the submodules; this package imports nothing, so the effect catalogue
+(which the config and plan models include) can load without a cycle.
+"""

@@ -105,6 +105,29 @@ class StrokeConfig(_Strict):
     color: ColorRange = Field(default_factory=lambda: ColorRange(min=(200, 200, 200), max=(255, 255, 255)))
 
 
+class ProceduralBackgrounds(_Strict):
+    """Weights over the procedural background styles; a style left out gets weight 0."""
+
+    solid: Weight = 0.0
+    gradient: Weight = 0.0
+    paper: Weight = 0.0
+    noise: Weight = 0.0
+
+    @model_validator(mode="after")
+    def _one_positive(self) -> ProceduralBackgrounds:
+        if not self.weights():
+            raise ValueError("give at least one procedural background style a weight above 0")
+        return self
+
+    def weights(self) -> dict[str, float]:
+        """Styles with a weight above 0, in a fixed order."""
+        return {name: w for name, w in self.model_dump().items() if w > 0}
+
+
+def _every_procedural_style() -> ProceduralBackgrounds:
+    return ProceduralBackgrounds(solid=1.0, gradient=1.0, paper=1.0, noise=1.0)
+
+
 class Specification(_Strict):
     """One kind of image; `proportion` gives its share of `total_images`."""
 
@@ -135,6 +158,24 @@ class Specification(_Strict):
     backgrounds: dict[str, Weight] | None = Field(
         None,
         description="Sub-directory of the background dir to weight; without it every image counts equally.",
+    )
+    background_scale: PositiveRange = Field(
+        default_factory=lambda: Range(min=1, max=1),
+        description="Zoom of a background image: the crop is canvas / scale source pixels, resized to the canvas.",
+    )
+    procedural_backgrounds: ProceduralBackgrounds = Field(
+        default_factory=_every_procedural_style,
+        description="Weights over solid, gradient, paper and noise; used when no background dir is given.",
+    )
+    background_color: ColorRange = Field(
+        default_factory=lambda: ColorRange(min=(215, 215, 215), max=(255, 255, 255)),
+        description="Colour of procedural backgrounds; a gradient draws both of its colours from it.",
+    )
+    min_contrast: float = Field(
+        3.0,
+        ge=1,
+        le=21,
+        description="Least WCAG contrast ratio between the text colour and the background under it; 1 turns it off.",
     )
     text_color: ColorRange = Field(
         default_factory=lambda: ColorRange(min=(0, 0, 0), max=(60, 60, 60)),

@@ -6,9 +6,16 @@ else but the asset files it references.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from ocrgen.effects.registry import AppliedEffect
 from ocrgen.schemas.config import Alignment, Direction
@@ -54,11 +61,30 @@ class ImageBackground(_Record):
 
 
 class ProceduralBackground(_Record):
-    """A background drawn from numbers alone; `paper` and `noise` grain comes from the record seed."""
+    """A background drawn from numbers alone; `paper` and `noise` grain comes from the record seed.
+
+    `gradient` blends `color` into `end_color` along `angle`; the other styles have neither field.
+    """
 
     kind: Literal["procedural"] = "procedural"
-    style: Literal["solid", "paper", "noise"]
+    style: Literal["solid", "gradient", "paper", "noise"]
     color: RGB
+    end_color: RGB | None = Field(None, description="gradient only: the colour at the far end.")
+    angle: float | None = Field(
+        None, ge=0, lt=360, description="gradient only: degrees clockwise; 0 runs left to right, 90 top to bottom."
+    )
+
+    @model_validator(mode="after")
+    def _gradient_fields(self) -> ProceduralBackground:
+        given = (self.end_color is not None, self.angle is not None)
+        if given != ((True, True) if self.style == "gradient" else (False, False)):
+            raise ValueError("`end_color` and `angle` are given for a gradient, and only for a gradient")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_unused(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        return {key: value for key, value in data.items() if value is not None or key not in ("end_color", "angle")}
 
 
 Background = Annotated[ImageBackground | ProceduralBackground, Field(discriminator="kind")]

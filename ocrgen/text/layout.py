@@ -232,14 +232,14 @@ def _slots(line: ShapedLine, text: str, spacing: int) -> Slots:
     """Each cluster's slot along the line (pixels) and its glyphs with their spacing shift.
 
     Spacing goes between clusters, but not between two letters that join (Arabic),
-    where a gap would break the connected script apart.
+    where a gap would break the connected script apart, and negative spacing
+    (overlap) leaves word spaces alone so words do not run together.
     """
     slots: Slots = {}
     shift = 0
     previous = None
     for glyph in line.glyphs:
-        joined = previous is not None and joins(text[glyph.cluster]) and joins(text[previous])
-        if previous is not None and glyph.cluster != previous and not joined:
+        if previous is not None and glyph.cluster != previous and _spaced(text[previous], text[glyph.cluster], spacing):
             shift += spacing
         previous = glyph.cluster
         u0, u1 = glyph.pen / 64 + shift, (glyph.pen + glyph.advance) / 64 + shift
@@ -249,6 +249,12 @@ def _slots(line: ShapedLine, text: str, spacing: int) -> Slots:
         else:
             slots[glyph.cluster] = (u0, u1, [(glyph, shift)])
     return slots
+
+
+def _spaced(before: str, after: str, spacing: int) -> bool:
+    if joins(before) and joins(after):
+        return False
+    return spacing >= 0 or not (before.isspace() or after.isspace())
 
 
 def _frame_ink(face: FontFace, size: int, glyph: int, u: float, v: float, turn: float, grow: int) -> FrameBox | None:
