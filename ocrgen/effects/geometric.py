@@ -208,7 +208,7 @@ class Shear(EffectParams):
 
 
 class RotationConfig(EffectConfig):
-    angle: Range = Field(description="Degrees, clockwise.")
+    angle: Range = Field(default_factory=lambda: Range(min=-8, max=8), description="Degrees, clockwise.")
 
 
 class Rotation(EffectParams):

@@ -168,8 +168,9 @@ class Specification(_Strict):
         description="Weights over solid, gradient, paper and noise; used when no background dir is given.",
     )
     background_color: ColorRange = Field(
-        default_factory=lambda: ColorRange(min=(215, 215, 215), max=(255, 255, 255)),
-        description="Colour of procedural backgrounds; a gradient draws both of its colours from it.",
+        default_factory=lambda: ColorRange(min=(228, 225, 215), max=(255, 255, 250)),
+        description="Colour of procedural backgrounds (default: paper-like light tones); "
+        "a gradient draws both of its colours from it.",
     )
     min_contrast: float = Field(
         3.0,
