@@ -65,7 +65,7 @@ import math
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene
 from ocrgen.effects.warp import (
@@ -80,25 +80,10 @@ from ocrgen.effects.warp import (
     smooth_noise,
 )
 from ocrgen.sampling import sample, sample_int
-from ocrgen.schemas.ranges import NonNegativeRange, PositiveRange, Range
+from ocrgen.schemas.ranges import NonNegativeRange, PositiveRange, Range, within
 
 # The steepest an elastic field may be: keeps the warp from folding and its inversion a contraction.
 MAX_ELASTIC_SLOPE = 0.5
-
-
-def _within(low: float, high: float, low_open: bool = False, high_open: bool = False) -> AfterValidator:
-    """A range validator: both ends of the range inside [low, high] (open ends where told)."""
-
-    def check(r: Range) -> Range:
-        for value in (r.min, r.max):
-            below = value <= low if low_open else value < low
-            above = value >= high if high_open else value > high
-            if below or above:
-                lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
-                raise ValueError(f"values must lie in {lo}{low:g}, {high:g}{hi}, got {value:g}")
-        return r
-
-    return AfterValidator(check)
 
 
 def _round(value: float) -> float:
@@ -146,7 +131,7 @@ def _matrix_size(params: Shear | Rotation | Perspective, width: int, height: int
 
 
 class RescaleConfig(EffectConfig):
-    scale: Annotated[Range, _within(0.05, 8.0)] = Field(
+    scale: Annotated[Range, within(0.05, 8.0)] = Field(
         default_factory=lambda: Range(min=0.5, max=1.5), description="Size factor: below 1 shrinks, above 1 enlarges."
     )
 
@@ -184,7 +169,7 @@ def _rescale_size(params: Rescale, width: int, height: int) -> tuple[int, int]:
 
 
 class ShearConfig(EffectConfig):
-    angle: Annotated[Range, _within(-60, 60)] = Field(
+    angle: Annotated[Range, within(-60, 60)] = Field(
         default_factory=lambda: Range(min=-15, max=15),
         description="Degrees of horizontal shear; positive leans the tops of letters to the right, like italics.",
     )
@@ -230,7 +215,7 @@ class Rotation(EffectParams):
 
 
 class PerspectiveConfig(EffectConfig):
-    magnitude: Annotated[Range, _within(0, 0.25, high_open=True)] = Field(
+    magnitude: Annotated[Range, within(0, 0.25, high_open=True)] = Field(
         default_factory=lambda: Range(min=0.02, max=0.12),
         description="How far each canvas corner moves, as a fraction of the canvas width (x) and height (y).",
     )
@@ -328,10 +313,10 @@ def _elastic_size(params: Elastic, width: int, height: int) -> tuple[int, int]:
 
 
 class GridDistortionConfig(EffectConfig):
-    steps: Annotated[Range, _within(1, 64)] = Field(
+    steps: Annotated[Range, within(1, 64)] = Field(
         default_factory=lambda: Range(min=5, max=5), description="Grid cells along each side."
     )
-    distort_limit: Annotated[Range, _within(0, 0.5, high_open=True)] = Field(
+    distort_limit: Annotated[Range, within(0, 0.5, high_open=True)] = Field(
         default_factory=lambda: Range(min=0.1, max=0.3),
         description="Largest move of an inner grid line, as a fraction of a cell.",
     )
@@ -396,7 +381,7 @@ def _same_size(params: EffectParams, width: int, height: int) -> tuple[int, int]
 
 
 class OpticalDistortionConfig(EffectConfig):
-    k: Annotated[Range, _within(-1 / 3, 1, low_open=True)] = Field(
+    k: Annotated[Range, within(-1 / 3, 1, low_open=True)] = Field(
         default_factory=lambda: Range(min=-0.2, max=0.2),
         description="Radial coefficient: below 0 barrel, above 0 pincushion.",
     )

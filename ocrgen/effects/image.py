@@ -35,24 +35,11 @@ from typing import Annotated, Literal
 
 import numpy as np
 from PIL import Image, ImageFilter
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene
 from ocrgen.sampling import choose, sample
-from ocrgen.schemas.ranges import RGB, ColorRange, Range
-
-
-def _between(low: float | None = None, high: float | None = None) -> AfterValidator:
-    """A range whose draws stay in [low, high], so the planner never draws a value the params refuse."""
-
-    def check(r: Range) -> Range:
-        if low is not None and r.min < low:
-            raise ValueError(f"min must be {low:g} or more, got {r.min:g}")
-        if high is not None and r.max > high:
-            raise ValueError(f"max must be {high:g} or less, got {r.max:g}")
-        return r
-
-    return AfterValidator(check)
+from ocrgen.schemas.ranges import RGB, ColorRange, Range, within
 
 
 def _to_uint8(pixels: np.ndarray) -> np.ndarray:
@@ -63,11 +50,11 @@ def _to_uint8(pixels: np.ndarray) -> np.ndarray:
 
 
 class BrightnessContrastConfig(EffectConfig):
-    brightness: Annotated[Range, _between(-1, 1)] = Field(
+    brightness: Annotated[Range, within(-1, 1)] = Field(
         default_factory=lambda: Range(min=-0.15, max=0.15),
         description="Offset added to every channel, as a fraction of 255 (-1 to 1; 0.1 adds 25.5).",
     )
-    contrast: Annotated[Range, _between(0)] = Field(
+    contrast: Annotated[Range, within(0)] = Field(
         default_factory=lambda: Range(min=0.7, max=1.3),
         description="Factor that stretches (above 1) or flattens (below 1) intensities around mid-grey 127.5.",
     )
@@ -95,7 +82,7 @@ IlluminationKind = Literal["linear", "radial"]
 
 
 class IlluminationConfig(EffectConfig):
-    strength: Annotated[Range, _between(0, 1)] = Field(
+    strength: Annotated[Range, within(0, 1)] = Field(
         default_factory=lambda: Range(min=0.2, max=0.6),
         description="Share of the light lost at the darkest point (0 to 1); the brightest point keeps all of it.",
     )
@@ -184,7 +171,7 @@ def _illumination(params: Illumination, scene: Scene) -> None:
 
 
 class MorphologyConfig(EffectConfig):
-    size: Annotated[Range, _between(1)] = Field(
+    size: Annotated[Range, within(1)] = Field(
         default_factory=lambda: Range(min=2, max=3),
         description="Side of the square window, in pixels (whole numbers; 1 changes nothing).",
     )
@@ -193,7 +180,7 @@ class MorphologyConfig(EffectConfig):
 class DilationConfig(MorphologyConfig):
     """Max filter over the image: dark ink on a light background gets thinner."""
 
-    size: Annotated[Range, _between(1)] = Field(
+    size: Annotated[Range, within(1)] = Field(
         default_factory=lambda: Range(min=2, max=2),
         description="Side of the square window, in pixels (whole numbers; 1 changes nothing). "
         "Dark strokes lose size - 1 px of width, so 3 or more can erase thin strokes of small text.",
@@ -257,7 +244,7 @@ def _erosion(params: Erosion, scene: Scene) -> None:
 
 
 class MotionBlurConfig(EffectConfig):
-    length: Annotated[Range, _between(0)] = Field(
+    length: Annotated[Range, within(0)] = Field(
         default_factory=lambda: Range(min=3, max=9),
         description="Length of the smear in pixels (1 or less changes nothing).",
     )
@@ -313,7 +300,7 @@ def _motion_blur(params: MotionBlur, scene: Scene) -> None:
 
 
 class GaussianBlurConfig(EffectConfig):
-    radius: Annotated[Range, _between(0)] = Field(
+    radius: Annotated[Range, within(0)] = Field(
         default_factory=lambda: Range(min=0.3, max=1.5), description="Standard deviation in pixels."
     )
 
@@ -336,7 +323,7 @@ def _gaussian_blur(params: GaussianBlur, scene: Scene) -> None:
 
 
 class GaussianNoiseConfig(EffectConfig):
-    sigma: Annotated[Range, _between(0)] = Field(
+    sigma: Annotated[Range, within(0)] = Field(
         default_factory=lambda: Range(min=2, max=12),
         description="Standard deviation of the noise, in intensity levels (0-255 scale).",
     )
@@ -361,7 +348,7 @@ def _gaussian_noise(params: GaussianNoise, scene: Scene) -> None:
 
 
 class SaltAndPepperConfig(EffectConfig):
-    amount: Annotated[Range, _between(0, 1)] = Field(
+    amount: Annotated[Range, within(0, 1)] = Field(
         default_factory=lambda: Range(min=0.002, max=0.02),
         description="Fraction of pixels hit (0 to 1); half of them turn white, half black.",
     )
@@ -391,10 +378,10 @@ def _salt_and_pepper(params: SaltAndPepper, scene: Scene) -> None:
 
 
 class CutoutConfig(EffectConfig):
-    count: Annotated[Range, _between(0)] = Field(
+    count: Annotated[Range, within(0)] = Field(
         default_factory=lambda: Range(min=1, max=3), description="How many squares (whole numbers)."
     )
-    size: Annotated[Range, _between(0, 1)] = Field(
+    size: Annotated[Range, within(0, 1)] = Field(
         default_factory=lambda: Range(min=0.1, max=0.3),
         description="Side of each square, as a fraction of the image's shorter side (0 to 1).",
     )
@@ -440,7 +427,7 @@ def _cutout(params: Cutout, scene: Scene) -> None:
 
 
 class LowResolutionConfig(EffectConfig):
-    factor: Annotated[Range, _between(1)] = Field(
+    factor: Annotated[Range, within(1)] = Field(
         default_factory=lambda: Range(min=1.5, max=3),
         description="Downscale factor (1 or more; 1 changes nothing); the image is scaled back to its size.",
     )
@@ -467,7 +454,7 @@ def _low_resolution(params: LowResolution, scene: Scene) -> None:
 
 
 class JpegConfig(EffectConfig):
-    quality: Annotated[Range, _between(1, 95)] = Field(
+    quality: Annotated[Range, within(1, 95)] = Field(
         default_factory=lambda: Range(min=20, max=90), description="JPEG quality, 1 (worst) to 95."
     )
 

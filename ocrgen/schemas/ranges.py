@@ -6,6 +6,7 @@ or as a bare number for a fixed value. `ocrgen.sampling` draws from it.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
@@ -86,6 +87,23 @@ def _positive(r: Range) -> Range:
     if r.min <= 0:
         raise ValueError(f"min must be above 0, got {_num(r.min)}")
     return r
+
+
+def within(
+    low: float = -math.inf, high: float = math.inf, low_open: bool = False, high_open: bool = False
+) -> AfterValidator:
+    """A range whose draws all lie in [low, high] (open ends where told), so no drawn value is refused later."""
+
+    def check(r: Range) -> Range:
+        for value in (r.min, r.max):
+            below = value <= low if low_open else value < low
+            above = value >= high if high_open else value > high
+            if below or above:
+                left, right = ("(" if low_open else "["), (")" if high_open else "]")
+                raise ValueError(f"values must lie in {left}{low:g}, {high:g}{right}, got {_num(value)}")
+        return r
+
+    return AfterValidator(check)
 
 
 NonNegativeRange = Annotated[Range, AfterValidator(_non_negative)]
