@@ -20,20 +20,10 @@ from PIL import Image
 
 from ocrgen.assets import AssetResolver
 from ocrgen.errors import ConfigError, PlanningError
-from ocrgen.planner import AssetDirs, PlanStats, iter_plan, load_config
-from ocrgen.planner import backgrounds as planner_backgrounds
-from ocrgen.planner.backgrounds import (
-    CONTRAST_FALLBACK,
-    CONTRAST_UNMET,
-    LOW_CONTRAST,
-    BackgroundCatalog,
-    LuminanceSummary,
-    luminance_cache_dir,
-    luminance_map,
-    pick_text_color,
-    relative_luminance,
-    worst_contrast,
-)
+from ocrgen.planner import AssetDirs, PlanStats, contrast, iter_plan, load_config, luminance
+from ocrgen.planner.backgrounds import BackgroundCatalog
+from ocrgen.planner.contrast import CONTRAST_FALLBACK, CONTRAST_UNMET, LOW_CONTRAST, pick_text_color, worst_contrast
+from ocrgen.planner.luminance import LuminanceSummary, luminance_cache_dir, luminance_map, relative_luminance
 from ocrgen.planner.resources import Resources
 from ocrgen.renderer.backgrounds import image_background, procedural_background
 from ocrgen.renderer.render import render_record
@@ -380,7 +370,7 @@ def test_impossible_range_falls_back_to_its_best_corner_and_is_counted(tmp_path:
     assert {r.text_color for r in records} == {(20, 20, 20)}  # the lightest corner is the best on black
     assert stats.resampled[CONTRAST_FALLBACK] == 10
     assert stats.resampled[CONTRAST_UNMET] == 10
-    assert stats.resampled[LOW_CONTRAST] == 10 * planner_backgrounds.COLOR_TRIES
+    assert stats.resampled[LOW_CONTRAST] == 10 * contrast.COLOR_TRIES
 
     # On mid grey a wide range rarely draws a passing colour, but its black corner passes: counted, but met.
     extra = "procedural_backgrounds: {solid: 1}\nbackground_color: [128, 128, 128]\n" + ANY_COLOUR
@@ -393,13 +383,79 @@ def test_impossible_range_falls_back_to_its_best_corner_and_is_counted(tmp_path:
 
 def test_the_fallback_finds_a_mid_tone_between_a_dark_and_a_light_part(monkeypatch: pytest.MonkeyPatch) -> None:
     """No draw at all: the lattice over the range must find a grey that stands out from navy and yellow alike."""
-    monkeypatch.setattr(planner_backgrounds, "COLOR_TRIES", 0)
+    monkeypatch.setattr(contrast, "COLOR_TRIES", 0)
     parts = [(v, v) for v in (relative_luminance((20, 30, 110)), relative_luminance((250, 230, 90)))]
     counted: Counter[str] = Counter()
     colors = ColorRange(min=(0, 80, 0), max=(255, 160, 255))  # no corner of it reaches 3 against both
     color = pick_text_color(colors, parts, 3.0, np.random.default_rng(0), counted)
     assert worst_contrast(relative_luminance(color), parts) >= 3, color
     assert counted == Counter({CONTRAST_FALLBACK: 1})
+
+
+def ink_colors(record: PlanRecord) -> list[tuple[int, int, int]]:
+    """Every colour a palette or a gradient inks the record's text with."""
+    colors = []
+    for effect in record.effects:
+        if effect.name == "glyph_palette":
+            colors.extend(effect.colors)
+        elif effect.name == "color_gradient":
+            colors.extend((effect.start, effect.end))
+    return colors
+
+
+def procedural_span(background: ProceduralBackground) -> list[tuple[float, float]]:
+    ends = [relative_luminance(background.color)]
+    if background.end_color is not None:
+        ends.append(relative_luminance(background.end_color))
+    return [(min(ends), max(ends))]
+
+
+def colour_effects(colors: str) -> str:
+    return (
+        "effects:\n"
+        f"  glyph_palette: {{p: 1, colors: {colors}, count: {{min: 2, max: 5}}}}\n"
+        f"  color_gradient: {{p: 1, start: {colors}, end: {colors}}}\n"
+    )
+
+
+def test_palette_and_gradient_colours_keep_their_contrast(tmp_path: Path) -> None:
+    dark = (
+        ANY_COLOUR + "procedural_backgrounds: {solid: 1, gradient: 1}\n"
+        "background_color: {min: [0, 0, 0], max: [60, 60, 60]}\n"
+    )
+    extra = dark + colour_effects("{min: [0, 0, 0], max: [255, 255, 255]}")
+    records, stats = plan(tmp_path, extra + "min_contrast: 4.5\n", total=30)
+    assert stats.resampled[LOW_CONTRAST] > 0 and stats.resampled[CONTRAST_UNMET] == 0
+    for record in records:
+        colors = ink_colors(record)
+        assert len(colors) >= 4, record.effects  # a palette of 2 or more, and both gradient ends
+        span = procedural_span(record.background)
+        for color in colors:
+            assert worst_contrast(relative_luminance(color), span) >= 4.5, (record.index, color, record.background)
+
+    # Without the rule, the same ranges ink text that vanishes on these backgrounds.
+    loose, loose_stats = plan(tmp_path, extra + "min_contrast: 1\n", total=30)
+    assert not [reason for reason in loose_stats.resampled if reason.startswith("text_color")]
+    contrasts = [
+        worst_contrast(relative_luminance(color), procedural_span(record.background))
+        for record in loose
+        for color in ink_colors(record)
+    ]
+    assert sum(c < 4.5 for c in contrasts) >= 10
+
+
+def test_an_impossible_palette_or_gradient_range_falls_back_and_is_counted(tmp_path: Path) -> None:
+    """Near-black ink on black: every palette colour and gradient end takes the range's lightest corner."""
+    extra = (
+        "procedural_backgrounds: {solid: 1}\nbackground_color: [0, 0, 0]\n"
+        "text_color: {min: [230, 230, 230], max: [255, 255, 255]}\nmin_contrast: 4.5\n"
+    ) + colour_effects("{min: [0, 0, 0], max: [20, 20, 20]}")
+    records, stats = plan(tmp_path, extra, total=10)
+    picks = [color for record in records for color in ink_colors(record)]
+    assert set(picks) == {(20, 20, 20)}
+    assert stats.resampled[CONTRAST_FALLBACK] == len(picks)  # the text colour itself always passes on black
+    assert stats.resampled[CONTRAST_UNMET] == len(picks)
+    assert stats.resampled[LOW_CONTRAST] == len(picks) * contrast.COLOR_TRIES
 
 
 # --- luminance summaries -------------------------------------------------------------------------
@@ -448,8 +504,8 @@ def test_summaries_are_cached_on_disk_and_rebuilt_when_corrupt(tmp_path: Path, m
     def no_decoding(path: Path) -> None:
         raise AssertionError(f"decoded {path} although its summary is cached")
 
-    real = planner_backgrounds.read_thumbnail
-    monkeypatch.setattr(planner_backgrounds, "read_thumbnail", no_decoding)
+    real = luminance.read_thumbnail
+    monkeypatch.setattr(luminance, "read_thumbnail", no_decoding)
     warm, warm_stats = plan(tmp_path, ANY_COLOUR, root, total=20)
     assert warm == cold and warm_stats.to_dict() == cold_stats.to_dict()
 
@@ -462,7 +518,7 @@ def test_summaries_are_cached_on_disk_and_rebuilt_when_corrupt(tmp_path: Path, m
         decoded.append(path)
         return real(path)
 
-    monkeypatch.setattr(planner_backgrounds, "read_thumbnail", counting)
+    monkeypatch.setattr(luminance, "read_thumbnail", counting)
     again, _ = plan(tmp_path, ANY_COLOUR, root, total=20)
     assert again == cold
     assert len(decoded) == 2
@@ -475,7 +531,7 @@ def test_no_summary_is_made_when_contrast_is_off(tmp_path: Path, monkeypatch: py
     def no_decoding(path: Path) -> None:
         raise AssertionError("min_contrast 1 needs no luminance summary")
 
-    monkeypatch.setattr(planner_backgrounds, "read_thumbnail", no_decoding)
+    monkeypatch.setattr(luminance, "read_thumbnail", no_decoding)
     records, _ = plan(tmp_path, "min_contrast: 1\n", root, total=10)
     assert len(records) == 10
 

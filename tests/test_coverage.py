@@ -20,10 +20,11 @@ from fontTools.subset import Options, Subsetter
 from fontTools.ttLib import TTFont
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
+from ocrgen.cache import CACHE_ENV
 from ocrgen.errors import PlanningError
 from ocrgen.planner import AssetDirs, PlanStats, iter_plan, load_config
 from ocrgen.planner import coverage as coverage_module
-from ocrgen.planner.coverage import CACHE_ENV, EMPTY_GLYPH, NOT_IN_CMAP, NOTDEF_COPY, cache_dir, needs_ink
+from ocrgen.planner.coverage import EMPTY_GLYPH, NOT_IN_CMAP, NOTDEF_COPY, cache_dir, needs_ink
 from ocrgen.planner.fonts import FontCatalog, needed_codepoints
 from ocrgen.schemas.plan import PlanRecord
 from tests.conftest import FONT_DIR

@@ -160,9 +160,9 @@ def test_sampling_fills_every_effect_and_leaves_out_noops() -> None:
 
 
 def test_config_limits() -> None:
-    with pytest.raises(ValidationError, match="max must be 0 or less"):
+    with pytest.raises(ValidationError, match=r"values must be at most 0, got 3"):
         EffectsConfig.model_validate({"glyph_overlap": {"spacing": {"min": -2, "max": 3}}})
-    with pytest.raises(ValidationError, match="between 0 and 1"):
+    with pytest.raises(ValidationError, match=r"values must be in \[0, 1\], got 1.5"):
         EffectsConfig.model_validate({"ink_bleed": {"strength": 1.5}})
     with pytest.raises(ValidationError, match="0 or more"):
         EffectsConfig.model_validate({"block_shadow": {"depth": -1}})

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ocrgen.sampling import sample, sample_color, sample_int
-from ocrgen.schemas.ranges import ColorRange, Range
+from ocrgen.schemas.ranges import RGB, ColorRange, Range
 
 Stage = Literal["text", "geometry", "image"]
 
@@ -93,6 +93,7 @@ class Scene:
 
 
 Sampler = Callable[[Any, np.random.Generator], EffectParams]
+ColorPicker = Callable[[ColorRange], RGB]
 Applier = Callable[[Any, Scene], None]
 
 
@@ -124,11 +125,22 @@ class Effect:
     apply: Applier
     sampler: Sampler | None = None
     output_size: Callable[[Any, int, int], tuple[int, int]] | None = None
+    # Params fields that colour the text itself (a colour, or a list of them), each drawn from the config
+    # field of the same name; the planner draws them again once the background is known, for contrast.
+    ink_colors: tuple[str, ...] = ()
 
     def sample(self, config: EffectConfig, rng: np.random.Generator) -> EffectParams:
         if self.sampler is not None:
             return self.sampler(config, rng)
         return sample_ranges(config, self.params, rng)
+
+    def recolor(self, config: EffectConfig, params: EffectParams, pick: ColorPicker) -> EffectParams:
+        """`params` with every colour named in `ink_colors` drawn again by `pick` from its config range."""
+        update: dict[str, Any] = {}
+        for name in self.ink_colors:
+            colors, value = getattr(config, name), getattr(params, name)
+            update[name] = [pick(colors) for _ in value] if isinstance(value, list) else pick(colors)
+        return params.model_copy(update=update)
 
     def size_after(self, params: EffectParams, width: int, height: int) -> tuple[int, int]:
         """The image size this effect leaves; only geometric effects change it."""

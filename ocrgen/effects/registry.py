@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import Field, create_model
 
 from ocrgen.effects import geometric, image, text
-from ocrgen.effects.base import Effect, EffectConfig, EffectParams
+from ocrgen.effects.base import ColorPicker, Effect, EffectConfig, EffectParams
 
 EFFECTS: tuple[Effect, ...] = (*text.EFFECTS, *geometric.EFFECTS, *image.EFFECTS)
 BY_NAME = {effect.name: effect for effect in EFFECTS}
@@ -52,6 +52,15 @@ def sample_effects(config: Any, rng: np.random.Generator) -> list[EffectParams]:
         if not params.is_noop():
             chosen.append(params)
     return chosen
+
+
+def recolor_effects(config: Any, effects: list[EffectParams], pick: ColorPicker) -> list[EffectParams]:
+    """The effects with every colour they ink the text with drawn again by `pick`, from the same config ranges.
+
+    `sample_effects` runs before the background exists; the planner calls this once it does,
+    so that those colours, like the text colour, can keep their contrast against it.
+    """
+    return [effect_of(params).recolor(getattr(config, params.name), params, pick) for params in effects]
 
 
 def size_after_geometry(effects: list[EffectParams], width: int, height: int) -> tuple[int, int]:

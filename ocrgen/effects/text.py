@@ -21,6 +21,10 @@ Order (fixed, whatever order the config names them in):
 
 The shadows reach beyond the text's ink; `margins` says by how much, and the planner
 grows the canvas by that, so no shadow is cut off at the image border.
+
+The palette's colours and the gradient's ends ink the text itself (their `ink_colors`):
+effects are sampled before the background exists, so the planner draws those colours
+again once it does, keeping `min_contrast` against it as it does for the text colour.
 """
 
 from __future__ import annotations
@@ -31,11 +35,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from PIL import Image, ImageFilter
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene, TextLayers
 from ocrgen.sampling import sample_color, sample_int
-from ocrgen.schemas.ranges import RGB, ColorRange, NonNegativeRange, PositiveRange, Range
+from ocrgen.schemas.ranges import RGB, ColorRange, NonNegativeRange, PositiveRange, Range, within
 
 if TYPE_CHECKING:  # the plan schema imports this catalogue; at run time only the instance is used
     from ocrgen.schemas.plan import Layout
@@ -43,20 +47,8 @@ if TYPE_CHECKING:  # the plan schema imports this catalogue; at run time only th
 Margins = tuple[int, int, int, int]  # left, top, right, bottom
 
 
-def _fraction(r: Range) -> Range:
-    if r.min < 0 or r.max > 1:
-        raise ValueError(f"must lie between 0 and 1, got {r.min:g} to {r.max:g}")
-    return r
-
-
-def _not_positive(r: Range) -> Range:
-    if r.max > 0:
-        raise ValueError(f"max must be 0 or less (use character_spacing to space glyphs apart), got {r.max:g}")
-    return r
-
-
-FractionRange = Annotated[Range, AfterValidator(_fraction)]
-NonPositiveRange = Annotated[Range, AfterValidator(_not_positive)]
+FractionRange = Annotated[Range, within(0, 1)]
+NonPositiveRange = Annotated[Range, within(high=0)]
 
 
 def shifted(mask: np.ndarray, dx: int, dy: int, fill: int = 0) -> np.ndarray:
@@ -367,8 +359,16 @@ def margins(effects: Iterable[EffectParams]) -> Margins:
 EFFECTS = [
     Effect("glyph_overlap", "text", GlyphOverlapConfig, GlyphOverlap, _glyph_overlap),
     Effect("ink_bleed", "text", InkBleedConfig, InkBleed, _ink_bleed),
-    Effect("glyph_palette", "text", GlyphPaletteConfig, GlyphPalette, _glyph_palette, sampler=_sample_palette),
-    Effect("color_gradient", "text", ColorGradientConfig, ColorGradient, _color_gradient),
+    Effect(
+        "glyph_palette",
+        "text",
+        GlyphPaletteConfig,
+        GlyphPalette,
+        _glyph_palette,
+        sampler=_sample_palette,
+        ink_colors=("colors",),
+    ),
+    Effect("color_gradient", "text", ColorGradientConfig, ColorGradient, _color_gradient, ink_colors=("start", "end")),
     Effect("block_shadow", "text", BlockShadowConfig, BlockShadow, _block_shadow),
     Effect("drop_shadow", "text", DropShadowConfig, DropShadow, _drop_shadow),
 ]

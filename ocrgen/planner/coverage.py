@@ -17,10 +17,6 @@ that cannot be written is skipped: the cache only ever saves time.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import tempfile
 import unicodedata
 import weakref
 from collections.abc import Iterable
@@ -32,10 +28,9 @@ import freetype
 import uharfbuzz as hb
 from fontTools.ttLib import TTCollection, TTFont
 
+from ocrgen import cache
 from ocrgen.assets import file_sha256
 from ocrgen.text.fonts import open_face
-
-CACHE_ENV = "OCRGEN_CACHE_DIR"
 
 # Why a face cannot draw a character.
 NOT_IN_CMAP = "not_in_cmap"
@@ -82,11 +77,8 @@ def needs_ink(codepoint: int) -> bool:
 
 
 def cache_dir() -> Path:
-    """Where coverage entries live; looked up on each use, so the environment can redirect it."""
-    root = os.environ.get(CACHE_ENV)
-    if root:
-        return Path(root) / "coverage"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ocrgen" / "coverage"
+    """Where coverage entries live (see `ocrgen.cache`)."""
+    return cache.cache_dir("coverage")
 
 
 class FaceCoverage:
@@ -249,14 +241,14 @@ class _Entry:
     def load(cls, directory: Path, sha256: str, index: int) -> _Entry | None:
         """The stored entry, or None when there is none or it cannot be trusted."""
         file = _entry_file(directory, sha256, index)
+        data = cache.read_json(file)  # None fails the checks below
         try:
-            data = json.loads(file.read_bytes())
             if data["format"] != _FORMAT or not isinstance(data["faces"], int) or not 0 <= index < data["faces"]:
                 return None
             cmap = frozenset(_expand(data["cmap"]))
             drawable = set(_expand(data["drawable"]))
             rejected = {cp: reason for reason, ranges in data["rejected"].items() for cp in _expand(ranges)}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
         if not cmap or not drawable.union(rejected) <= cmap or not set(rejected.values()) <= REASONS:
             return None
@@ -276,21 +268,8 @@ class _Entry:
             "drawable": _ranges(self.drawable),
             "rejected": {reason: _ranges(cps) for reason, cps in sorted(by_reason.items())},
         }
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.file.parent, prefix=f".{self.file.name}.", suffix=".tmp")
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, separators=(",", ":"))
-            os.replace(temp, self.file)
+        if cache.write_json(self.file, data):
             self.dirty = False
-        except OSError:
-            pass
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)  # only still there when the write failed
 
 
 def _entry_file(directory: Path, sha256: str, index: int) -> Path:

@@ -9,19 +9,34 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
-from ocrgen.effects.registry import sample_effects, size_after_geometry
+from ocrgen.effects.base import EffectParams
+from ocrgen.effects.registry import recolor_effects, sample_effects, size_after_geometry
 from ocrgen.effects.text import effective_layout, margins
 from ocrgen.errors import PlanningError
 from ocrgen.planner.allocation import allocate, interleave
+from ocrgen.planner.contrast import pick_text_color
 from ocrgen.planner.fonts import needed_codepoints
 from ocrgen.planner.linebreak import break_lines
 from ocrgen.planner.resources import Resources, SpecResources
 from ocrgen.sampling import choose, record_rng, sample, sample_color, sample_int
 from ocrgen.schemas.config import BatchConfig, Specification
-from ocrgen.schemas.plan import Arc, Canvas, FontRef, Layout, PlanRecord, Point, Sine, Stroke
+from ocrgen.schemas.plan import (
+    Arc,
+    Canvas,
+    FontRef,
+    ImageBackground,
+    Layout,
+    PlanRecord,
+    Point,
+    ProceduralBackground,
+    Sine,
+    Stroke,
+)
+from ocrgen.schemas.ranges import RGB
 from ocrgen.text.layout import TextLayout, layout_text
 from ocrgen.text.scripts import stands_upright
 
@@ -92,9 +107,9 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
 
     canvas, origin = _fit(layout, rng, res, margins(effects))
     width, height = size_after_geometry(effects, canvas.width, canvas.height)
-    # The background first, at the final size, so the text colour can keep its contrast against it.
+    # The background first, at the final size, so the colours of the text can keep their contrast against it.
     background = res.backgrounds.draw(spec, width, height, rng)
-    text_color = res.backgrounds.text_color(spec, background, rng, stats.resampled)
+    text_color, effects = _ink_colors(res, background, effects, rng, stats.resampled)
     return PlanRecord(
         index=index,
         spec=spec.name,
@@ -110,6 +125,32 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
         effects=effects,
         roots=roots,
     )
+
+
+def _ink_colors(
+    res: SpecResources,
+    background: ImageBackground | ProceduralBackground,
+    effects: list[EffectParams],
+    rng: np.random.Generator,
+    resampled: Counter[str],
+) -> tuple[RGB, list[EffectParams]]:
+    """The text colour, and the effects with the colours they ink the text with, all kept to `spec.min_contrast`.
+
+    Each colour is picked by the one contrast rule against the background's luminances; rejected
+    draws and fallbacks go into `resampled`. With the check off (`min_contrast` 1), the text
+    colour is drawn plainly and the effects keep the colours they were sampled with.
+    """
+    spec = res.spec
+    if spec.min_contrast <= 1:
+        return sample_color(spec.text_color, rng), effects
+    pick = partial(
+        pick_text_color,
+        background=res.backgrounds.luminance(background),
+        min_contrast=spec.min_contrast,
+        rng=rng,
+        resampled=resampled,
+    )
+    return pick(spec.text_color), recolor_effects(spec.effects, effects, pick)
 
 
 _ALIGNMENTS = {

@@ -99,11 +99,18 @@ def within(
             below = value <= low if low_open else value < low
             above = value >= high if high_open else value > high
             if below or above:
-                left, right = ("(" if low_open else "["), (")" if high_open else "]")
-                raise ValueError(f"values must lie in {left}{low:g}, {high:g}{right}, got {_num(value)}")
+                raise ValueError(f"values must be {_bounds(low, high, low_open, high_open)}, got {_num(value)}")
         return r
 
     return AfterValidator(check)
+
+
+def _bounds(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    if math.isinf(low):
+        return f"{'below' if high_open else 'at most'} {high:g}"
+    if math.isinf(high):
+        return f"{'above' if low_open else 'at least'} {low:g}"
+    return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
 
 
 NonNegativeRange = Annotated[Range, AfterValidator(_non_negative)]
