@@ -403,3 +403,12 @@ def test_every_read_is_a_small_bounded_window(big_corpus: Path, read_sizes: list
         corpus.draw(rng)
     assert read_sizes, "the corpus is read through open()"
     assert all(0 < size <= 2**16 for size in read_sizes), sorted(set(read_sizes))
+
+
+def test_thai_cut_never_ends_on_a_preposed_vowel(tmp_path: Path) -> None:
+    """เ แ โ ใ ไ are written before their consonant: a cut right after one would strand it."""
+    source = "เมื่อวานแม่ไปตลาดและโรงเรียนใกล้บ้านเปิดใหม่" * 20
+    corpus = words_corpus(write_file(tmp_path, source + "\n"), 3, 12)
+    texts = [t for t in sample_texts(corpus, 300) if t]
+    assert texts
+    assert not [t for t in texts if t[-1] in "เแโใไ"], [t for t in texts if t[-1] in "เแโใไ"][:5]

@@ -15,6 +15,7 @@ from click.testing import Result
 from PIL import Image
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
+from ocrgen.effects.registry import size_after_geometry
 from ocrgen.planner import AssetDirs, iter_plan, load_config
 from ocrgen.renderer.render import render_record
 from ocrgen.schemas.label import CharBox, Label
@@ -156,7 +157,8 @@ def test_images_and_labels_pair_up(cli: Cli, tmp_path: Path) -> None:
         assert label.plan == record
         assert label.text == record.text
         with Image.open(image_path) as image:
-            assert image.size == (label.width, label.height) == (record.canvas.width, record.canvas.height)
+            final = size_after_geometry(record.effects, record.canvas.width, record.canvas.height)
+            assert image.size == (label.width, label.height) == final
         assert len(label.bboxes) == len(label.text)
         assert [b.char for b in label.bboxes] == list(label.text)
         assert all(b.line_index == 0 for b in label.bboxes)

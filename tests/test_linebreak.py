@@ -265,3 +265,9 @@ def test_characters_mode_never_splits_random_conjuncts(text: str, lines: int) ->
     result = break_lines(text, lines, "characters")
     assert result.replace("\n", "") == text
     assert not breaks_a_conjunct(result), (text, result)
+
+
+def test_characters_mode_keeps_a_preposed_vowel_with_its_letter() -> None:
+    text = "เมเมเมเมเมเม"
+    for lines in range(2, 6):
+        assert all(not line.endswith("เ") for line in break_lines(text, lines, "characters").split("\n"))

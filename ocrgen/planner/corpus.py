@@ -15,7 +15,7 @@ import numpy as np
 from ocrgen.errors import PlanningError
 from ocrgen.sampling import choose, sample_int
 from ocrgen.schemas.ranges import Range
-from ocrgen.text.scripts import is_mark, writes_without_spaces
+from ocrgen.text.scripts import is_mark, leans_forward, writes_without_spaces
 
 _MAX_LINE_BYTES = 1 << 16
 
@@ -129,11 +129,13 @@ def _take_words(words: list[str], target: int) -> str:
 
 
 def _cut_characters(text: str, target: int) -> str:
-    """Cut `target` characters without splitting a base letter from its marks."""
+    """Cut `target` characters without splitting a base letter from its marks or a preposed vowel from its letter."""
     start = 0
     while start < len(text) and is_mark(text[start]):
         start += 1
     end = min(start + target, len(text))
     while end > start and end < len(text) and is_mark(text[end]):
+        end -= 1
+    while end > start and leans_forward(text[end - 1]):
         end -= 1
     return text[start:end].strip()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocrgen.text.scripts import ends_cluster_open, is_mark, writes_without_spaces
+from ocrgen.text.scripts import ends_cluster_open, is_mark, leans_forward, writes_without_spaces
 
 
 def break_lines(text: str, lines: int, mode: str) -> str:
@@ -39,4 +39,9 @@ def _can_break_before(text: str, index: int) -> bool:
     char, before = text[index], text[index - 1]
     if char.isspace() or before.isspace():
         return False
-    return not is_mark(char) and before not in "\u200c\u200d" and not ends_cluster_open(before)
+    return (
+        not is_mark(char)
+        and before not in "\u200c\u200d"
+        and not ends_cluster_open(before)
+        and not leans_forward(before)
+    )

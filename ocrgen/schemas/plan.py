@@ -135,7 +135,9 @@ class PlanRecord(_Record):
     font: FontRef
     direction: Direction
     layout: Layout = Field(default_factory=Layout)
-    canvas: Canvas
+    canvas: Canvas = Field(
+        description="The text's canvas before geometric effects; they may grow or shrink the final image."
+    )
     origin: Point = Field(description="Where the text block's frame origin lands on the canvas, in pixels.")
     text_color: RGB
     background: Background

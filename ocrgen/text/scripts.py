@@ -55,3 +55,13 @@ def joins(char: str) -> bool:
 def ends_cluster_open(char: str) -> bool:
     """A virama: the consonant after it belongs to the same conjunct (Unicode's rule GB9c)."""
     return unicodedata.combining(char) == 9
+
+
+# Thai and Lao vowels written before the consonant they follow in speech (Unicode's
+# Logical_Order_Exception): they belong with the letter after them.
+_PREPOSED = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
+
+
+def leans_forward(char: str) -> bool:
+    """A preposed vowel (Thai เ แ โ ใ ไ, Lao): a cut or line break must not fall right after it."""
+    return char in _PREPOSED
