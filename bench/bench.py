@@ -1,0 +1,408 @@
+"""ocrgen's benchmark: render and plan rates, trdg side by side, peak memory and worker scaling, in one run.
+
+    python bench/bench.py [--quick]
+
+Prints one markdown table and writes it to bench/results.md. The workloads are
+bench/single_word.yaml and bench/lines_effects.yaml, planned with the bundled assets;
+the bench sets `total_images`. trdg runs from its own virtualenv, bench/.venv-trdg,
+made on first use, because trdg needs Pillow < 10 and ocrgen needs Pillow >= 10.
+A full run takes about 10 minutes on 2 cores, most of it planning 10^6 records for
+the memory rows; --quick takes about 2. Images go to a temporary directory: set TMPDIR
+(e.g. TMPDIR=/dev/shm) to keep a busy disk out of the rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import yaml
+
+from ocrgen.planner import AssetDirs, PlanStats, make_plan
+from ocrgen.renderer.run import render_plan
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+SINGLE_WORD = BENCH_DIR / "single_word.yaml"
+LINES_EFFECTS = BENCH_DIR / "lines_effects.yaml"
+WORDS_WORKLOAD = "single word, 32 px"
+LINES_WORKLOAD = "lines 20-60 chars + effects"
+TRDG_VENV = BENCH_DIR / ".venv-trdg"
+# The same Latin files the single-word config draws from, so both sides rasterise the same outlines.
+LATIN_FONTS = [REPO_DIR / "ocrgen/data/fonts" / name
+               for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSerif-Regular.ttf")]
+# Both sides render this many images first, untimed, so font loading and lazy imports stay out of the rates.
+WARMUP = 50
+TARGET_TRDG_RATIO = 20.0
+TARGET_SCALING = 1.8
+TARGET_RSS_GROWTH = 0.10
+
+
+@dataclass(frozen=True)
+class Sizes:
+    render_words: int
+    render_lines: int
+    plan: int
+    rss: tuple[int, ...]
+
+
+FULL = Sizes(render_words=3_000, render_lines=2_000, plan=10_000, rss=(10**3, 10**5, 10**6))
+QUICK = Sizes(render_words=500, render_lines=300, plan=1_000, rss=(10**3, 10**4, 10**5))
+
+
+@dataclass(frozen=True)
+class Row:
+    measurement: str
+    workload: str
+    records: int | None
+    seconds: float | None
+    result: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall time, and CPU time too: other load on the machine disturbs CPU-time rates less."""
+
+    count: int
+    seconds: float
+    cpu_seconds: float | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+    @property
+    def cpu_rate(self) -> float | None:
+        return self.count / self.cpu_seconds if self.cpu_seconds else None
+
+
+@dataclass(frozen=True)
+class TrdgRun:
+    timing: Timing
+    mean_size: str
+    dropped: int
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def machine() -> list[str]:
+    model = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor() or "unknown CPU",
+    )
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return [
+        f"CPU: {model}, {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable); load average at start {load}",
+        f"Python {platform.python_version()}, numpy {version('numpy')}, Pillow {version('pillow')}, "
+        f"{platform.system()} {platform.release()}",
+        f"ocrgen {revision()}",
+    ]
+
+
+def revision() -> str:
+    """Others edit ocrgen while benches run, so say exactly which code was measured."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_DIR, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "ocrgen"], cwd=REPO_DIR, capture_output=True, text=True)
+    except OSError:
+        return "(no git)"
+    return f"at {head.stdout.strip() or '?'}" + (" with uncommitted changes in ocrgen/" if dirty.stdout.strip() else "")
+
+
+def sized_config(config: Path, total: int, tmp: Path) -> Path:
+    """A copy of a bench config that plans `total` records."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["total_images"] = total
+    path = tmp / f"{config.stem}-{total}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def plan(config: Path, total: int, tmp: Path) -> tuple[Path, Timing, PlanStats]:
+    output = tmp / f"{config.stem}-{total}.jsonl"
+    sized = sized_config(config, total, tmp)
+    start, cpu = time.perf_counter(), time.process_time()
+    stats = make_plan(sized, AssetDirs(), output)
+    return output, Timing(total, time.perf_counter() - start, time.process_time() - cpu), stats
+
+
+def render(plan_file: Path, out_dir: Path, workers: int) -> Timing:
+    """The whole render as `ocrgen render` does it: parse, draw, PNG encode, label, atomic writes.
+
+    CPU time counts the pool's workers too (they are reaped when the pool closes).
+    """
+    start, cpu = time.perf_counter(), cpu_seconds()
+    summary = render_plan(plan_file, out_dir, workers=workers)
+    seconds, used = time.perf_counter() - start, cpu_seconds() - cpu
+    if summary.failed:
+        raise RuntimeError(f"{summary.failed} records of {plan_file} failed to render: {dict(summary.reasons)}")
+    return Timing(summary.rendered, seconds, used)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of every child it has reaped."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def warm_render(config: Path, total: int, tmp: Path) -> tuple[Path, Timing]:
+    """Plan `total` records, render a small plan untimed, then time one worker on the big one."""
+    plan_file, _, _ = plan(config, total, tmp)
+    warm_plan, _, _ = plan(config, WARMUP, tmp)
+    render(warm_plan, tmp / f"warm-{config.stem}", workers=1)
+    return plan_file, render(plan_file, tmp / f"out-{config.stem}-1", workers=1)
+
+
+def per_second(timing: Timing, unit: str) -> str:
+    text = f"{timing.rate:,.0f} {unit}/s"
+    return text + (f" (CPU time: {timing.cpu_rate:,.0f}/s)" if timing.cpu_rate else "")
+
+
+def verdict(value: float, target: float, higher_is_better: bool = True) -> str:
+    return "met" if (value >= target if higher_is_better else value <= target) else "NOT met"
+
+
+def render_rows(sizes: Sizes, tmp: Path, trdg_python: Path | None, trdg_setup: str) -> list[Row]:
+    """Single-word render rates of ocrgen and trdg on the same words, and their ratio."""
+    workload = WORDS_WORKLOAD
+    log(f"rendering {sizes.render_words:,} single-word records, 1 worker")
+    plan_file, ours = warm_render(SINGLE_WORD, sizes.render_words, tmp)
+    with open(plan_file, encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    width = sum(r["canvas"]["width"] for r in records) / len(records)
+    height = sum(r["canvas"]["height"] for r in records) / len(records)
+    rows = [Row("ocrgen render, 1 worker", workload, ours.count, ours.seconds, per_second(ours, "images"),
+                f"mean {width:.0f}x{height:.0f} px; PNG + JSON label with per-character boxes")]
+    if trdg_python is None:
+        return [*rows, Row("trdg render, 1 core", workload, None, None, "not measured", trdg_setup),
+                Row("ocrgen / trdg", workload, None, None, "n/a", f"target ≥ {TARGET_TRDG_RATIO:.0f}x")]
+    log(f"rendering the same {len(records):,} words with trdg")
+    theirs = run_trdg(trdg_python, [r["text"] for r in records], tmp)
+    if isinstance(theirs, str):
+        return [*rows, Row("trdg render, 1 core", workload, None, None, "not measured", theirs),
+                Row("ocrgen / trdg", workload, None, None, "n/a", f"target ≥ {TARGET_TRDG_RATIO:.0f}x")]
+    ratio = ours.rate / theirs.timing.rate
+    cpu_ratio = ours.cpu_rate / theirs.timing.cpu_rate if ours.cpu_rate and theirs.timing.cpu_rate else None
+    return [
+        *rows,
+        Row("trdg render, 1 core", workload, theirs.timing.count, theirs.timing.seconds,
+            per_second(theirs.timing, "images"),
+            f"mean {theirs.mean_size} px; PNG only; {theirs.dropped} dropped by trdg; {trdg_setup}"),
+        Row("ocrgen / trdg", workload, None, None,
+            f"{ratio:.2f}x" + (f" (CPU time: {cpu_ratio:.2f}x)" if cpu_ratio else ""),
+            f"target ≥ {TARGET_TRDG_RATIO:.0f}x: {verdict(ratio, TARGET_TRDG_RATIO)}"),
+    ]
+
+
+def setup_trdg() -> tuple[Path | None, str]:
+    """trdg's virtualenv, made and filled on first use; None and the reason when that is impossible here."""
+    python = TRDG_VENV / "bin" / "python"
+    if not python.exists():
+        log(f"creating {TRDG_VENV}")
+        made = subprocess.run([sys.executable, "-m", "venv", str(TRDG_VENV)], capture_output=True, text=True)
+        if made.returncode:
+            return None, f"`python -m venv` failed: {tail(made.stderr)}"
+    installed = trdg_versions(python)
+    if installed:
+        return python, f"{installed} (venv reused)"
+    errors = []
+    for pillow in ("pillow<10", "pillow==9.5.0"):  # 9.5.0 is the last Pillow 9, should `<10` find no wheel
+        log(f'pip install trdg "{pillow}" into {TRDG_VENV}')
+        command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "trdg", pillow]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        except subprocess.TimeoutExpired:
+            errors.append(f'`pip install trdg "{pillow}"` took over 15 minutes')
+            continue
+        installed = trdg_versions(python)
+        if done.returncode == 0 and installed:
+            return python, f'{installed} (`pip install trdg "{pillow}"`)'
+        errors.append(f'`pip install trdg "{pillow}"` failed: {tail(done.stderr)}')
+    return None, "; ".join(errors)
+
+
+def trdg_versions(python: Path) -> str | None:
+    """What the venv holds, or None when trdg does not import there."""
+    probe = (
+        "import importlib.metadata as m, trdg.generators; "
+        "print(f\"trdg {m.version('trdg')}, Pillow {m.version('pillow')}\")"
+    )
+    done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+    return done.stdout.strip().splitlines()[-1] if done.returncode == 0 and done.stdout.strip() else None
+
+
+def tail(text: str, lines: int = 3) -> str:
+    """The end of a tool's error output, where the reason usually is, on one line."""
+    kept = [line.strip() for line in text.strip().splitlines() if line.strip() and "WARNING" not in line]
+    return " / ".join(kept[-lines:]) or "(no message)"
+
+
+def run_trdg(python: Path, words: list[str], tmp: Path) -> TrdgRun | str:
+    """trdg's rate on `words`, or why it could not be measured."""
+    words_file = tmp / "trdg-words.txt"
+    words_file.write_text("\n".join(words) + "\n", encoding="utf-8")
+    out_dir = tmp / "out-trdg"
+    out_dir.mkdir()
+    command = [str(python), str(BENCH_DIR / "trdg_child.py"), str(words_file), str(len(words)), str(WARMUP),
+               str(out_dir), *map(str, LATIN_FONTS)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    except subprocess.TimeoutExpired:
+        return "trdg took over 30 minutes"
+    if done.returncode:
+        return f"trdg exited with code {done.returncode}: {tail(done.stderr)}"
+    try:
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return f"trdg_child.py printed no result: {tail(done.stdout + done.stderr)}"
+    return TrdgRun(
+        Timing(result["images"], result["seconds"], result["cpu_seconds"]),
+        f"{result['mean_width']:.0f}x{result['mean_height']:.0f}",
+        result["skipped"],
+    )
+
+
+def lines_rows(sizes: Sizes, tmp: Path) -> list[Row]:
+    """The lines workload on 1 worker, then the same plan on 2: the rate per core and how it scales."""
+    workload = LINES_WORKLOAD
+    log(f"rendering {sizes.render_lines:,} line records, 1 worker")
+    plan_file, one = warm_render(LINES_EFFECTS, sizes.render_lines, tmp)
+    log(f"rendering the same {sizes.render_lines:,} line records, 2 workers")
+    two = render(plan_file, tmp / f"out-{LINES_EFFECTS.stem}-2", workers=2)
+    scaling = two.rate / one.rate
+    busy = (two.cpu_seconds or 0) / two.seconds
+    efficiency = (two.cpu_rate or 0) / (one.cpu_rate or 1)
+    return [
+        Row("ocrgen render, 1 worker", workload, one.count, one.seconds, per_second(one, "images")),
+        Row("ocrgen render, 2 workers", workload, two.count, two.seconds, per_second(two, "images"),
+            f"{two.rate / 2:,.0f} images/s per worker; CPU time / wall time = {busy:.2f} cores busy"),
+        Row("scaling, 2 workers / 1", workload, None, None, f"{scaling:.2f}x",
+            f"target ≥ {TARGET_SCALING}: {verdict(scaling, TARGET_SCALING)}; images per CPU-second "
+            f"{efficiency:.2f}x of 1 worker's, the rest of any shortfall is idle cores (start-up, tail, other load)"),
+    ]
+
+
+def plan_rows(sizes: Sizes, tmp: Path) -> list[Row]:
+    rows = []
+    for config, workload in ((SINGLE_WORD, WORDS_WORKLOAD), (LINES_EFFECTS, LINES_WORKLOAD)):
+        log(f"planning {sizes.plan:,} records of {config.name}")
+        _, timing, stats = plan(config, sizes.plan, tmp)
+        redone = ", ".join(f"{reason} {count:,}" for reason, count in stats.resampled.items()) or "none"
+        rows.append(Row("plan", workload, sizes.plan, timing.seconds, per_second(timing, "records"),
+                        f"draws redone: {redone}"))
+    return rows
+
+
+def child_peak_rss(args: list[str]) -> tuple[float, float]:
+    """Peak RSS in MiB and wall seconds of one planning or rendering run in a process of its own."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, str(BENCH_DIR / "memory_child.py"), *args], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise RuntimeError(f"memory_child.py {' '.join(args)} failed: {tail(done.stderr)}")
+    return int(done.stdout.split()[-1]) / 1024, seconds
+
+
+def memory_rows(sizes: Sizes, tmp: Path) -> list[Row]:
+    """Peak RSS of planning N records to a file, and of rendering about 1,000 records of each such plan.
+
+    Rendering all of a 10^6-record plan would take hours, but memory that grows with the
+    plan shows up just the same when one shard of ~1,000 records is read from a big file.
+    """
+    workload = WORDS_WORKLOAD
+    rows: list[Row] = []
+    planned: list[float] = []
+    for total in sizes.rss:
+        log(f"peak RSS: planning {total:,} records in a child process")
+        plan_file = tmp / f"rss-{total}.jsonl"
+        peak, seconds = child_peak_rss(["plan", str(sized_config(SINGLE_WORD, total, tmp)), str(plan_file)])
+        planned.append(peak)
+        size = plan_file.stat().st_size / 2**20
+        rows.append(Row("peak RSS, plan streamed to a file", workload, total, seconds, f"{peak:,.0f} MiB",
+                        f"{total / seconds:,.0f} records/s incl. start-up; file {size:,.0f} MiB"))
+    rendered: list[float] = []
+    for total in sizes.rss:
+        shards = max(1, total // 1000)
+        log(f"peak RSS: rendering shard 0/{shards} of the {total:,}-record plan in a child process")
+        out_dir = tmp / f"out-rss-{total}"
+        peak, seconds = child_peak_rss(["render", str(tmp / f"rss-{total}.jsonl"), str(out_dir), str(shards)])
+        rendered.append(peak)
+        images = sum(1 for _ in out_dir.glob("*.png"))
+        rows.append(Row("peak RSS, render ~1,000 records of the plan", f"{workload}, plan of {total:,}", images,
+                        seconds, f"{peak:,.0f} MiB", f"shard 0/{shards}, 1 worker"))
+        (tmp / f"rss-{total}.jsonl").unlink()
+    for name, peaks in (("plan", planned), ("render", rendered)):
+        growth = peaks[-1] / peaks[0] - 1
+        rows.append(Row(f"peak RSS growth, {name}", f"{sizes.rss[-1]:,} vs {sizes.rss[0]:,} records", None, None,
+                        f"{growth:+.1%}", f"target ≤ {TARGET_RSS_GROWTH:.0%}: "
+                        f"{verdict(growth, TARGET_RSS_GROWTH, higher_is_better=False)}"))
+    return rows
+
+
+def report(command: str, header: list[str], rows: list[Row], elapsed: float) -> str:
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    lines = [
+        "# ocrgen bench",
+        "",
+        f"Command: `{command}` ({elapsed / 60:.1f} min)",
+        "",
+        *(f"- {line}" for line in header),
+        "",
+        "| measurement | workload | records | seconds | result | note |",
+        "|---|---|--:|--:|---|---|",
+    ]
+    for row in rows:
+        records = f"{row.records:,}" if row.records is not None else ""
+        seconds = f"{row.seconds:.1f}" if row.seconds is not None else ""
+        lines.append(f"| {row.measurement} | {row.workload} | {records} | {seconds} | {row.result} | {row.note} |")
+    lines += [
+        "",
+        "Renders run in-process through `render_plan` and include parsing, drawing, PNG encoding and "
+        "atomic file writes, after an untimed warm-up of "
+        f"{WARMUP} images. CPU-time rates divide by the CPU time the work used (pool workers included), so "
+        f"other load on the machine bends them less than wall-clock rates; load average at the end: {load}. "
+        "trdg gets the same words and the same Latin font files (`GeneratorFromStrings`, `size=32`, "
+        "`background_type=1`, plain white) and saves each image as PNG. Peak RSS is each child process's "
+        "own VmHWM.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts (memory rows at 10^3/10^4/10^5)")
+    sizes = QUICK if parser.parse_args().quick else FULL
+    command = shlex.join(["python", *sys.argv])
+    header = machine()
+    started = time.perf_counter()
+    trdg_python, trdg_setup = setup_trdg()  # installing is not measured, so it goes first
+    with tempfile.TemporaryDirectory(prefix="ocrgen-bench-") as name:
+        tmp = Path(name)
+        rows = [
+            *render_rows(sizes, tmp, trdg_python, trdg_setup),
+            *lines_rows(sizes, tmp),
+            *plan_rows(sizes, tmp),
+            *memory_rows(sizes, tmp),
+        ]
+    text = report(command, header, rows, time.perf_counter() - started)
+    print(text, end="")
+    (BENCH_DIR / "results.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
