@@ -21,6 +21,10 @@ from ocrgen.schemas.ranges import RGB, ColorRange, Range
 
 Stage = Literal["text", "geometry", "image"]
 
+# Rows and columns of a part of the canvas.
+Window = tuple[slice, slice]
+EVERYWHERE: Window = (slice(None), slice(None))
+
 
 class EffectConfig(BaseModel):
     """Config of one effect: `p`, the chance it applies to an image, plus its parameter ranges."""
@@ -51,20 +55,42 @@ class TextLayers:
     clusters: np.ndarray | None = None
     under: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
-    def flatten(self) -> np.ndarray:
-        """Premultiplied RGBA (float32, 0-1) of all layers: shadows, outline, then fill on top."""
-        height, width = self.fill.shape
-        out = np.zeros((height, width, 4), np.float32)
+    def flatten(self, window: Window = EVERYWHERE) -> np.ndarray:
+        """Premultiplied RGBA (float32, 0-1) of all layers: shadows, outline, then fill on top.
+
+        Only the part inside `window` (rows, columns) is made; outside `ink_window()`
+        every pixel would be transparent black.
+        """
         layers = [*self.under]
         if self.stroke is not None and self.stroke_color is not None:
             layers.append((self.stroke, self.stroke_color))
         layers.append((self.fill, self.fill_color))
+        out: np.ndarray | None = None
         for coverage, color in layers:
-            alpha = coverage.astype(np.float32)[:, :, None] / 255
-            rgb = np.broadcast_to(np.asarray(color, np.float32) / 255, (height, width, 3))
-            out[:, :, :3] = rgb * alpha + out[:, :, :3] * (1 - alpha)
-            out[:, :, 3:] = alpha + out[:, :, 3:] * (1 - alpha)
+            alpha = coverage[window].astype(np.float32)[:, :, None] / 255
+            color = np.asarray(color, np.float32)
+            rgb = (color[window] if color.ndim == 3 else color) / 255
+            if out is None:  # over nothing (transparent black) a layer stays exactly itself
+                out = np.concatenate([rgb * alpha, alpha], axis=2)
+            else:
+                below = 1 - alpha
+                out[:, :, :3] = rgb * alpha + out[:, :, :3] * below
+                out[:, :, 3:] = alpha + out[:, :, 3:] * below
+        assert out is not None
         return out
+
+    def ink_window(self) -> Window:
+        """The smallest (rows, columns) window holding every inked pixel of every layer (empty if none is)."""
+        inked = self.fill != 0
+        if self.stroke is not None:
+            inked |= self.stroke != 0
+        for coverage, _ in self.under:
+            inked |= coverage != 0
+        rows = np.flatnonzero(inked.any(axis=1))
+        if rows.size == 0:
+            return slice(0, 0), slice(0, 0)
+        cols = np.flatnonzero(inked.any(axis=0))
+        return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
 
 
 @dataclass
@@ -73,7 +99,8 @@ class Scene:
 
     - text stage: `layers`, on the layout canvas;
     - geometry stage: `text` (premultiplied RGBA) and `points`, the label polygons' points,
-      which every geometric effect moves exactly as it moves pixels;
+      which every geometric effect moves exactly as it moves pixels (left None when a record
+      has no geometric effect);
     - image stage: `image`, the composited RGB picture.
     """
 

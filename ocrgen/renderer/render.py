@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from ocrgen.assets import AssetResolver
-from ocrgen.effects.base import Scene, TextLayers
+from ocrgen.effects.base import EVERYWHERE, Scene, TextLayers, Window
 from ocrgen.effects.geometric import apply_geometry
 from ocrgen.effects.registry import effect_of
 from ocrgen.effects.text import effective_layout
@@ -59,20 +59,26 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
 
     for params in stages["text"]:
         effect_of(params).apply(params, scene)
-    assert scene.layers is not None
-    scene.text = scene.layers.flatten()
-    scene.points = shapes.points()
-    apply_geometry(stages["geometry"], scene)
-    width, height = scene.size
+    layers = scene.layers
+    assert layers is not None
     if stages["geometry"]:
+        scene.text = layers.flatten()
+        scene.points = shapes.points()
+        apply_geometry(stages["geometry"], scene)
+        width, height = scene.size
         shapes = shapes.moved(scene.points, width, height)
+        window, text = EVERYWHERE, scene.text
+    else:
+        # The text stays where it was drawn, and is transparent outside its ink: only that window is blended.
+        window = layers.ink_window()
+        text = layers.flatten(window)
 
     background = record.background
     if isinstance(background, ImageBackground):
         pixels = image_background(background, resolver.path(background.asset, record.roots), width, height)
     else:
         pixels = procedural_background(background, record.seed, width, height)
-    scene.image = _composite(pixels, scene.text)
+    scene.image = _composite(pixels, text, window)
     for params in stages["image"]:
         effect_of(params).apply(params, scene)
 
@@ -80,8 +86,10 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
     return Image.fromarray(scene.image, "RGB"), label
 
 
-def _composite(background: np.ndarray, text: np.ndarray) -> np.ndarray:
-    """Lay premultiplied text over the background."""
+def _composite(background: np.ndarray, text: np.ndarray, window: Window) -> np.ndarray:
+    """Lay premultiplied text, which covers `window` of the background, over it."""
+    image = background.copy()
     alpha = text[:, :, 3:]
-    blended = background.astype(np.float32) * (1 - alpha) + text[:, :, :3] * 255
-    return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+    blended = background[window].astype(np.float32) * (1 - alpha) + text[:, :, :3] * 255
+    image[window] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+    return image
