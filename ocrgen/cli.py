@@ -8,13 +8,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
 from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, make_plan, validate
+from ocrgen.renderer.arrayjob import shard_from_environment
 from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import Shard, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet
@@ -134,17 +135,31 @@ def _report_resampling(resampled: dict[str, int]) -> None:
 
 
 def _shard(value: str | None) -> Shard:
-    if value is None:
-        return Shard()
+    """`--shard`, else the array job's task from the environment (SLURM, Kubernetes), else the whole plan."""
     try:
-        return Shard.parse(value)
+        if value is not None:
+            return Shard.parse(value)
+        found = shard_from_environment(os.environ)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--shard") from None
+    if found is None:
+        return Shard()
+    shard, source = found
+    log.info("shard %d/%d from %s", shard.index, shard.count, source)
+    return shard
+
+
+def _progress_stream() -> TextIO | None:
+    """A live bar only for a person watching a terminal at INFO or more; otherwise progress goes to the log."""
+    return sys.stderr if sys.stderr.isatty() and log.getEffectiveLevel() <= logging.INFO else None
 
 
 def _render_and_report(plan_file: Path, output_dir: Path, shard: Shard, workers: int, **options: Any) -> None:
-    summary: RenderSummary = render_plan(plan_file, output_dir, shard=shard, workers=workers, **options)
-    click.echo(f"Rendered {summary.rendered} images into {output_dir}.")
+    summary: RenderSummary = render_plan(
+        plan_file, output_dir, shard=shard, workers=workers, progress_stream=_progress_stream(), **options
+    )
+    kept = f" ({summary.skipped} already done)" if summary.skipped else ""
+    click.echo(f"Rendered {summary.rendered} images into {output_dir}{kept}.")
     if summary.failed:
         reasons = ", ".join(f"{r}: {n}" for r, n in summary.reasons.most_common())
         click.echo(f"{summary.failed} records failed ({reasons}); see {output_dir / failures_name(shard)}.", err=True)
@@ -156,23 +171,75 @@ def _render_and_report(plan_file: Path, output_dir: Path, shard: Shard, workers:
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--shard", "shard_text", metavar="K/N", help="Render only shard K of N (K counts from 0).")
 @click.option("--workers", type=int, default=None, help="Render processes. Default: one per core.")
+@click.option(
+    "--io-workers", type=click.IntRange(min=1), default=2, show_default=True, help="File-writing threads per process."
+)
+@click.option(
+    "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 8 per worker."
+)
+@click.option("--resume", is_flag=True, help="Render only records whose image or label is missing.")
+@click.option("--strict", is_flag=True, help="With --resume: refuse if the output dir came from another plan.")
 @_format_option
 @_dir_option("--font-dir", "Where the plan's 'fonts' root is on this machine.")
 @_dir_option("--background-dir", "Where the plan's 'backgrounds' root is on this machine.")
+@click.option(
+    "--dask-scheduler",
+    metavar="ADDRESS",
+    help="Render on this Dask cluster (tcp://host:8786); plan and output dir on a shared filesystem.",
+)
+@click.option(
+    "--dask-tasks",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Shards to submit to Dask. Default: 4 per worker thread.",
+)
 @_log_option
 def render(
     plan_file: Path,
     output_dir: Path,
     shard_text: str | None,
     workers: int | None,
+    io_workers: int,
+    chunk_size: int | None,
+    resume: bool,
+    strict: bool,
     image_format: str,
     font_dir: Path | None,
     background_dir: Path | None,
+    dask_scheduler: str | None,
+    dask_tasks: int | None,
     log_level: str,
 ) -> None:
     """Turn plan records into images and JSON labels."""
     _setup_logging(log_level)
+    if strict and not resume:
+        raise click.UsageError("--strict only applies to --resume; add --resume or drop --strict")
     roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
+    if dask_scheduler is None and dask_tasks is not None:
+        raise click.UsageError("--dask-tasks needs --dask-scheduler.")
+    if dask_scheduler is not None:
+        if shard_text is not None or workers is not None:
+            raise click.UsageError("--dask-scheduler makes its own shards, one process each; drop --shard/--workers.")
+        from ocrgen.renderer.distributed import render_on_dask  # the optional extra: imported only when asked for
+
+        run = render_on_dask(
+            plan_file,
+            output_dir,
+            dask_scheduler,
+            dask_tasks,
+            image_format=image_format,
+            roots=roots,
+            report=lambda line: click.echo(line, err=True),
+        )
+        click.echo(f"Rendered {run.summary.rendered} images into {output_dir} ({run.tasks} Dask tasks).")
+        if run.summary.failed:
+            reasons = ", ".join(f"{r}: {n}" for r, n in run.summary.reasons.most_common())
+            failures = output_dir / "failures.shard-*.jsonl"
+            click.echo(f"{run.summary.failed} records failed ({reasons}); see {failures}.", err=True)
+        for failure in run.failed_tasks:
+            k, n = failure.shard.index, failure.shard.count
+            click.echo(f"Shard {k}/{n} failed: {failure.reason}; rerun it with --shard {k}/{n}.", err=True)
+        sys.exit(run.exit_code)
     _render_and_report(
         plan_file,
         output_dir,
@@ -180,6 +247,10 @@ def render(
         workers or os.cpu_count() or 1,
         image_format=image_format,
         roots=roots,
+        resume=resume,
+        strict=strict,
+        io_workers=io_workers,
+        chunk_size=chunk_size,
     )
 
 

@@ -33,13 +33,18 @@ def plan_file(cli: Cli, tmp_path: Path) -> Path:
     return plan
 
 
+def outputs(directory: Path) -> list[Path]:
+    """Images, labels and failure logs; not the checkpoints, which name their shard."""
+    return [p for p in sorted(directory.iterdir()) if not p.name.startswith(".generation_checkpoint")]
+
+
 def contents(directory: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+    return {p.name: p.read_bytes() for p in outputs(directory)}
 
 
 def identity(directory: Path) -> dict[str, tuple[int, int]]:
     """Inode and mtime of every file: both change when a file is written again (atomic rename)."""
-    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in directory.iterdir()}
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in outputs(directory)}
 
 
 def render(cli: Cli, plan: Path, out: Path, *extra: str) -> None:

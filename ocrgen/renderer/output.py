@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -31,8 +32,22 @@ def encode_label(label: Label) -> bytes:
     return orjson.dumps(label.model_dump(mode="json"), option=orjson.OPT_INDENT_2)
 
 
-def write_sample(out_dir: Path, index: int, image: Image.Image, label: Label, image_format: str) -> None:
-    """The label goes last, so a label on disk means its image is there too."""
+@dataclass(frozen=True)
+class EncodedSample:
+    """A record's files as bytes, ready for an I/O thread: encoding stays in the render process."""
+
+    image_path: Path
+    image: bytes
+    label_path: Path
+    label: bytes
+
+    def write(self) -> None:
+        """The label goes last, so a label on disk means its image is there too."""
+        write_atomic(self.image_path, self.image)
+        write_atomic(self.label_path, self.label)
+
+
+def encode_sample(out_dir: Path, index: int, image: Image.Image, label: Label, image_format: str) -> EncodedSample:
     stem = sample_stem(index)
-    write_atomic(out_dir / f"{stem}.{image_format}", encode_image(image, image_format))
-    write_atomic(out_dir / f"{stem}.json", encode_label(label))
+    image_path, label_path = out_dir / f"{stem}.{image_format}", out_dir / f"{stem}.json"
+    return EncodedSample(image_path, encode_image(image, image_format), label_path, encode_label(label))

@@ -1,7 +1,8 @@
 """Render the records of a plan file (or one shard of it) into an output directory.
 
-Workers each parse, render and write their own records, so the parent only
-moves small line buffers; at most a few records per worker are in flight.
+Workers each parse, render and encode their own records and hand the bytes to a few
+I/O threads of their own, so the parent only moves small line buffers and outcomes;
+at most `chunk_size` records are in flight.
 """
 
 from __future__ import annotations
@@ -9,28 +10,35 @@ from __future__ import annotations
 import logging
 import traceback
 from collections import Counter, deque
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import TextIO
 
 import orjson
 
 from ocrgen.assets import AssetResolver
 from ocrgen.atomic import write_atomic
 from ocrgen.errors import AssetError, OcrgenError, PlanFileError
-from ocrgen.renderer.output import write_sample
+from ocrgen.renderer.output import EncodedSample, encode_sample
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
+from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.render import render_record
+from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name, file_sha256, is_complete
+from ocrgen.schemas.plan import PlanRecord
 
 log = logging.getLogger(__name__)
 
-_IN_FLIGHT_PER_WORKER = 8
+IN_FLIGHT_PER_WORKER = 8
+ATTEMPTS = 2  # a record that fails is tried once more before it counts as failed
 
 
 @dataclass
 class RenderSummary:
     rendered: int = 0
+    skipped: int = 0
     failed: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
 
@@ -41,6 +49,7 @@ class _Job:
     out_dir: Path
     image_format: str
     roots: dict[str, Path]
+    skip_complete: bool
 
 
 @dataclass(frozen=True)
@@ -49,36 +58,74 @@ class _Outcome:
     index: int | None
     error: str | None = None
     reason: str | None = None
+    skipped: bool = False
 
 
-_worker_resolver: AssetResolver | None = None
+_worker: tuple[AssetResolver, ThreadPoolExecutor] | None = None
 
 
-def _start_worker(roots: dict[str, Path]) -> None:
-    """Each pool process checks asset hashes once, for the lifetime of one render run."""
-    global _worker_resolver
-    _worker_resolver = AssetResolver(roots)
+def _start_worker(roots: dict[str, Path], io_workers: int) -> None:
+    """Each pool process checks asset hashes once and keeps its I/O threads for the whole run."""
+    global _worker
+    _worker = AssetResolver(roots), ThreadPoolExecutor(io_workers, thread_name_prefix="ocrgen-io")
 
 
-def _render_in_worker(job: _Job, line: PlanLine) -> _Outcome:
-    assert _worker_resolver is not None, "pool started without _start_worker"
-    return _render_line(job, line, _worker_resolver)
+def _render_batch_in_worker(job: _Job, lines: list[PlanLine]) -> list[_Outcome]:
+    assert _worker is not None, "pool started without _start_worker"
+    return _render_batch(job, lines, *_worker)
 
 
-def _render_line(job: _Job, line: PlanLine, resolver: AssetResolver) -> _Outcome:
-    """Parse, render and write one record; errors that are the record's own come back as an outcome."""
-    record = parse_record(job.plan, line)
-    try:
-        image, label = render_record(record, resolver)
-        write_sample(job.out_dir, record.index, image, label, job.image_format)
-    except AssetError:
-        raise
-    except OcrgenError as error:
-        return _Outcome(line.offset, record.index, str(error), type(error).__name__)
-    except Exception as error:  # one bad record must not stop a million-record run
+def _render_batch(job: _Job, lines: list[PlanLine], resolver: AssetResolver, io: ThreadPoolExecutor) -> list[_Outcome]:
+    """Render a few records while the I/O threads write the ones before; return once all are on disk."""
+    outcomes: list[_Outcome] = []
+    writes: list[tuple[PlanLine, PlanRecord, EncodedSample, Future[None]]] = []
+    for line in lines:
+        record = parse_record(job.plan, line)
+        if job.skip_complete and is_complete(job.out_dir, record.index, job.image_format):
+            outcomes.append(_Outcome(line.offset, record.index, skipped=True))
+            continue
+        sample = _render_with_retry(job, line, record, resolver)
+        if isinstance(sample, _Outcome):
+            outcomes.append(sample)
+        else:
+            writes.append((line, record, sample, io.submit(sample.write)))
+    for line, record, sample, future in writes:
+        try:
+            future.result()
+        except OSError:
+            try:
+                sample.write()
+            except OSError as error:
+                outcomes.append(_failure(line, record, error))
+                continue
+        outcomes.append(_Outcome(line.offset, record.index))
+    return outcomes
+
+
+def _render_with_retry(
+    job: _Job, line: PlanLine, record: PlanRecord, resolver: AssetResolver
+) -> EncodedSample | _Outcome:
+    """Errors that are the record's own come back as an outcome after the last attempt; asset errors stop the run."""
+    error: Exception | None = None
+    for _ in range(ATTEMPTS):
+        try:
+            image, label = render_record(record, resolver)
+            return encode_sample(job.out_dir, record.index, image, label, job.image_format)
+        except AssetError:
+            raise
+        except Exception as caught:  # one bad record must not stop a million-record run
+            error = caught
+            log.debug("record %s failed (%s)", record.index, caught)
+    assert error is not None
+    return _failure(line, record, error)
+
+
+def _failure(line: PlanLine, record: PlanRecord, error: Exception) -> _Outcome:
+    if isinstance(error, OcrgenError):
+        detail = str(error)
+    else:
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return _Outcome(line.offset, record.index, detail, type(error).__name__)
-    return _Outcome(line.offset, record.index)
+    return _Outcome(line.offset, record.index, detail, type(error).__name__)
 
 
 def render_plan(
@@ -88,43 +135,92 @@ def render_plan(
     workers: int = 1,
     image_format: str = "png",
     roots: dict[str, Path] | None = None,
-    progress: Callable[[int], None] | None = None,
+    *,
+    resume: bool = False,
+    strict: bool = False,
+    io_workers: int = 2,
+    chunk_size: int | None = None,
+    progress_stream: TextIO | None = None,
 ) -> RenderSummary:
-    """Render every record of `shard`; failed records go to failures.jsonl with their reason."""
+    """Render every record of `shard`; failed records go to the failures file with their reason.
+
+    With `resume`, records whose label and image exist are skipped. A checkpoint in `out_dir`
+    is rewritten after every `chunk_size` records (default: 8 per worker). Progress goes to
+    `progress_stream` as a bar, or to the log at intervals when it is None.
+    """
     shard = shard or Shard()
+    chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
     out_dir.mkdir(parents=True, exist_ok=True)
-    job = _Job(plan, out_dir, image_format, dict(roots or {}))
+    plan_sha256 = file_sha256(plan)
+    stale = StaleTemporaries({})
+    if resume:
+        check_plan(out_dir, shard, plan, plan_sha256, strict)
+        stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
+    job = _Job(plan, out_dir, image_format, dict(roots or {}), skip_complete=resume)
+    total = sum(1 for _ in shard_lines(plan, shard))
+    checkpoint = Checkpoint(str(plan), plan_sha256, f"{shard.index}/{shard.count}", total)
+    checkpoint.save(out_dir, shard)
+    progress = Progress(total, progress_stream)
     summary = RenderSummary()
     failures: list[bytes] = []
 
-    def collect(outcome: _Outcome) -> None:
-        if outcome.error is None:
-            summary.rendered += 1
-        else:
-            summary.failed += 1
-            summary.reasons[outcome.reason or "error"] += 1
-            failures.append(orjson.dumps({"index": outcome.index, "reason": outcome.reason, "error": outcome.error}))
-            log.warning("record %s failed: %s", outcome.index, outcome.error)
-        if progress:
-            progress(1)
+    def collect(outcomes: list[_Outcome]) -> None:
+        for outcome in outcomes:
+            stale.release(outcome.index)
+            if outcome.skipped:
+                summary.skipped += 1
+            elif outcome.error is None:
+                summary.rendered += 1
+            else:
+                summary.failed += 1
+                summary.reasons[outcome.reason or "error"] += 1
+                failures.append(
+                    orjson.dumps({"index": outcome.index, "reason": outcome.reason, "error": outcome.error})
+                )
+                log.warning("record %s failed twice, skipped: %s", outcome.index, outcome.error)
+            progress.advance(worked=not outcome.skipped)
+        if progress.done - checkpoint.done >= chunk_size:
+            _save(checkpoint, summary, progress.done, out_dir, shard)
 
-    lines = shard_lines(plan, shard)
-    if workers <= 1:
-        resolver = AssetResolver(job.roots)
-        for line in lines:
-            collect(_render_line(job, line, resolver))
-    else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(job.roots,)) as pool:
-            pending: deque[Future[_Outcome]] = deque()
-            for line in lines:
-                pending.append(pool.submit(_render_in_worker, job, line))
-                if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
+    batch_size = max(1, chunk_size // (2 * workers))
+    batches = _batches(shard_lines(plan, shard), batch_size)
+    try:
+        if workers <= 1:
+            resolver = AssetResolver(job.roots)
+            with ThreadPoolExecutor(io_workers, thread_name_prefix="ocrgen-io") as io:
+                for batch in batches:
+                    collect(_render_batch(job, batch, resolver, io))
+        else:
+            with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job.roots, io_workers)) as pool:
+                pending: deque[Future[list[_Outcome]]] = deque()
+                for batch in batches:
+                    pending.append(pool.submit(_render_batch_in_worker, job, batch))
+                    if len(pending) * batch_size >= chunk_size:
+                        collect(_result(pending.popleft(), pool))
+                while pending:
                     collect(_result(pending.popleft(), pool))
-            while pending:
-                collect(_result(pending.popleft(), pool))
+    finally:
+        progress.close()
+    failures_path = out_dir / failures_name(shard)
     if failures:
-        write_atomic(out_dir / failures_name(shard), b"\n".join(failures) + b"\n")
+        write_atomic(failures_path, b"\n".join(failures) + b"\n")
+    else:
+        failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
+    checkpoint.finished = True
+    _save(checkpoint, summary, progress.done, out_dir, shard)
     return summary
+
+
+def _save(checkpoint: Checkpoint, summary: RenderSummary, done: int, out_dir: Path, shard: Shard) -> None:
+    checkpoint.done, checkpoint.rendered = done, summary.rendered
+    checkpoint.skipped, checkpoint.failed = summary.skipped, summary.failed
+    checkpoint.save(out_dir, shard)
+
+
+def _batches(lines: Iterable[PlanLine], size: int) -> Iterator[list[PlanLine]]:
+    iterator = iter(lines)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def failures_name(shard: Shard) -> str:
@@ -134,7 +230,7 @@ def failures_name(shard: Shard) -> str:
     return f"failures.shard-{shard.index:05d}-of-{shard.count:05d}.jsonl"
 
 
-def _result(future: Future[_Outcome], pool: ProcessPoolExecutor) -> _Outcome:
+def _result(future: Future[list[_Outcome]], pool: ProcessPoolExecutor) -> list[_Outcome]:
     try:
         return future.result()
     except (PlanFileError, AssetError):

@@ -1,0 +1,75 @@
+"""Render progress: a live bar on a terminal, plain log lines at intervals elsewhere (batch logs, CI)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+log = logging.getLogger(__name__)
+
+LOG_EVERY_SECONDS = 10.0
+LOG_EVERY_TENTHS = 1
+_BAR_EVERY_SECONDS = 0.2
+_BAR_WIDTH = 30
+
+
+def duration(seconds: float) -> str:
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
+
+
+class Progress:
+    """Counts records done out of `total`; the rate and ETA count only records rendered in this run.
+
+    Records a resumed run skips are done but cost nothing, so they would make the ETA lie.
+    """
+
+    def __init__(
+        self,
+        total: int,
+        stream: TextIO | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`stream` is a terminal to draw the bar on; None logs lines at INFO instead."""
+        self.total, self.stream, self.clock = total, stream, clock
+        self.done = self.worked = 0
+        self.started = self.last_shown = clock()
+        self.last_logged_tenth = 0
+
+    def advance(self, worked: bool) -> None:
+        self.done += 1
+        self.worked += worked
+        now = self.clock()
+        if self.stream is not None:
+            if now - self.last_shown >= _BAR_EVERY_SECONDS or self.done == self.total:
+                self.last_shown = now
+                self.stream.write("\r" + self.line(now))
+                self.stream.flush()
+        elif now - self.last_shown >= LOG_EVERY_SECONDS or self.tenth() - self.last_logged_tenth >= LOG_EVERY_TENTHS:
+            self.last_shown, self.last_logged_tenth = now, self.tenth()
+            log.info("%s", self.line(now))
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def tenth(self) -> int:
+        return self.done * 10 // self.total if self.total else 10
+
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self.started, 1e-9)
+        rate = self.worked / elapsed
+        remaining = self.total - self.done
+        eta = duration(remaining / rate) if rate > 0 else "?"
+        text = f"{self.done}/{self.total} records ({self.fraction():.0%}), {rate:.1f}/s, ETA {eta}"
+        if self.stream is None:
+            return text
+        filled = int(_BAR_WIDTH * self.fraction())
+        return f"[{'#' * filled}{'.' * (_BAR_WIDTH - filled)}] {text}"

@@ -1,0 +1,132 @@
+"""Crash-safe resume: a per-shard checkpoint, completeness of a record's outputs, and leftovers of killed runs.
+
+Completeness is read from the outputs themselves (the label is renamed into place after
+the image), so the checkpoint only has to say which plan the directory was rendered from
+and how far a run got; it never decides what to skip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import orjson
+
+from ocrgen.atomic import write_atomic
+from ocrgen.errors import OcrgenError
+from ocrgen.renderer.output import sample_stem
+from ocrgen.renderer.planfile import Shard
+
+log = logging.getLogger(__name__)
+
+_TEMPORARY = re.compile(r"^\.(image_(\d+)\..+|.+)\.\d+\.tmp$")
+
+
+class PlanChangedError(OcrgenError):
+    """`--resume --strict` against an output dir rendered from another plan."""
+
+    exit_code = 2
+
+
+@dataclass
+class Checkpoint:
+    """What a run has done so far; rewritten atomically after every chunk."""
+
+    plan: str
+    plan_sha256: str
+    shard: str
+    total: int
+    done: int = 0
+    rendered: int = 0
+    skipped: int = 0
+    failed: int = 0
+    finished: bool = False
+
+    def save(self, out_dir: Path, shard: Shard) -> None:
+        write_atomic(out_dir / checkpoint_name(shard), orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2))
+
+
+def checkpoint_name(shard: Shard) -> str:
+    """One checkpoint per shard, so shards sharing an output dir never overwrite each other's."""
+    if shard.count == 1:
+        return ".generation_checkpoint.json"
+    return f".generation_checkpoint.shard-{shard.index:05d}-of-{shard.count:05d}.json"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict: bool) -> None:
+    """Warn (or with `strict`, refuse) when the dir's checkpoint was written for another plan file."""
+    path = out_dir / checkpoint_name(shard)
+    try:
+        previous = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        log.info("no checkpoint in %s; resuming from the outputs alone", out_dir)
+        return
+    except orjson.JSONDecodeError:
+        log.warning("%s is unreadable; resuming from the outputs alone", path)
+        return
+    old = previous.get("plan_sha256")
+    if old == plan_sha256:
+        log.info("resuming %s: %s of %s records were done", path.name, previous.get("done"), previous.get("total"))
+        return
+    message = (
+        f"{out_dir} was rendered from another plan: checkpoint {path.name} has sha256 {old}, "
+        f"but {plan} has sha256 {plan_sha256}."
+    )
+    if strict:
+        raise PlanChangedError(
+            f"{message} Render into a new --output-dir, or drop --strict to keep the existing outputs "
+            "and render only what is missing."
+        )
+    log.warning("%s Continuing: records whose outputs exist are kept as they are.", message)
+
+
+def is_complete(out_dir: Path, index: int, image_format: str) -> bool:
+    """A record is done when its label exists (written last) and so does its image."""
+    stem = sample_stem(index)
+    return (out_dir / f"{stem}.json").is_file() and (out_dir / f"{stem}.{image_format}").is_file()
+
+
+@dataclass
+class StaleTemporaries:
+    """Temporary files that killed runs left behind, removed as this run reaches the records they belong to.
+
+    Other shards may be writing into the same directory right now, so a temporary file is
+    removed only once this shard owns its record (by index) or its name (checkpoint, failures).
+    """
+
+    by_index: dict[int, list[Path]]
+
+    @classmethod
+    def collect(cls, out_dir: Path, own_names: tuple[str, ...]) -> StaleTemporaries:
+        by_index: dict[int, list[Path]] = {}
+        with os.scandir(out_dir) as entries:
+            for entry in entries:
+                match = _TEMPORARY.match(entry.name)
+                if not match:
+                    continue
+                if match.group(2) is not None:
+                    by_index.setdefault(int(match.group(2)), []).append(Path(entry.path))
+                elif match.group(1) in own_names:
+                    _remove(Path(entry.path))
+        return cls(by_index)
+
+    def release(self, index: int | None) -> None:
+        for path in self.by_index.pop(index, []) if index is not None else []:
+            _remove(path)
+
+
+def _remove(path: Path) -> None:
+    log.debug("removing %s, left by a killed run", path.name)
+    path.unlink(missing_ok=True)
