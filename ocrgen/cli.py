@@ -259,27 +259,69 @@ def render(
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @_asset_options
 @_seed_option
+@click.option("--resume", is_flag=True, help="Keep OUTPUT_DIR/plans.jsonl and render only what is missing.")
 @click.option("--generation-workers", type=int, default=None, help="Render processes. Default: one per core.")
+@click.option(
+    "--workers",
+    "io_workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="I/O threads per render process that write files.",
+)
+@click.option(
+    "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 8 per process."
+)
 @_format_option
 @_log_option
 def generate(
     batch_config: Path | None,
     output_dir: Path,
     seed: int | None,
+    resume: bool,
     generation_workers: int | None,
+    io_workers: int,
+    chunk_size: int | None,
     image_format: str,
     log_level: str,
     **dirs: Path | None,
 ) -> None:
-    """Plan and render in one run; the plan is kept as OUTPUT_DIR/plans.jsonl."""
+    """Plan and render in one run; the plan is kept as OUTPUT_DIR/plans.jsonl so the run can be resumed."""
     _setup_logging(log_level)
     plan_file = output_dir / "plans.jsonl"
-    stats = make_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), plan_file, seed)
-    click.echo(f"Planned {stats.records} images into {plan_file}.")
-    _report_resampling(stats.resampled)
+    config = batch_config or DEFAULT_CONFIG
+    if resume and plan_file.exists():
+        _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed)
+    else:
+        stats = make_plan(config, _dirs(**dirs), plan_file, seed)
+        click.echo(f"Planned {stats.records} images into {plan_file}.")
+        _report_resampling(stats.resampled)
     _render_and_report(
-        plan_file, output_dir, Shard(), generation_workers or os.cpu_count() or 1, image_format=image_format
+        plan_file,
+        output_dir,
+        Shard(),
+        generation_workers or os.cpu_count() or 1,
+        image_format=image_format,
+        resume=resume,
+        io_workers=io_workers,
+        chunk_size=chunk_size,
     )
+
+
+def _warn_if_plan_changed(config: Path, dirs: AssetDirs, plan_file: Path, seed: int | None) -> None:
+    """Resuming keeps the plan on disk; plan again aside and warn when the config or assets changed since."""
+    fresh = plan_file.with_name(".plans.resume-check.jsonl")
+    try:
+        make_plan(config, dirs, fresh, seed)
+        if fresh.read_bytes() != plan_file.read_bytes():
+            click.echo(
+                f"Warning: the config or assets changed since {plan_file} was planned; resuming with the plan "
+                "on disk. Start a new output dir to use the new config.",
+                err=True,
+            )
+    finally:
+        fresh.unlink(missing_ok=True)
+        fresh.with_name(fresh.name + ".stats.json").unlink(missing_ok=True)
 
 
 @main.command()
