@@ -76,6 +76,14 @@ _format_option = click.option(
 )
 
 
+_io_batch_option = click.option(
+    "--io-batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Records per render task, written together by its I/O threads. Default: a quarter of the chunk per process.",
+)
+
+
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(levelname)s %(message)s", stream=sys.stderr)
 
@@ -177,6 +185,7 @@ def _render_and_report(plan_file: Path, output_dir: Path, shard: Shard, workers:
 @click.option(
     "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 8 per worker."
 )
+@_io_batch_option
 @click.option("--resume", is_flag=True, help="Render only records whose image or label is missing.")
 @click.option("--strict", is_flag=True, help="With --resume: refuse if the output dir came from another plan.")
 @_format_option
@@ -201,6 +210,7 @@ def render(
     workers: int | None,
     io_workers: int,
     chunk_size: int | None,
+    io_batch_size: int | None,
     resume: bool,
     strict: bool,
     image_format: str,
@@ -251,6 +261,7 @@ def render(
         strict=strict,
         io_workers=io_workers,
         chunk_size=chunk_size,
+        io_batch_size=io_batch_size,
     )
 
 
@@ -272,6 +283,7 @@ def render(
 @click.option(
     "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 8 per process."
 )
+@_io_batch_option
 @_format_option
 @_log_option
 def generate(
@@ -282,6 +294,7 @@ def generate(
     generation_workers: int | None,
     io_workers: int,
     chunk_size: int | None,
+    io_batch_size: int | None,
     image_format: str,
     log_level: str,
     **dirs: Path | None,
@@ -305,6 +318,7 @@ def generate(
         resume=resume,
         io_workers=io_workers,
         chunk_size=chunk_size,
+        io_batch_size=io_batch_size,
     )
 
 

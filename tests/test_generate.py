@@ -30,7 +30,7 @@ def test_generate_resume_fills_in_what_is_missing(
 
     again = cli(
         "generate", "--batch-config", config, "--output-dir", out, "--resume",
-        "--generation-workers", "2", "--workers", "3", "--chunk-size", "4",
+        "--generation-workers", "2", "--workers", "3", "--chunk-size", "4", "--io-batch-size", "2",
     )  # fmt: skip
     assert again.exit_code == 0, again.output
     assert "Rendered 3 images" in again.output and "9 already done" in again.output

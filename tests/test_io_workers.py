@@ -1,4 +1,4 @@
-"""--io-workers and --chunk-size change how files get written, never what is written."""
+"""--io-workers, --chunk-size and --io-batch-size change how files get written, never what is written."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def test_outputs_identical_whatever_the_workers(cli: Cli, tmp_path: Path) -> Non
         "two": ["--workers", "2"],
         "two_io3": ["--workers", "2", "--io-workers", "3", "--chunk-size", "5"],
         "serial_io3": ["--workers", "1", "--io-workers", "3", "--chunk-size", "64"],
+        "batches_of_one": ["--workers", "2", "--io-batch-size", "1"],
+        "batches_of_7": ["--workers", "2", "--io-batch-size", "7", "--chunk-size", "14"],
     }
     results = {}
     for name, options in runs.items():
@@ -33,7 +35,7 @@ def test_outputs_identical_whatever_the_workers(cli: Cli, tmp_path: Path) -> Non
         assert files == results["serial"], name
 
 
-@pytest.mark.parametrize("option", ["--io-workers", "--chunk-size"])
+@pytest.mark.parametrize("option", ["--io-workers", "--chunk-size", "--io-batch-size"])
 def test_zero_is_refused(cli: Cli, tmp_path: Path, option: str) -> None:
     plan = make_plan(cli, tmp_path, 2)
     result = cli("render", plan, "--output-dir", tmp_path / "out", option, "0")

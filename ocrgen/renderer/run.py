@@ -140,13 +140,16 @@ def render_plan(
     strict: bool = False,
     io_workers: int = 2,
     chunk_size: int | None = None,
+    io_batch_size: int | None = None,
     progress_stream: TextIO | None = None,
 ) -> RenderSummary:
     """Render every record of `shard`; failed records go to the failures file with their reason.
 
     With `resume`, records whose label and image exist are skipped. A checkpoint in `out_dir`
-    is rewritten after every `chunk_size` records (default: 8 per worker). Progress goes to
-    `progress_stream` as a bar, or to the log at intervals when it is None.
+    is rewritten after every `chunk_size` records (default: 8 per worker). Each render task
+    takes `io_batch_size` records (default: a quarter of the chunk per worker, at least 1) and
+    returns once its I/O threads have written them all. Progress goes to `progress_stream` as a
+    bar, or to the log at intervals when it is None.
     """
     shard = shard or Shard()
     chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
@@ -182,7 +185,7 @@ def render_plan(
         if progress.done - checkpoint.done >= chunk_size:
             _save(checkpoint, summary, progress.done, out_dir, shard)
 
-    batch_size = max(1, chunk_size // (2 * workers))
+    batch_size = io_batch_size or max(1, chunk_size // (2 * workers))
     batches = _batches(shard_lines(plan, shard), batch_size)
     try:
         if workers <= 1:
