@@ -168,10 +168,15 @@ def _render_and_report(plan_file: Path, output_dir: Path, shard: Shard, workers:
     )
     kept = f" ({summary.skipped} already done)" if summary.skipped else ""
     click.echo(f"Rendered {summary.rendered} images into {output_dir}{kept}.")
+    _report_failures(summary, output_dir / failures_name(shard))
+    if summary.failed:
+        sys.exit(1)
+
+
+def _report_failures(summary: RenderSummary, where: Path) -> None:
     if summary.failed:
         reasons = ", ".join(f"{r}: {n}" for r, n in summary.reasons.most_common())
-        click.echo(f"{summary.failed} records failed ({reasons}); see {output_dir / failures_name(shard)}.", err=True)
-        sys.exit(1)
+        click.echo(f"{summary.failed} records failed ({reasons}); see {where}.", err=True)
 
 
 @main.command()
@@ -242,10 +247,7 @@ def render(
             report=lambda line: click.echo(line, err=True),
         )
         click.echo(f"Rendered {run.summary.rendered} images into {output_dir} ({run.tasks} Dask tasks).")
-        if run.summary.failed:
-            reasons = ", ".join(f"{r}: {n}" for r, n in run.summary.reasons.most_common())
-            failures = output_dir / "failures.shard-*.jsonl"
-            click.echo(f"{run.summary.failed} records failed ({reasons}); see {failures}.", err=True)
+        _report_failures(run.summary, output_dir / "failures.shard-*.jsonl")
         for failure in run.failed_tasks:
             k, n = failure.shard.index, failure.shard.count
             click.echo(f"Shard {k}/{n} failed: {failure.reason}; rerun it with --shard {k}/{n}.", err=True)
