@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ocrgen.errors import ConfigError
 from ocrgen.planner.records import PlanStats, plan_records
 from ocrgen.planner.resources import AssetDirs, Resources
 from ocrgen.planner.validation import load_config, valid_specifications
-from ocrgen.planner.writer import write_plan, write_stats
+from ocrgen.planner.writer import PlanWriter
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.plan import PlanRecord
 
-__all__ = ["AssetDirs", "PlanStats", "iter_plan", "load_config", "make_plan", "validate"]
+__all__ = ["AssetDirs", "PlanStats", "PlanStream", "iter_plan", "load_config", "make_plan", "stream_plan", "validate"]
 
 
 def validate(config_path: Path, dirs: AssetDirs) -> tuple[BatchConfig, Resources]:
@@ -50,10 +52,30 @@ def _seed(config: BatchConfig, override: int | None) -> int:
     return config.seed if config.seed is not None else 0
 
 
-def make_plan(config_path: Path, dirs: AssetDirs, output: Path, seed: int | None = None) -> PlanStats:
-    """Validate, then write the whole plan to `output` and its statistics beside it."""
+@dataclass
+class PlanStream:
+    """A plan being written: its lines as they are made; stats and hash are whole once `lines` is exhausted."""
+
+    total: int
+    lines: Iterator[tuple[int, bytes]]
+    stats: PlanStats
+    writer: PlanWriter
+
+
+def stream_plan(config_path: Path, dirs: AssetDirs, output: Path, seed: int | None = None) -> PlanStream:
+    """Validate, then plan lazily: each (offset, line) is on its way to `output` when it is yielded.
+
+    The file gets its final name, with its statistics beside it, only after the last line.
+    """
     config, resources = validate(config_path, dirs)
     stats = PlanStats()
-    write_plan(plan_records(config, resources, _seed(config, seed), stats), output)
-    write_stats(output, stats.to_dict())
-    return stats
+    writer = PlanWriter(output)
+    lines = writer.lines(plan_records(config, resources, _seed(config, seed), stats), stats)
+    return PlanStream(config.total_images, lines, stats, writer)
+
+
+def make_plan(config_path: Path, dirs: AssetDirs, output: Path, seed: int | None = None) -> PlanStats:
+    """Validate, then write the whole plan to `output` and its statistics beside it."""
+    stream = stream_plan(config_path, dirs, output, seed)
+    deque(stream.lines, maxlen=0)
+    return stream.stats

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
 
 from ocrgen.atomic import write_atomic
+from ocrgen.planner.records import PlanStats
 from ocrgen.schemas.plan import PlanRecord
 
 
@@ -19,17 +21,37 @@ def record_line(record: PlanRecord) -> bytes:
     return orjson.dumps(record.model_dump(mode="json")) + b"\n"
 
 
-def write_plan(records: Iterable[PlanRecord], plan: Path) -> int:
-    """Stream records to a temporary file and rename it into place once complete."""
-    plan.parent.mkdir(parents=True, exist_ok=True)
-    temporary = plan.with_name(f".{plan.name}.tmp")
-    count = 0
-    with open(temporary, "wb") as handle:
-        for record in records:
-            handle.write(record_line(record))
-            count += 1
-    temporary.replace(plan)
-    return count
+class PlanWriter:
+    """Streams lines to a temporary name, hashing them on the way; the plan appears under its name once complete.
+
+    So a run killed mid-planning never leaves a plan file that looks whole, and a renderer
+    fed the lines as they are written still learns the file's hash without reading it back.
+    """
+
+    def __init__(self, plan: Path) -> None:
+        self.plan = plan
+        self.size = 0
+        self._temporary = plan.with_name(f".{plan.name}.tmp")
+        self._digest = hashlib.sha256()
+        self._complete = False
+
+    def lines(self, records: Iterable[PlanRecord], stats: PlanStats) -> Iterator[tuple[int, bytes]]:
+        """Write each record and yield its (offset, line); at the end write the stats, then rename into place."""
+        self.plan.parent.mkdir(parents=True, exist_ok=True)
+        with open(self._temporary, "wb") as handle:
+            for record in records:
+                line = record_line(record)
+                handle.write(line)
+                self._digest.update(line)
+                yield self.size, line
+                self.size += len(line)
+        write_stats(self.plan, stats.to_dict())
+        self._temporary.replace(self.plan)
+        self._complete = True
+
+    def sha256(self) -> str | None:
+        """The plan file's hash, once it is complete; None while records are still being written."""
+        return self._digest.hexdigest() if self._complete else None
 
 
 def write_stats(plan: Path, stats: dict[str, object]) -> None:

@@ -37,7 +37,7 @@ class Checkpoint:
     """What a run has done so far; rewritten atomically after every chunk."""
 
     plan: str
-    plan_sha256: str
+    plan_sha256: str | None  # None while the plan is still being written (`ocrgen generate`)
     shard: str
     total: int
     done: int = 0
@@ -79,6 +79,9 @@ def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict
     old = previous.get("plan_sha256")
     if old == plan_sha256:
         log.info("resuming %s: %s of %s records were done", path.name, previous.get("done"), previous.get("total"))
+        return
+    if old is None:
+        log.info("%s was written while its plan was still being made; resuming from the outputs alone", path.name)
         return
     message = (
         f"{out_dir} was rendered from another plan: checkpoint {path.name} has sha256 {old}, "

@@ -1,4 +1,4 @@
-"""Render the records of a plan file (or one shard of it) into an output directory.
+"""Render plan records into an output directory: a plan file (or one shard of it), or lines as they are planned.
 
 Workers each parse, render and encode their own records and hand the bytes to a few
 I/O threads of their own, so the parent only moves small line buffers and outcomes;
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -143,8 +143,53 @@ def render_plan(
     io_batch_size: int | None = None,
     progress_stream: TextIO | None = None,
 ) -> RenderSummary:
-    """Render every record of `shard`; failed records go to the failures file with their reason.
+    """Render every record of `shard` of a plan file on disk (see `render_lines`).
 
+    With `resume`, a checkpoint written for another plan file warns, or with `strict` refuses.
+    """
+    shard = shard or Shard()
+    plan_sha256 = file_sha256(plan)
+    if resume:
+        check_plan(out_dir, shard, plan, plan_sha256, strict)
+    return render_lines(
+        shard_lines(plan, shard),
+        sum(1 for _ in shard_lines(plan, shard)),
+        out_dir,
+        plan,
+        lambda: plan_sha256,
+        shard,
+        workers,
+        image_format,
+        roots,
+        resume=resume,
+        io_workers=io_workers,
+        chunk_size=chunk_size,
+        io_batch_size=io_batch_size,
+        progress_stream=progress_stream,
+    )
+
+
+def render_lines(
+    lines: Iterable[PlanLine],
+    total: int,
+    out_dir: Path,
+    plan: Path,
+    plan_sha256: Callable[[], str | None],
+    shard: Shard | None = None,
+    workers: int = 1,
+    image_format: str = "png",
+    roots: dict[str, Path] | None = None,
+    *,
+    resume: bool = False,
+    io_workers: int = 2,
+    chunk_size: int | None = None,
+    io_batch_size: int | None = None,
+    progress_stream: TextIO | None = None,
+) -> RenderSummary:
+    """Render `lines` of `plan` (`total` of them) as they come; failed records go to the failures file, with why.
+
+    The lines may be read from a file or be written to it while this runs, so the plan's hash
+    is asked for at every checkpoint: None until it is known, then kept in the final one.
     With `resume`, records whose label and image exist are skipped. A checkpoint in `out_dir`
     is rewritten after every `chunk_size` records (default: 8 per worker). Each render task
     takes `io_batch_size` records (default: a quarter of the chunk per worker, at least 1) and
@@ -154,18 +199,20 @@ def render_plan(
     shard = shard or Shard()
     chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan_sha256 = file_sha256(plan)
     stale = StaleTemporaries({})
     if resume:
-        check_plan(out_dir, shard, plan, plan_sha256, strict)
         stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
     job = _Job(plan, out_dir, image_format, dict(roots or {}), skip_complete=resume)
-    total = sum(1 for _ in shard_lines(plan, shard))
-    checkpoint = Checkpoint(str(plan), plan_sha256, f"{shard.index}/{shard.count}", total)
+    checkpoint = Checkpoint(str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total)
     checkpoint.save(out_dir, shard)
     progress = Progress(total, progress_stream)
     summary = RenderSummary()
     failures: list[bytes] = []
+
+    def save() -> None:
+        checkpoint.plan_sha256, checkpoint.done, checkpoint.rendered = plan_sha256(), progress.done, summary.rendered
+        checkpoint.skipped, checkpoint.failed = summary.skipped, summary.failed
+        checkpoint.save(out_dir, shard)
 
     def collect(outcomes: list[_Outcome]) -> None:
         for outcome in outcomes:
@@ -183,10 +230,10 @@ def render_plan(
                 log.warning("record %s failed twice, skipped: %s", outcome.index, outcome.error)
             progress.advance(worked=not outcome.skipped)
         if progress.done - checkpoint.done >= chunk_size:
-            _save(checkpoint, summary, progress.done, out_dir, shard)
+            save()
 
     batch_size = io_batch_size or max(1, chunk_size // (2 * workers))
-    batches = _batches(shard_lines(plan, shard), batch_size)
+    batches = _batches(lines, batch_size)
     try:
         if workers <= 1:
             resolver = AssetResolver(job.roots)
@@ -210,14 +257,8 @@ def render_plan(
     else:
         failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
     checkpoint.finished = True
-    _save(checkpoint, summary, progress.done, out_dir, shard)
+    save()
     return summary
-
-
-def _save(checkpoint: Checkpoint, summary: RenderSummary, done: int, out_dir: Path, shard: Shard) -> None:
-    checkpoint.done, checkpoint.rendered = done, summary.rendered
-    checkpoint.skipped, checkpoint.failed = summary.skipped, summary.failed
-    checkpoint.save(out_dir, shard)
 
 
 def _batches(lines: Iterable[PlanLine], size: int) -> Iterator[list[PlanLine]]:
