@@ -14,12 +14,12 @@ import click
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
 from ocrgen.errors import OcrgenError
-from ocrgen.planner import AssetDirs, make_plan, validate
+from ocrgen.planner import AssetDirs, make_plan, stream_plan, validate
 from ocrgen.renderer.arrayjob import shard_from_environment
 from ocrgen.renderer.output import IMAGE_FORMATS
-from ocrgen.renderer.planfile import Shard, parse_record, shard_lines
+from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet
-from ocrgen.renderer.run import RenderSummary, failures_name, render_plan
+from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import PlanRecord
@@ -163,9 +163,13 @@ def _progress_stream() -> TextIO | None:
 
 
 def _render_and_report(plan_file: Path, output_dir: Path, shard: Shard, workers: int, **options: Any) -> None:
-    summary: RenderSummary = render_plan(
+    summary = render_plan(
         plan_file, output_dir, shard=shard, workers=workers, progress_stream=_progress_stream(), **options
     )
+    _report_render(summary, output_dir, shard)
+
+
+def _report_render(summary: RenderSummary, output_dir: Path, shard: Shard) -> None:
     kept = f" ({summary.skipped} already done)" if summary.skipped else ""
     click.echo(f"Rendered {summary.rendered} images into {output_dir}{kept}.")
     _report_failures(summary, output_dir / failures_name(shard))
@@ -301,27 +305,45 @@ def generate(
     log_level: str,
     **dirs: Path | None,
 ) -> None:
-    """Plan and render in one run; the plan is kept as OUTPUT_DIR/plans.jsonl so the run can be resumed."""
+    """Plan and render in one run; the plan is kept as OUTPUT_DIR/plans.jsonl so the run can be resumed.
+
+    Each record goes to the render pool as soon as it is planned, so rendering starts with the
+    first record. The plan file gets its name only once complete: a run killed mid-planning
+    leaves none, and `--resume` then plans again (the same records) and skips what is done.
+    """
     _setup_logging(log_level)
     plan_file = output_dir / "plans.jsonl"
     config = batch_config or DEFAULT_CONFIG
+    workers = generation_workers or os.cpu_count() or 1
+    options: dict[str, Any] = {
+        "image_format": image_format,
+        "resume": resume,
+        "io_workers": io_workers,
+        "chunk_size": chunk_size,
+        "io_batch_size": io_batch_size,
+    }
     if resume and plan_file.exists():
         _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed)
-    else:
-        stats = make_plan(config, _dirs(**dirs), plan_file, seed)
-        click.echo(f"Planned {stats.records} images into {plan_file}.")
-        _report_resampling(stats.resampled)
-    _render_and_report(
-        plan_file,
+        _render_and_report(plan_file, output_dir, Shard(), workers, **options)
+        return
+    if resume:
+        log.info("no complete plan in %s; planning again and keeping the records already rendered", output_dir)
+    stream = stream_plan(config, _dirs(**dirs), plan_file, seed)
+    lines = (PlanLine(offset, text) for offset, text in stream.lines)
+    summary = render_lines(
+        lines,
+        stream.total,
         output_dir,
+        plan_file,
+        stream.writer.sha256,
         Shard(),
-        generation_workers or os.cpu_count() or 1,
-        image_format=image_format,
-        resume=resume,
-        io_workers=io_workers,
-        chunk_size=chunk_size,
-        io_batch_size=io_batch_size,
+        workers,
+        progress_stream=_progress_stream(),
+        **options,
     )
+    click.echo(f"Planned {stream.stats.records} images into {plan_file}.")
+    _report_resampling(stream.stats.resampled)
+    _report_render(summary, output_dir, Shard())
 
 
 def _warn_if_plan_changed(config: Path, dirs: AssetDirs, plan_file: Path, seed: int | None) -> None:
@@ -378,3 +400,24 @@ def preview(
     roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
     save_sheet(contact_sheet(records, boxes, columns, AssetResolver(roots)), output)
     click.echo(f"Wrote {len(wanted)} records to {output}.")
+
+
+@main.command()
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
+def inspect(plan_file: Path, as_json: bool) -> None:
+    """Summarise a plan (counts, value quantiles, effects, resampling) in one streaming pass."""
+    from ocrgen.inspection import format_report, inspect_plan
+
+    report = inspect_plan(plan_file)
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(plan_file, report))
+
+
+@main.command()
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("index", type=click.IntRange(min=0))
+def show(plan_file: Path, index: int) -> None:
+    """Print the record with INDEX, pretty."""
+    from ocrgen.inspection import find_record
+
+    click.echo(json.dumps(find_record(plan_file, index), indent=2, ensure_ascii=False))
