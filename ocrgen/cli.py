@@ -23,6 +23,8 @@ from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, rend
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import PlanRecord
+from ocrgen.writers.base import WriterSpec
+from ocrgen.writers.registry import WRITERS
 
 SCHEMAS = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -82,6 +84,37 @@ _io_batch_option = click.option(
     default=None,
     help="Records per render task, written together by its I/O threads. Default: a quarter of the chunk per process.",
 )
+
+
+def _writer_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for decorator in reversed(
+        [
+            click.option(
+                "--writer",
+                "writer_name",
+                type=click.Choice(sorted(WRITERS)),
+                default="files",
+                show_default=True,
+                help="Output format: image + JSON label files, one LMDB per shard, or WebDataset tars.",
+            ),
+            click.option("--subdirs", is_flag=True, help="files: at most 10,000 files per sub-directory."),
+            click.option(
+                "--samples-per-tar",
+                type=click.IntRange(min=1),
+                default=1000,
+                show_default=True,
+                help="webdataset: samples per tar.",
+            ),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
+def _writer_spec(writer_name: str, subdirs: bool, samples_per_tar: int) -> WriterSpec:
+    if subdirs and writer_name != "files":
+        raise click.UsageError("--subdirs applies to --writer files only.")
+    return WriterSpec(writer_name, subdirs, samples_per_tar)
 
 
 def _setup_logging(level: str) -> None:
@@ -198,6 +231,7 @@ def _report_failures(summary: RenderSummary, where: Path) -> None:
 @click.option("--resume", is_flag=True, help="Render only records whose image or label is missing.")
 @click.option("--strict", is_flag=True, help="With --resume: refuse if the output dir came from another plan.")
 @_format_option
+@_writer_options
 @_dir_option("--font-dir", "Where the plan's 'fonts' root is on this machine.")
 @_dir_option("--background-dir", "Where the plan's 'backgrounds' root is on this machine.")
 @click.option(
@@ -223,6 +257,9 @@ def render(
     resume: bool,
     strict: bool,
     image_format: str,
+    writer_name: str,
+    subdirs: bool,
+    samples_per_tar: int,
     font_dir: Path | None,
     background_dir: Path | None,
     dask_scheduler: str | None,
@@ -236,6 +273,9 @@ def render(
     roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
     if dask_scheduler is None and dask_tasks is not None:
         raise click.UsageError("--dask-tasks needs --dask-scheduler.")
+    writer = _writer_spec(writer_name, subdirs, samples_per_tar)
+    if dask_scheduler is not None and writer != WriterSpec():
+        raise click.UsageError("--dask-scheduler writes files only; drop --writer/--subdirs.")
     if dask_scheduler is not None:
         if shard_text is not None or workers is not None:
             raise click.UsageError("--dask-scheduler makes its own shards, one process each; drop --shard/--workers.")
@@ -268,6 +308,7 @@ def render(
         io_workers=io_workers,
         chunk_size=chunk_size,
         io_batch_size=io_batch_size,
+        writer=writer,
     )
 
 
@@ -291,6 +332,7 @@ def render(
 )
 @_io_batch_option
 @_format_option
+@_writer_options
 @_log_option
 def generate(
     batch_config: Path | None,
@@ -302,6 +344,9 @@ def generate(
     chunk_size: int | None,
     io_batch_size: int | None,
     image_format: str,
+    writer_name: str,
+    subdirs: bool,
+    samples_per_tar: int,
     log_level: str,
     **dirs: Path | None,
 ) -> None:
@@ -321,6 +366,7 @@ def generate(
         "io_workers": io_workers,
         "chunk_size": chunk_size,
         "io_batch_size": io_batch_size,
+        "writer": _writer_spec(writer_name, subdirs, samples_per_tar),
     }
     if resume and plan_file.exists():
         _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed)

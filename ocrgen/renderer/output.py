@@ -41,6 +41,8 @@ class EncodedSample:
     image: bytes
     label_path: Path
     label: bytes
+    index: int
+    text: str  # for writers that store the text on its own (lmdb, webdataset)
 
     def write(self) -> None:
         """The label goes last, so a label on disk means its image is there too."""
@@ -51,4 +53,6 @@ class EncodedSample:
 def encode_sample(out_dir: Path, index: int, image: Image.Image, label: Label, image_format: str) -> EncodedSample:
     stem = sample_stem(index)
     image_path, label_path = out_dir / f"{stem}.{image_format}", out_dir / f"{stem}.json"
-    return EncodedSample(image_path, encode_image(image, image_format), label_path, encode_label(label))
+    return EncodedSample(
+        image_path, encode_image(image, image_format), label_path, encode_label(label), index, label.text
+    )

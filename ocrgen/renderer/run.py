@@ -26,8 +26,10 @@ from ocrgen.renderer.output import EncodedSample, encode_sample
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.render import render_record
-from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name, file_sha256, is_complete
+from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name, file_sha256
 from ocrgen.schemas.plan import PlanRecord
+from ocrgen.writers.base import Writer, WriterSpec
+from ocrgen.writers.registry import open_writer, writer_class
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ class _Job:
     image_format: str
     roots: dict[str, Path]
     skip_complete: bool
+    writer: WriterSpec
+    shard: Shard
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class _Outcome:
     error: str | None = None
     reason: str | None = None
     skipped: bool = False
+    sample: EncodedSample | None = None  # for the parent to write, when the writer is not `in_worker`
 
 
 _worker: tuple[AssetResolver, ThreadPoolExecutor] | None = None
@@ -76,25 +81,34 @@ def _render_batch_in_worker(job: _Job, lines: list[PlanLine]) -> list[_Outcome]:
 
 
 def _render_batch(job: _Job, lines: list[PlanLine], resolver: AssetResolver, io: ThreadPoolExecutor) -> list[_Outcome]:
-    """Render a few records while the I/O threads write the ones before; return once all are on disk."""
+    """Render a few records while the I/O threads write the ones before; return once all are on disk.
+
+    A writer that is not `in_worker` gets the encoded samples back in the outcomes, to write in the parent.
+    """
     outcomes: list[_Outcome] = []
     writes: list[tuple[PlanLine, PlanRecord, EncodedSample, Future[None]]] = []
+    writer: Writer | None = None
+    if writer_class(job.writer.name).in_worker:
+        writer = open_writer(job.writer, job.out_dir, job.shard, job.image_format)
     for line in lines:
         record = parse_record(job.plan, line)
-        if job.skip_complete and is_complete(job.out_dir, record.index, job.image_format):
+        if writer is not None and job.skip_complete and writer.is_complete(record.index):
             outcomes.append(_Outcome(line.offset, record.index, skipped=True))
             continue
         sample = _render_with_retry(job, line, record, resolver)
         if isinstance(sample, _Outcome):
             outcomes.append(sample)
+        elif writer is None:
+            outcomes.append(_Outcome(line.offset, record.index, sample=sample))
         else:
-            writes.append((line, record, sample, io.submit(sample.write)))
+            writes.append((line, record, sample, io.submit(writer.write, sample)))
     for line, record, sample, future in writes:
+        assert writer is not None
         try:
             future.result()
         except OSError:
             try:
-                sample.write()
+                writer.write(sample)
             except OSError as error:
                 outcomes.append(_failure(line, record, error))
                 continue
@@ -142,6 +156,7 @@ def render_plan(
     chunk_size: int | None = None,
     io_batch_size: int | None = None,
     progress_stream: TextIO | None = None,
+    writer: WriterSpec | None = None,
 ) -> RenderSummary:
     """Render every record of `shard` of a plan file on disk (see `render_lines`).
 
@@ -166,6 +181,7 @@ def render_plan(
         chunk_size=chunk_size,
         io_batch_size=io_batch_size,
         progress_stream=progress_stream,
+        writer=writer,
     )
 
 
@@ -185,6 +201,7 @@ def render_lines(
     chunk_size: int | None = None,
     io_batch_size: int | None = None,
     progress_stream: TextIO | None = None,
+    writer: WriterSpec | None = None,
 ) -> RenderSummary:
     """Render `lines` of `plan` (`total` of them) as they come; failed records go to the failures file, with why.
 
@@ -194,7 +211,8 @@ def render_lines(
     is rewritten after every `chunk_size` records (default: 8 per worker). Each render task
     takes `io_batch_size` records (default: a quarter of the chunk per worker, at least 1) and
     returns once its I/O threads have written them all. Progress goes to `progress_stream` as a
-    bar, or to the log at intervals when it is None.
+    bar, or to the log at intervals when it is None. `writer` says how samples are stored
+    (default: the files writer), and is closed, finalising its outputs, once all lines are done.
     """
     shard = shard or Shard()
     chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
@@ -202,7 +220,9 @@ def render_lines(
     stale = StaleTemporaries({})
     if resume:
         stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
-    job = _Job(plan, out_dir, image_format, dict(roots or {}), skip_complete=resume)
+    spec = writer or WriterSpec()
+    job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard)
+    output = open_writer(spec, out_dir, shard, image_format)
     checkpoint = Checkpoint(str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total)
     checkpoint.save(out_dir, shard)
     progress = Progress(total, progress_stream)
@@ -217,6 +237,8 @@ def render_lines(
     def collect(outcomes: list[_Outcome]) -> None:
         for outcome in outcomes:
             stale.release(outcome.index)
+            if outcome.sample is not None:
+                output.write(outcome.sample)
             if outcome.skipped:
                 summary.skipped += 1
             elif outcome.error is None:
@@ -251,6 +273,7 @@ def render_lines(
                     collect(_result(pending.popleft(), pool))
     finally:
         progress.close()
+    output.close()
     failures_path = out_dir / failures_name(shard)
     if failures:
         write_atomic(failures_path, b"\n".join(failures) + b"\n")

@@ -1,0 +1,61 @@
+"""One LMDB per shard in the layout deep-text-recognition-benchmark, PARSeq and PaddleOCR's LMDBDataSet read.
+
+Keys: `image-%09d` (encoded image bytes), `label-%09d` (text, UTF-8), `num-samples` (ASCII
+count); indices from 1 in the order records are written (plan order). The database is built
+under a temporary name and renamed into place when closed, so a reader never sees a partial one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import ClassVar
+
+import lmdb
+
+from ocrgen.renderer.output import EncodedSample
+from ocrgen.renderer.planfile import Shard
+from ocrgen.writers.base import WriterSpec, shard_name
+
+# Address space LMDB reserves, not disk: the data file grows only as written. 1 TiB holds any one shard.
+MAP_SIZE = 1 << 40
+COMMIT_EVERY = 1000  # samples per write transaction, so dirty pages never pile up in memory
+
+
+class LmdbWriter:
+    """Written by the parent in plan order; a resumed or repeated run builds the shard's database again."""
+
+    in_worker: ClassVar[bool] = False
+
+    def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
+        self.path = out_dir / shard_name("lmdb", shard)
+        self.temporary = out_dir / f".{self.path.name}.tmp"
+        shutil.rmtree(self.temporary, ignore_errors=True)  # left by a killed run
+        self.env = lmdb.open(str(self.temporary), map_size=MAP_SIZE, sync=False, metasync=False)
+        self.txn = self.env.begin(write=True)
+        self.count = 0
+
+    def write(self, sample: EncodedSample) -> None:
+        self.count += 1
+        self.txn.put(b"image-%09d" % self.count, sample.image)
+        self.txn.put(b"label-%09d" % self.count, sample.text.encode())
+        if self.count % COMMIT_EVERY == 0:
+            self.txn.commit()
+            self.txn = self.env.begin(write=True)
+
+    def is_complete(self, index: int) -> bool:
+        """Resume rebuilds the database: it is one file, finalised only when the whole shard is in."""
+        return False
+
+    def close(self) -> None:
+        self.txn.put(b"num-samples", str(self.count).encode())
+        self.txn.commit()
+        self.env.sync(True)
+        self.env.close()
+        old = self.path.with_name(f".{self.path.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.path.exists():
+            os.replace(self.path, old)
+        os.replace(self.temporary, self.path)
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,74 @@
+"""WebDataset tar shards: `<key>.png|jpg` (image), `<key>.txt` (text) and `<key>.json` (label) per sample.
+
+Each render shard writes its own directory of `shard-%06d.tar`, a new tar every
+`samples_per_tar` samples, in plan order; keys are the record index (`%08d`, no dots). Each tar
+is written under a temporary name and renamed when full, with fixed metadata so that the same
+plan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+from pathlib import Path
+from typing import ClassVar
+
+from ocrgen.renderer.output import EncodedSample
+from ocrgen.renderer.planfile import Shard
+from ocrgen.writers.base import WriterSpec, shard_name
+
+
+class WebDatasetWriter:
+    """Written by the parent in plan order; a resumed or repeated run writes the shard's tars again."""
+
+    in_worker: ClassVar[bool] = False
+
+    def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
+        self.directory = out_dir / shard_name("webdataset", shard)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for leftover in self.directory.glob(".shard-*.tar.tmp"):  # left by a killed run
+            leftover.unlink()
+        self.image_format, self.samples_per_tar = image_format, spec.samples_per_tar
+        self.written: list[Path] = []
+        self.tar: tarfile.TarFile | None = None
+        self.in_tar = 0
+
+    def write(self, sample: EncodedSample) -> None:
+        if self.tar is None:
+            self.tar = tarfile.open(self._temporary(len(self.written)), "w", format=tarfile.USTAR_FORMAT)  # noqa: SIM115 closed when full
+        key = f"{sample.index:08d}"
+        for extension, data in (
+            (self.image_format, sample.image),
+            ("txt", sample.text.encode()),
+            ("json", sample.label),
+        ):
+            info = tarfile.TarInfo(f"{key}.{extension}")
+            info.size, info.mode = len(data), 0o644
+            self.tar.addfile(info, io.BytesIO(data))
+        self.in_tar += 1
+        if self.in_tar == self.samples_per_tar:
+            self._finish_tar()
+
+    def is_complete(self, index: int) -> bool:
+        """Resume writes the tars again: a tar is renamed into place only once full."""
+        return False
+
+    def close(self) -> None:
+        if self.tar is not None:
+            self._finish_tar()
+        for stale in self.directory.glob("shard-*.tar"):  # from an earlier run that made more tars
+            if stale not in self.written:
+                stale.unlink()
+
+    def _temporary(self, number: int) -> Path:
+        return self.directory / f".shard-{number:06d}.tar.tmp"
+
+    def _finish_tar(self) -> None:
+        assert self.tar is not None
+        self.tar.close()
+        number = len(self.written)
+        final = self.directory / f"shard-{number:06d}.tar"
+        os.replace(self._temporary(number), final)
+        self.written.append(final)
+        self.tar, self.in_tar = None, 0
