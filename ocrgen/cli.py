@@ -95,7 +95,7 @@ def _writer_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 type=click.Choice(sorted(WRITERS)),
                 default="files",
                 show_default=True,
-                help="Output format: image + JSON label files, one LMDB per shard, or WebDataset tars.",
+                help="Output format: image + JSON files, LMDB, WebDataset, HF imagefolder, PaddleOCR or tesstrain.",
             ),
             click.option("--subdirs", is_flag=True, help="files: at most 10,000 files per sub-directory."),
             click.option(

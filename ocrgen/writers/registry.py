@@ -11,7 +11,10 @@ from ocrgen.writers.base import Writer, WriterSpec
 # name -> "module:class"; imported lazily so `ocrgen` runs without the lmdb extra installed.
 WRITERS = {
     "files": "ocrgen.writers.files:FilesWriter",
+    "hf": "ocrgen.writers.hf:HfWriter",
     "lmdb": "ocrgen.writers.lmdb:LmdbWriter",
+    "paddleocr": "ocrgen.writers.paddleocr:PaddleOcrWriter",
+    "tesseract": "ocrgen.writers.tesseract:TesseractWriter",
     "webdataset": "ocrgen.writers.webdataset:WebDatasetWriter",
 }
 

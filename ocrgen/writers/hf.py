@@ -1,0 +1,50 @@
+"""A HuggingFace imagefolder: images plus `metadata.jsonl` (`file_name`, then the label's fields).
+
+One folder per shard, `hf/` for a whole plan and `hf.shard-K-of-N/` with `--shard K/N`, each
+with its own `metadata.jsonl`, so each loads on its own with
+`datasets.load_dataset("imagefolder", data_dir=...)`. The nested label fields (`bboxes`,
+`characters`, `words`, `lines`, `plan`) are stored as JSON strings: their shapes vary from
+record to record, which Arrow's schema inference would not accept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import orjson
+
+from ocrgen.atomic import write_atomic
+from ocrgen.renderer.output import EncodedSample
+from ocrgen.renderer.planfile import Shard
+from ocrgen.writers.base import WriterSpec, shard_name
+
+FLAT_FIELDS = ("text", "width", "height")
+
+
+class HfWriter:
+    """Images are written as they come; `metadata.jsonl` is written atomically, in plan order, when the shard closes.
+
+    Written by the parent; a resumed or repeated run writes the shard again.
+    """
+
+    in_worker: ClassVar[bool] = False
+
+    def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
+        self.directory = out_dir / shard_name("hf", shard)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.rows: list[bytes] = []
+
+    def write(self, sample: EncodedSample) -> None:
+        write_atomic(self.directory / sample.image_path.name, sample.image)
+        label = orjson.loads(sample.label)
+        row = {"file_name": sample.image_path.name}
+        row.update({k: v if k in FLAT_FIELDS else orjson.dumps(v).decode() for k, v in label.items()})
+        self.rows.append(orjson.dumps(row) + b"\n")
+
+    def is_complete(self, index: int) -> bool:
+        """Resume writes the shard again: its metadata appears only when it is done."""
+        return False
+
+    def close(self) -> None:
+        write_atomic(self.directory / "metadata.jsonl", b"".join(self.rows))

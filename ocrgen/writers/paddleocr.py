@@ -1,0 +1,69 @@
+"""PaddleOCR's SimpleDataSet label files: `rec_gt.txt` for recognition, `det_gt.txt` for detection.
+
+Everything lives under `<out>/paddleocr/`, which is the `data_dir`: label paths are relative to
+it (`images/image_%08d.png`). Recognition wants one line per image, so a multi-line record
+contributes its lines cropped to their bboxes (`images/image_%08d_l<k>.png`) to `rec_gt.txt`;
+detection lists the whole image with one entry per word. Tabs in a text become spaces, since
+the tab separates path from text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import ClassVar
+
+from ocrgen.atomic import write_atomic
+from ocrgen.renderer.output import EncodedSample, sample_stem
+from ocrgen.renderer.planfile import Shard
+from ocrgen.schemas.label import Label, Segment
+from ocrgen.writers.base import WriterSpec, shard_name
+from ocrgen.writers.lines import line_images
+
+
+def quad(word: Segment) -> list[list[float]]:
+    """4-point polygons as they are (clockwise from the top-left as the text reads); a curved
+    word's many-point polygon becomes its bbox corners, clockwise from the image's top-left."""
+    if len(word.polygon) == 4:
+        return [[x, y] for x, y in word.polygon]
+    x0, y0, x1, y1 = word.bbox
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
+class PaddleOcrWriter:
+    """Images are written as they come; the label files of a shard are written atomically when it closes.
+
+    Written by the parent in plan order; a resumed or repeated run writes the shard again.
+    """
+
+    in_worker: ClassVar[bool] = False
+
+    def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
+        self.directory = out_dir / "paddleocr"
+        (self.directory / "images").mkdir(parents=True, exist_ok=True)
+        self.rec_path = self.directory / f"{shard_name('rec_gt', shard)}.txt"
+        self.det_path = self.directory / f"{shard_name('det_gt', shard)}.txt"
+        self.image_format = image_format
+        self.rec: list[str] = []
+        self.det: list[str] = []
+
+    def write(self, sample: EncodedSample) -> None:
+        label = Label.model_validate_json(sample.label)
+        stem = sample_stem(sample.index)
+        for suffix, image, text in line_images(sample.image, label, self.image_format):
+            relative = f"images/{stem}{suffix}.{self.image_format}"
+            if suffix:
+                write_atomic(self.directory / relative, image)
+            self.rec.append(f"{relative}\t{text.replace(chr(9), ' ')}\n")
+        relative = f"images/{stem}.{self.image_format}"
+        write_atomic(self.directory / relative, sample.image)
+        words = [{"transcription": w.text.replace("\t", " "), "points": quad(w)} for w in label.words]
+        self.det.append(f"{relative}\t{json.dumps(words, ensure_ascii=False)}\n")
+
+    def is_complete(self, index: int) -> bool:
+        """Resume writes the shard again: its label files appear only when it is done."""
+        return False
+
+    def close(self) -> None:
+        write_atomic(self.rec_path, "".join(self.rec).encode())
+        write_atomic(self.det_path, "".join(self.det).encode())

@@ -1,0 +1,43 @@
+"""tesstrain ground truth: line images, each beside a `.gt.txt` holding its one line of text.
+
+All shards share `<out>/tesseract/` (names come from the record index, so they never collide).
+A single-line record is `image_%08d.png` + `image_%08d.gt.txt`; a multi-line record is split
+into its lines, each cropped to its bbox: `image_%08d_l<k>.png` + `image_%08d_l<k>.gt.txt`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from ocrgen.atomic import write_atomic
+from ocrgen.renderer.output import EncodedSample, sample_stem
+from ocrgen.renderer.planfile import Shard
+from ocrgen.schemas.label import Label
+from ocrgen.writers.base import WriterSpec
+from ocrgen.writers.lines import line_images
+
+
+class TesseractWriter:
+    """Written by the parent, each file atomically, text after image: a `.gt.txt` means its image is there."""
+
+    in_worker: ClassVar[bool] = False
+
+    def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
+        self.directory = out_dir / "tesseract"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.image_format = image_format
+
+    def write(self, sample: EncodedSample) -> None:
+        label = Label.model_validate_json(sample.label)
+        stem = sample_stem(sample.index)
+        for suffix, image, text in line_images(sample.image, label, self.image_format):
+            write_atomic(self.directory / f"{stem}{suffix}.{self.image_format}", image)
+            write_atomic(self.directory / f"{stem}{suffix}.gt.txt", f"{text}\n".encode())
+
+    def is_complete(self, index: int) -> bool:
+        """Resume writes every record again: the line count of a record is not known before rendering it."""
+        return False
+
+    def close(self) -> None:
+        """Every file is already final."""
