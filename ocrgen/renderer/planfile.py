@@ -31,6 +31,12 @@ class Shard:
             raise ValueError(f"shard {text} is out of range: K counts from 0 to N-1, so use 0/{n} … {n - 1}/{n}")
         return cls(k, n)
 
+    def file_name(self, stem: str, suffix: str = "") -> str:
+        """`stem` + `suffix`, tagged with the shard when there are several, so shards never collide."""
+        if self.count == 1:
+            return stem + suffix
+        return f"{stem}.shard-{self.index:05d}-of-{self.count:05d}{suffix}"
+
 
 def byte_range(size: int, shard: Shard) -> tuple[int, int]:
     """The bytes whose line starts belong to `shard`: equal slices of the file."""

@@ -51,10 +51,7 @@ class Checkpoint:
 
 
 def checkpoint_name(shard: Shard) -> str:
-    """One checkpoint per shard, so shards sharing an output dir never overwrite each other's."""
-    if shard.count == 1:
-        return ".generation_checkpoint.json"
-    return f".generation_checkpoint.shard-{shard.index:05d}-of-{shard.count:05d}.json"
+    return shard.file_name(".generation_checkpoint", ".json")
 
 
 def file_sha256(path: Path) -> str:

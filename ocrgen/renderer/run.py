@@ -291,10 +291,7 @@ def _batches(lines: Iterable[PlanLine], size: int) -> Iterator[list[PlanLine]]:
 
 
 def failures_name(shard: Shard) -> str:
-    """Each shard logs its failures to its own file, so shards sharing a directory never collide."""
-    if shard.count == 1:
-        return "failures.jsonl"
-    return f"failures.shard-{shard.index:05d}-of-{shard.count:05d}.jsonl"
+    return shard.file_name("failures", ".jsonl")
 
 
 def _result(future: Future[list[_Outcome]], pool: ProcessPoolExecutor) -> list[_Outcome]:

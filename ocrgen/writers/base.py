@@ -36,10 +36,3 @@ class Writer(Protocol):
     def is_complete(self, index: int) -> bool: ...
 
     def close(self) -> None: ...
-
-
-def shard_name(base: str, shard: Shard) -> str:
-    """One container per shard, so shards sharing an output dir never collide."""
-    if shard.count == 1:
-        return base
-    return f"{base}.shard-{shard.index:05d}-of-{shard.count:05d}"

@@ -17,7 +17,7 @@ import orjson
 from ocrgen.atomic import write_atomic
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
-from ocrgen.writers.base import WriterSpec, shard_name
+from ocrgen.writers.base import WriterSpec
 
 FLAT_FIELDS = ("text", "width", "height")
 
@@ -31,7 +31,7 @@ class HfWriter:
     in_worker: ClassVar[bool] = False
 
     def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
-        self.directory = out_dir / shard_name("hf", shard)
+        self.directory = out_dir / shard.file_name("hf")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.rows: list[bytes] = []
 

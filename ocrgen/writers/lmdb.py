@@ -16,7 +16,7 @@ import lmdb
 
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
-from ocrgen.writers.base import WriterSpec, shard_name
+from ocrgen.writers.base import WriterSpec
 
 # Address space LMDB reserves, not disk: the data file grows only as written. 1 TiB holds any one shard.
 MAP_SIZE = 1 << 40
@@ -29,7 +29,7 @@ class LmdbWriter:
     in_worker: ClassVar[bool] = False
 
     def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
-        self.path = out_dir / shard_name("lmdb", shard)
+        self.path = out_dir / shard.file_name("lmdb")
         self.temporary = out_dir / f".{self.path.name}.tmp"
         shutil.rmtree(self.temporary, ignore_errors=True)  # left by a killed run
         self.env = lmdb.open(str(self.temporary), map_size=MAP_SIZE, sync=False, metasync=False)

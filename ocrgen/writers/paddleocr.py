@@ -17,7 +17,7 @@ from ocrgen.atomic import write_atomic
 from ocrgen.renderer.output import EncodedSample, sample_stem
 from ocrgen.renderer.planfile import Shard
 from ocrgen.schemas.label import Label, Segment
-from ocrgen.writers.base import WriterSpec, shard_name
+from ocrgen.writers.base import WriterSpec
 from ocrgen.writers.lines import line_images
 
 
@@ -41,8 +41,8 @@ class PaddleOcrWriter:
     def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
         self.directory = out_dir / "paddleocr"
         (self.directory / "images").mkdir(parents=True, exist_ok=True)
-        self.rec_path = self.directory / f"{shard_name('rec_gt', shard)}.txt"
-        self.det_path = self.directory / f"{shard_name('det_gt', shard)}.txt"
+        self.rec_path = self.directory / f"{shard.file_name('rec_gt')}.txt"
+        self.det_path = self.directory / f"{shard.file_name('det_gt')}.txt"
         self.image_format = image_format
         self.rec: list[str] = []
         self.det: list[str] = []

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
-from ocrgen.writers.base import WriterSpec, shard_name
+from ocrgen.writers.base import WriterSpec
 
 
 class WebDatasetWriter:
@@ -25,7 +25,7 @@ class WebDatasetWriter:
     in_worker: ClassVar[bool] = False
 
     def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
-        self.directory = out_dir / shard_name("webdataset", shard)
+        self.directory = out_dir / shard.file_name("webdataset")
         self.directory.mkdir(parents=True, exist_ok=True)
         for leftover in self.directory.glob(".shard-*.tar.tmp"):  # left by a killed run
             leftover.unlink()
