@@ -467,3 +467,14 @@ def show(plan_file: Path, index: int) -> None:
     from ocrgen.inspection import find_record
 
     click.echo(json.dumps(find_record(plan_file, index), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--writer", "writer_name", type=click.Choice(["hf", "lmdb", "paddleocr"]), required=True)
+def merge(output_dir: Path, writer_name: str) -> None:
+    """Merge the `--shard K/N` containers of WRITER in OUTPUT_DIR into one, as an unsharded render writes it."""
+    from ocrgen.writers.merge import MERGERS
+
+    count = MERGERS[writer_name](output_dir)
+    click.echo(f"Merged {count} records into {writer_name} in {output_dir}; the shard containers are left in place.")
