@@ -181,3 +181,16 @@ def test_checkpoint_per_shard(cli: Cli, tmp_path: Path) -> None:
         totals += checkpoint["total"]
     assert totals == 9
     assert checkpoint_name(Shard()) == ".generation_checkpoint.json"
+
+
+def test_resume_removes_stale_temporaries_inside_subdirs(tmp_path: Path) -> None:
+    """A killed `--subdirs` run leaves temporary files in the numbered sub-directories; resume removes them."""
+    from ocrgen.renderer.resume import StaleTemporaries
+
+    subdir = tmp_path / "00000"
+    subdir.mkdir()
+    stale = subdir / ".image_00000003.png.4242.tmp"
+    stale.write_bytes(b"partial")
+    temporaries = StaleTemporaries.collect(tmp_path, ())
+    temporaries.release(3)
+    assert not stale.exists()

@@ -24,6 +24,7 @@ from ocrgen.renderer.planfile import Shard
 log = logging.getLogger(__name__)
 
 _TEMPORARY = re.compile(r"^\.(image_(\d+)\..+|.+)\.\d+\.tmp$")
+_SUBDIR = re.compile(r"^\d{5}$")
 
 
 class PlanChangedError(OcrgenError):
@@ -111,20 +112,30 @@ class StaleTemporaries:
     @classmethod
     def collect(cls, out_dir: Path, own_names: tuple[str, ...]) -> StaleTemporaries:
         by_index: dict[int, list[Path]] = {}
-        with os.scandir(out_dir) as entries:
-            for entry in entries:
-                match = _TEMPORARY.match(entry.name)
-                if not match:
-                    continue
-                if match.group(2) is not None:
-                    by_index.setdefault(int(match.group(2)), []).append(Path(entry.path))
-                elif match.group(1) in own_names:
-                    _remove(Path(entry.path))
+        for entry in _files_and_subdir_files(out_dir):
+            match = _TEMPORARY.match(entry.name)
+            if not match:
+                continue
+            if match.group(2) is not None:
+                by_index.setdefault(int(match.group(2)), []).append(Path(entry.path))
+            elif match.group(1) in own_names:
+                _remove(Path(entry.path))
         return cls(by_index)
 
     def release(self, index: int | None) -> None:
         for path in self.by_index.pop(index, []) if index is not None else []:
             _remove(path)
+
+
+def _files_and_subdir_files(out_dir: Path) -> list[os.DirEntry[str]]:
+    """Entries of the output dir and of its numbered sub-directories (the `files --subdirs` layout)."""
+    with os.scandir(out_dir) as entries:
+        found = list(entries)
+    for entry in list(found):
+        if entry.is_dir() and _SUBDIR.match(entry.name):
+            with os.scandir(entry.path) as inner:
+                found.extend(inner)
+    return found
 
 
 def _remove(path: Path) -> None:
