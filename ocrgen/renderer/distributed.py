@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ocrgen.assets import file_sha256
 from ocrgen.errors import OcrgenError
 from ocrgen.renderer.planfile import Shard, shard_lines
 from ocrgen.renderer.run import RenderSummary, render_plan
@@ -81,6 +82,7 @@ def render_on_dask(
     plan, out_dir = plan.resolve(), out_dir.resolve()
     absolute_roots = {name: path.resolve() for name, path in (roots or {}).items()}
     total = sum(1 for _ in shard_lines(plan, Shard()))
+    plan_sha256 = file_sha256(plan)
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as error:
@@ -97,6 +99,7 @@ def render_on_dask(
                 workers=1,
                 image_format=image_format,
                 roots=absolute_roots,
+                plan_sha256=plan_sha256,
                 key=f"ocrgen-render-{k:05d}-of-{count:05d}-{run_id}",
             ): Shard(k, count)
             for k in range(count)

@@ -157,13 +157,16 @@ def render_plan(
     io_batch_size: int | None = None,
     progress_stream: TextIO | None = None,
     writer: WriterSpec | None = None,
+    plan_sha256: str | None = None,
 ) -> RenderSummary:
     """Render every record of `shard` of a plan file on disk (see `render_lines`).
 
     With `resume`, a checkpoint written for another plan file warns, or with `strict` refuses.
+    `plan_sha256` saves hashing the whole plan again when the caller already has it (one
+    Dask task per shard would otherwise each read the full file).
     """
     shard = shard or Shard()
-    plan_sha256 = file_sha256(plan)
+    plan_sha256 = plan_sha256 or file_sha256(plan)
     if resume:
         check_plan(out_dir, shard, plan, plan_sha256, strict)
     return render_lines(
