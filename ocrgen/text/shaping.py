@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import uharfbuzz as hb
@@ -87,6 +88,18 @@ def _runs(levels: list[int]) -> list[tuple[int, int, int]]:
     return runs
 
 
+def _shaped(
+    font: hb.Font, codepoints: list[int], start: int, length: int, direction: str
+) -> Iterator[tuple[hb.GlyphInfo, hb.GlyphPosition]]:
+    """HarfBuzz's glyphs for codepoints[start:start + length], with the whole text as context."""
+    buffer = hb.Buffer()
+    buffer.add_codepoints(codepoints, start, length)
+    buffer.guess_segment_properties()
+    buffer.direction = direction
+    hb.shape(font, buffer)
+    return zip(buffer.glyph_infos, buffer.glyph_positions, strict=True)
+
+
 def shape_line(face: FontFace, size: int, text: str, rtl: bool) -> ShapedLine:
     """Shape one line; glyphs come back left to right as they will be drawn."""
     font = face.hb_font(size)
@@ -94,12 +107,7 @@ def shape_line(face: FontFace, size: int, text: str, rtl: bool) -> ShapedLine:
     glyphs: list[ShapedGlyph] = []
     pen = 0
     for start, end, level in _runs(bidi_levels(text, rtl)):
-        buffer = hb.Buffer()
-        buffer.add_codepoints(codepoints, start, end - start)
-        buffer.guess_segment_properties()
-        buffer.direction = "rtl" if level % 2 else "ltr"
-        hb.shape(font, buffer)
-        for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
+        for info, position in _shaped(font, codepoints, start, end - start, "rtl" if level % 2 else "ltr"):
             glyphs.append(
                 ShapedGlyph(
                     glyph=info.codepoint,
@@ -119,14 +127,9 @@ def shape_column(face: FontFace, size: int, text: str) -> ShapedLine:
 
     The frame's u runs down the column and v to the left, so a glyph's centre sits on v = 0.
     """
-    buffer = hb.Buffer()
-    buffer.add_codepoints([ord(c) for c in text])
-    buffer.guess_segment_properties()
-    buffer.direction = "ttb"
-    hb.shape(face.hb_font(size), buffer)
     glyphs = []
     pen = 0
-    for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
+    for info, position in _shaped(face.hb_font(size), [ord(c) for c in text], 0, len(text), "ttb"):
         glyphs.append(
             ShapedGlyph(
                 glyph=info.codepoint,
