@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import yaml
 from click.testing import Result
 
@@ -79,7 +80,7 @@ def test_record_rendered_alone_equals_full_run(cli: Cli, tmp_path: Path) -> None
     for record in reversed(records):
         image, label = render_record(record, AssetResolver())
         stem = f"image_{record.index:08d}"
-        assert encode_image(image, "png") == files[f"{stem}.png"], stem
+        assert encode_image(np.asarray(image), "png") == files[f"{stem}.png"], stem
         assert encode_label(label) == files[f"{stem}.json"], stem
 
 

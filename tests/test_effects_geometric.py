@@ -172,7 +172,7 @@ def test_dots_land_where_their_points_go(case: str) -> None:
     """
     width, height = 160, 70
     centres = np.array([[16.0, 7.0], [80.0, 35.0], [144.0, 63.0], [48.0, 63.0], [112.0, 7.0], [16.0, 49.0]])
-    scene = Scene(rng=np.random.default_rng(3), text=_blobs(width, height, centres), points=centres.copy())
+    scene = Scene(seed=(3,), text=_blobs(width, height, centres), points=centres.copy())
     for params in CASES[case]:
         expected = effect_of(params).size_after(params, *scene.size)
         effect_of(params).apply(params, scene)
@@ -205,7 +205,7 @@ def test_elastic_points_invert_the_pixel_map() -> None:
     params = Elastic(alpha=8, sigma=4)
     width, height = 150, 60
     points = np.random.default_rng(0).uniform([0, 0], [width, height], (50, 2))
-    scene = Scene(rng=np.random.default_rng(9), text=np.zeros((height, width, 4), np.float32), points=points.copy())
+    scene = Scene(seed=(9,), text=np.zeros((height, width, 4), np.float32), points=points.copy())
     effect_of(params).apply(params, scene)
     margin = params.margin()
     field = params.field(np.random.default_rng(9), width + 2 * margin, height + 2 * margin)
@@ -226,7 +226,7 @@ def test_output_size_matches_for_drawn_values(name: str) -> None:
     for _ in range(12):
         width, height = int(rng.integers(8, 300)), int(rng.integers(8, 120))
         params = effect.sample(config, rng)
-        scene = Scene(rng=rng, text=np.zeros((height, width, 4), np.float32), points=np.zeros((0, 2)))
+        scene = Scene(seed=(5, width, height), text=np.zeros((height, width, 4), np.float32), points=np.zeros((0, 2)))
         effect.apply(params, scene)
         assert scene.size == effect.size_after(params, width, height), params
 

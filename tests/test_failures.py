@@ -23,7 +23,7 @@ def test_failed_record_is_retried_then_logged(cli: Cli, tmp_path: Path, monkeypa
     """Record 1 always fails, record 2 only once: one failure, exit 1, every other record rendered."""
     plan = make_plan(cli, tmp_path, 6)
     attempts: Counter[int] = Counter()
-    real = run.render_record
+    real = run.render_pixels
 
     def flaky(record: PlanRecord, resolver: Any) -> Any:
         attempts[record.index] += 1
@@ -33,7 +33,7 @@ def test_failed_record_is_retried_then_logged(cli: Cli, tmp_path: Path, monkeypa
             raise MemoryError("transient")
         return real(record, resolver)
 
-    monkeypatch.setattr(run, "render_record", flaky)
+    monkeypatch.setattr(run, "render_pixels", flaky)
     out = tmp_path / "out"
     result = cli("render", plan, "--output-dir", out, "--workers", "1")
     assert result.exit_code == 1, result.output
@@ -45,7 +45,7 @@ def test_failed_record_is_retried_then_logged(cli: Cli, tmp_path: Path, monkeypa
     assert not (out / "image_00000001.json").exists()
     assert (out / "image_00000002.json").exists()
 
-    monkeypatch.setattr(run, "render_record", real)
+    monkeypatch.setattr(run, "render_pixels", real)
     resumed = cli("render", plan, "--output-dir", out, "--workers", "1", "--resume")
     assert resumed.exit_code == 0, resumed.output
     assert "Rendered 1 images" in resumed.output

@@ -9,7 +9,7 @@ seed drives.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -61,15 +61,8 @@ class TextLayers:
         Only the part inside `window` (rows, columns) is made; outside `ink_window()`
         every pixel would be transparent black.
         """
-        layers = [*self.under]
-        if self.stroke is not None and self.stroke_color is not None:
-            layers.append((self.stroke, self.stroke_color))
-        layers.append((self.fill, self.fill_color))
         out: np.ndarray | None = None
-        for coverage, color in layers:
-            alpha = coverage[window].astype(np.float32)[:, :, None] / 255
-            color = np.asarray(color, np.float32)
-            rgb = (color[window] if color.ndim == 3 else color) / 255
+        for alpha, rgb in self._layers(window):
             if out is None:  # over nothing (transparent black) a layer stays exactly itself
                 out = np.concatenate([rgb * alpha, alpha], axis=2)
             else:
@@ -78,6 +71,30 @@ class TextLayers:
                 out[:, :, 3:] = alpha + out[:, :, 3:] * below
         assert out is not None
         return out
+
+    def over(self, background: np.ndarray, window: Window) -> np.ndarray:
+        """The layers laid over `background` (uint8 RGB) inside `window`, one after another; a new array.
+
+        The same blend as compositing `flatten()`, without building the RGBA picture:
+        text that is not warped afterwards goes straight onto its background.
+        """
+        image = background.copy()
+        blended = background[window].astype(np.float32)
+        for alpha, rgb in self._layers(window):
+            blended += (rgb * 255 - blended) * alpha
+        image[window] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+        return image
+
+    def _layers(self, window: Window) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(alpha H x W x 1, colour 0-1 as H x W x 3 or 3) of each layer inside `window`, back to front."""
+        layers = [*self.under]
+        if self.stroke is not None and self.stroke_color is not None:
+            layers.append((self.stroke, self.stroke_color))
+        layers.append((self.fill, self.fill_color))
+        for coverage, color in layers:
+            alpha = coverage[window][:, :, None] * np.float32(1 / 255)
+            rgb = np.asarray(color, np.float32)
+            yield alpha, (rgb[window] if rgb.ndim == 3 else rgb) * np.float32(1 / 255)
 
     def ink_window(self) -> Window:
         """The smallest (rows, columns) window holding every inked pixel of every layer (empty if none is)."""
@@ -102,13 +119,23 @@ class Scene:
       which every geometric effect moves exactly as it moves pixels (left None when a record
       has no geometric effect);
     - image stage: `image`, the composited RGB picture.
+
+    `seed` seeds `rng`, the only source of randomness an apply function may use.
     """
 
-    rng: np.random.Generator
+    seed: tuple[int, ...]
     layers: TextLayers | None = None
     text: np.ndarray | None = None
     points: np.ndarray | None = None
     image: np.ndarray | None = None
+    _rng: np.random.Generator | None = field(default=None, init=False, repr=False)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """Made on first use: seeding costs as much as drawing a word, and most records draw no noise."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(list(self.seed))
+        return self._rng
 
     @property
     def size(self) -> tuple[int, int]:
@@ -155,6 +182,8 @@ class Effect:
     # Params fields that colour the text itself (a colour, or a list of them), each drawn from the config
     # field of the same name; the planner draws them again once the background is known, for contrast.
     ink_colors: tuple[str, ...] = ()
+    # True when `apply` reads `TextLayers.clusters`, the per-pixel cluster map, which is only drawn for such effects.
+    reads_clusters: bool = False
 
     def sample(self, config: EffectConfig, rng: np.random.Generator) -> EffectParams:
         if self.sampler is not None:

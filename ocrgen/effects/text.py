@@ -367,6 +367,7 @@ EFFECTS = [
         _glyph_palette,
         sampler=_sample_palette,
         ink_colors=("colors",),
+        reads_clusters=True,
     ),
     Effect("color_gradient", "text", ColorGradientConfig, ColorGradient, _color_gradient, ink_colors=("start", "end")),
     Effect("block_shadow", "text", BlockShadowConfig, BlockShadow, _block_shadow),

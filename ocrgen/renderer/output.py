@@ -6,10 +6,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import orjson
 from PIL import Image
 
 from ocrgen.atomic import write_atomic
+from ocrgen.renderer.png import encode_png
 from ocrgen.schemas.label import Label
 
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG"}
@@ -19,13 +21,12 @@ def sample_stem(index: int) -> str:
     return f"image_{index:08d}"
 
 
-def encode_image(image: Image.Image, image_format: str) -> bytes:
+def encode_image(pixels: np.ndarray, image_format: str) -> bytes:
+    """PNG or JPEG bytes of H x W x 3 pixels."""
+    if image_format != "jpg":
+        return encode_png(pixels)
     buffer = io.BytesIO()
-    if image_format == "jpg":
-        image.save(buffer, "JPEG", quality=95, subsampling=0)
-    else:
-        # zlib level 1: measured 1.8x faster than level 6 on noisy line images, for 5 % larger files.
-        image.save(buffer, "PNG", compress_level=1)
+    Image.fromarray(pixels, "RGB").save(buffer, "JPEG", quality=95, subsampling=0)
     return buffer.getvalue()
 
 
@@ -50,9 +51,9 @@ class EncodedSample:
         write_atomic(self.label_path, self.label)
 
 
-def encode_sample(out_dir: Path, index: int, image: Image.Image, label: Label, image_format: str) -> EncodedSample:
+def encode_sample(out_dir: Path, index: int, pixels: np.ndarray, label: Label, image_format: str) -> EncodedSample:
     stem = sample_stem(index)
     image_path, label_path = out_dir / f"{stem}.{image_format}", out_dir / f"{stem}.json"
     return EncodedSample(
-        image_path, encode_image(image, image_format), label_path, encode_label(label), index, label.text
+        image_path, encode_image(pixels, image_format), label_path, encode_label(label), index, label.text
     )

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from ocrgen.assets import AssetResolver
-from ocrgen.effects.base import EVERYWHERE, Scene, TextLayers, Window
+from ocrgen.effects.base import Scene, TextLayers
 from ocrgen.effects.geometric import apply_geometry
 from ocrgen.effects.registry import effect_of
 from ocrgen.effects.text import effective_layout
@@ -28,6 +28,12 @@ _EFFECT_STREAM = 1
 
 def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> tuple[Image.Image, Label]:
     """Draw `record`; the same record always gives the same pixels and label."""
+    pixels, label = render_pixels(record, resolver)
+    return Image.fromarray(pixels, "RGB"), label
+
+
+def render_pixels(record: PlanRecord, resolver: AssetResolver | None = None) -> tuple[np.ndarray, Label]:
+    """`render_record` as an H x W x 3 array, which the encoders take without a detour through Pillow."""
     resolver = resolver or AssetResolver()
     width, height = record.canvas.width, record.canvas.height
     font_path = resolver.path(record.font.asset, record.roots)
@@ -39,12 +45,14 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
         record.direction,
         effective_layout(record.layout, record.effects),  # with glyph_overlap's spacing, as the planner sized it
     )
-    drawn = draw_text(layout, record.origin.x, record.origin.y, width, height)
+    effects = [(effect_of(params), params) for params in record.effects]
+    clusters = any(effect.reads_clusters for effect, _ in effects)
+    drawn = draw_text(layout, record.origin.x, record.origin.y, width, height, clusters=clusters)
     shapes = measure_shapes(layout, drawn.ink, (record.origin.x, record.origin.y), (width, height))
 
     stroke = record.layout.stroke
     scene = Scene(
-        rng=np.random.default_rng([record.seed, _EFFECT_STREAM]),
+        seed=(record.seed, _EFFECT_STREAM),
         layers=TextLayers(
             fill=drawn.coverage,
             fill_color=np.asarray(record.text_color, np.uint8),
@@ -53,43 +61,37 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
             clusters=drawn.clusters,
         ),
     )
-    stages = {"text": [], "geometry": [], "image": []}
-    for params in record.effects:
-        stages[effect_of(params).stage].append(params)
-
-    for params in stages["text"]:
-        effect_of(params).apply(params, scene)
+    for effect, params in effects:
+        if effect.stage == "text":
+            effect.apply(params, scene)
     layers = scene.layers
     assert layers is not None
-    if stages["geometry"]:
+    geometry = [params for effect, params in effects if effect.stage == "geometry"]
+    if geometry:
         scene.text = layers.flatten()
         scene.points = shapes.points()
-        apply_geometry(stages["geometry"], scene)
+        apply_geometry(geometry, scene)
         width, height = scene.size
         shapes = shapes.moved(scene.points, width, height)
-        window, text = EVERYWHERE, scene.text
-    else:
-        # The text stays where it was drawn, and is transparent outside its ink: only that window is blended.
-        window = layers.ink_window()
-        text = layers.flatten(window)
 
     background = record.background
     if isinstance(background, ImageBackground):
         pixels = image_background(background, resolver.path(background.asset, record.roots), width, height)
     else:
         pixels = procedural_background(background, record.seed, width, height)
-    scene.image = _composite(pixels, text, window)
-    for params in stages["image"]:
-        effect_of(params).apply(params, scene)
+    if scene.text is not None:
+        scene.image = _composite(pixels, scene.text)
+    else:  # the text stays where it was drawn and is transparent outside its ink: only that window is blended
+        scene.image = layers.over(pixels, layers.ink_window())
+    for effect, params in effects:
+        if effect.stage == "image":
+            effect.apply(params, scene)
 
     label = Label(text=record.text, width=width, height=height, plan=record, **shapes.label_fields())
-    return Image.fromarray(scene.image, "RGB"), label
+    return scene.image, label
 
 
-def _composite(background: np.ndarray, text: np.ndarray, window: Window) -> np.ndarray:
-    """Lay premultiplied text, which covers `window` of the background, over it."""
-    image = background.copy()
-    alpha = text[:, :, 3:]
-    blended = background[window].astype(np.float32) * (1 - alpha) + text[:, :, :3] * 255
-    image[window] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
-    return image
+def _composite(background: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """Lay premultiplied RGBA text of the background's size over it."""
+    blended = background.astype(np.float32) * (1 - text[:, :, 3:]) + text[:, :, :3] * 255
+    return np.clip(np.rint(blended), 0, 255).astype(np.uint8)

@@ -25,7 +25,7 @@ from ocrgen.errors import AssetError, OcrgenError, PlanFileError
 from ocrgen.renderer.output import EncodedSample, encode_sample
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
-from ocrgen.renderer.render import render_record
+from ocrgen.renderer.render import render_pixels
 from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name, file_sha256
 from ocrgen.schemas.plan import PlanRecord
 from ocrgen.writers.base import Writer, WriterSpec
@@ -123,8 +123,8 @@ def _render_with_retry(
     error: Exception | None = None
     for _ in range(ATTEMPTS):
         try:
-            image, label = render_record(record, resolver)
-            return encode_sample(job.out_dir, record.index, image, label, job.image_format)
+            pixels, label = render_pixels(record, resolver)
+            return encode_sample(job.out_dir, record.index, pixels, label, job.image_format)
         except AssetError:
             raise
         except Exception as caught:  # one bad record must not stop a million-record run

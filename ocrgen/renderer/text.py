@@ -19,34 +19,39 @@ from ocrgen.text.layout import Box, Placement, TextLayout
 class DrawnText:
     """Coverage (0-255) of the fill and of the outline (None without one), and each cluster's ink box.
 
-    `clusters` (H x W, int32) holds, per pixel, the index in `layout.clusters` (logical
-    order) of the cluster whose glyph covers it most, -1 where nothing is inked. Fill
-    glyphs decide where there is fill; outline glyphs decide on the outline's rim; on a
-    tie the glyph drawn first keeps the pixel.
+    `clusters` (H x W, int32; None unless asked for) holds, per pixel, the index in
+    `layout.clusters` (logical order) of the cluster whose glyph covers it most, -1 where
+    nothing is inked. Fill glyphs decide where there is fill; outline glyphs decide on the
+    outline's rim; on a tie the glyph drawn first keeps the pixel.
     """
 
     coverage: np.ndarray
     stroke: np.ndarray | None
     ink: dict[int, Box]
-    clusters: np.ndarray
+    clusters: np.ndarray | None
 
 
-def draw_text(layout: TextLayout, origin_x: int, origin_y: int, width: int, height: int) -> DrawnText:
-    """Draw fill and outline; the ink boxes come from the outermost layer drawn."""
+def draw_text(
+    layout: TextLayout, origin_x: int, origin_y: int, width: int, height: int, *, clusters: bool = True
+) -> DrawnText:
+    """Draw fill and outline; the ink boxes come from the outermost layer drawn.
+
+    The cluster map costs a third of the drawing, so the renderer asks for it only when an effect reads it.
+    """
     coverage = np.zeros((height, width), np.uint8)
     stroke = np.zeros((height, width), np.uint8) if layout.stroke else None
     ink: dict[int, Box] = {}
     origin = (origin_x, origin_y)
     order = {cluster.start: index for index, cluster in enumerate(layout.clusters)}
-    owners = np.full((height, width), -1, np.int32)
-    rim_owners = np.full((height, width), -1, np.int32) if stroke is not None else None
+    owners = np.full((height, width), -1, np.int32) if clusters else None
+    rim_owners = np.full((height, width), -1, np.int32) if clusters and stroke is not None else None
     for placed in layout.placements:
         index = order[placed.cluster]
-        if stroke is not None and rim_owners is not None:
+        if stroke is not None:
             outline = glyph_bitmap(layout.face, layout.size, placed, layout.stroke)
             _paint(layout, outline, placed, origin, stroke, ink, rim_owners, index)
         _paint(layout, glyph_bitmap(layout.face, layout.size, placed), placed, origin, coverage, ink, owners, index)
-    if rim_owners is not None:
+    if owners is not None and rim_owners is not None:
         owners = np.where(owners >= 0, owners, rim_owners)
     return DrawnText(coverage, stroke, ink, owners)
 
@@ -58,7 +63,7 @@ def _paint(
     origin: tuple[int, int],
     layer: np.ndarray,
     ink: dict[int, Box],
-    owners: np.ndarray,
+    owners: np.ndarray | None,
     index: int,
 ) -> None:
     """Lay one glyph bitmap into `layer`, take the pixels it covers most in `owners`, grow its cluster's ink box."""
@@ -74,7 +79,8 @@ def _paint(
             "the plan's canvas or origin does not fit this font"
         )
     region = layer[y : y + rows, x : x + cols]
-    np.copyto(owners[y : y + rows, x : x + cols], index, where=bitmap.coverage > region)
+    if owners is not None:
+        np.copyto(owners[y : y + rows, x : x + cols], index, where=bitmap.coverage > region)
     np.maximum(region, bitmap.coverage, out=region)
     box = bitmap.ink.shifted(origin[0] + placed.x, origin[1] + placed.y)
     ink[placed.cluster] = ink[placed.cluster].union(box) if placed.cluster in ink else box

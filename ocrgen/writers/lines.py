@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 from PIL import Image
 
 from ocrgen.renderer.output import encode_image
@@ -20,5 +21,6 @@ def line_images(image: bytes, label: Label, image_format: str) -> list[tuple[str
     for k, line in enumerate(label.lines):
         x0, y0, x1, y1 = line.bbox
         if line.text.strip() and x1 > x0 and y1 > y0:
-            crops.append((f"_l{k}", encode_image(decoded.crop(line.bbox), image_format), line.text))
+            crop = np.asarray(decoded.crop(line.bbox).convert("RGB"))
+            crops.append((f"_l{k}", encode_image(crop, image_format), line.text))
     return crops
