@@ -19,6 +19,7 @@ def test_outputs_identical_whatever_the_workers(cli: Cli, tmp_path: Path) -> Non
     plan = make_plan(cli, tmp_path, 40)
     runs = {
         "serial": ["--workers", "1", "--io-workers", "1", "--chunk-size", "1"],
+        "inline": ["--workers", "1", "--io-workers", "0", "--chunk-size", "3"],
         "two": ["--workers", "2"],
         "two_io3": ["--workers", "2", "--io-workers", "3", "--chunk-size", "5"],
         "serial_io3": ["--workers", "1", "--io-workers", "3", "--chunk-size", "64"],
@@ -35,14 +36,17 @@ def test_outputs_identical_whatever_the_workers(cli: Cli, tmp_path: Path) -> Non
         assert files == results["serial"], name
 
 
-@pytest.mark.parametrize("option", ["--io-workers", "--chunk-size", "--io-batch-size"])
-def test_zero_is_refused(cli: Cli, tmp_path: Path, option: str) -> None:
+@pytest.mark.parametrize(("option", "value"), [("--io-workers", "-1"), ("--chunk-size", "0"), ("--io-batch-size", "0")])
+def test_out_of_range_is_refused(cli: Cli, tmp_path: Path, option: str, value: str) -> None:
     plan = make_plan(cli, tmp_path, 2)
-    result = cli("render", plan, "--output-dir", tmp_path / "out", option, "0")
+    result = cli("render", plan, "--output-dir", tmp_path / "out", option, value)
     assert result.exit_code == 2 and option in result.output
 
 
-def test_failed_write_is_retried_then_logged(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("io_workers", ["0", "2"])
+def test_failed_write_is_retried_then_logged(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, io_workers: str
+) -> None:
     """A write that fails once is written again; one that fails twice is a failed record, not a lost one."""
     plan = make_plan(cli, tmp_path, 4)
     calls: Counter[str] = Counter()
@@ -56,7 +60,7 @@ def test_failed_write_is_retried_then_logged(cli: Cli, tmp_path: Path, monkeypat
 
     monkeypatch.setattr(EncodedSample, "write", flaky)
     out = tmp_path / "out"
-    result = cli("render", plan, "--output-dir", out, "--workers", "1")
+    result = cli("render", plan, "--output-dir", out, "--workers", "1", "--io-workers", io_workers)
     assert result.exit_code == 1
     assert "Rendered 3 images" in result.output and "OSError: 1" in result.output
     assert "No space left" in (out / "failures.jsonl").read_text()

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from ocrgen.schemas.label import Character, CharBox, Segment
 from ocrgen.text.layout import Box, Cluster, FrameBox, Quad, TextLayout
 
 
@@ -58,19 +58,27 @@ class LabelShapes:
 
         return LabelShapes(move(self.characters), move(self.words), move(self.lines))
 
-    def label_fields(self) -> dict[str, list[CharBox] | list[Character] | list[Segment]]:
-        """The label's `bboxes`, `characters`, `words` and `lines`, polygons rounded to 0.01 pixel."""
+    def label_fields(self) -> dict[str, list[dict[str, Any]]]:
+        """The label's `bboxes`, `characters`, `words` and `lines`, polygons rounded to 0.01 pixel.
+
+        Plain data for one `Label.model_validate`: validating the whole label at once costs a
+        fraction of building its dozens of small models one by one.
+        """
         return {
             "bboxes": [
-                CharBox(char=c.text, x0=c.bbox.x0, y0=c.bbox.y0, x1=c.bbox.x1, y1=c.bbox.y1, line_index=c.line)
+                {"char": c.text, "x0": b.x0, "y0": b.y0, "x1": b.x1, "y1": b.y1, "line_index": c.line}
                 for c in self.characters
+                for b in (c.bbox,)
             ],
-            "characters": [
-                Character(char=c.text, polygon=_rounded(c.polygon), bbox=_bbox(c.bbox)) for c in self.characters
-            ],
-            "words": [Segment(text=w.text, polygon=_rounded(w.polygon), bbox=_bbox(w.bbox)) for w in self.words],
-            "lines": [Segment(text=w.text, polygon=_rounded(w.polygon), bbox=_bbox(w.bbox)) for w in self.lines],
+            "characters": [_labelled("char", c) for c in self.characters],
+            "words": [_labelled("text", w) for w in self.words],
+            "lines": [_labelled("text", w) for w in self.lines],
         }
+
+
+def _labelled(key: str, shape: Shape) -> dict[str, Any]:
+    box = shape.bbox
+    return {key: shape.text, "polygon": _rounded(shape.polygon), "bbox": (box.x0, box.y0, box.x1, box.y1)}
 
 
 @dataclass(frozen=True)
@@ -153,10 +161,6 @@ def _moved(quad: Quad, origin: tuple[int, int]) -> Quad:
 
 def _rounded(polygon: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(round(x, 2), round(y, 2)) for x, y in polygon]
-
-
-def _bbox(box: Box) -> tuple[int, int, int, int]:
-    return (box.x0, box.y0, box.x1, box.y1)
 
 
 def _clip(box: Box, size: tuple[int, int]) -> Box:

@@ -87,7 +87,9 @@ def render_pixels(record: PlanRecord, resolver: AssetResolver | None = None) -> 
         if effect.stage == "image":
             effect.apply(params, scene)
 
-    label = Label(text=record.text, width=width, height=height, plan=record, **shapes.label_fields())
+    label = Label.model_validate(
+        {"text": record.text, "width": width, "height": height, "plan": record, **shapes.label_fields()}
+    )
     return scene.image, label
 
 

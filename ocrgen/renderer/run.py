@@ -8,11 +8,14 @@ at most `chunk_size` records are in flight.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import TextIO
@@ -34,6 +37,8 @@ from ocrgen.writers.registry import open_writer, writer_class
 log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 8
+# The checkpoint reports progress; the outputs themselves decide what resume skips, so once a second is plenty.
+CHECKPOINT_SECONDS = 1.0
 ATTEMPTS = 2  # a record that fails is tried once more before it counts as failed
 
 
@@ -66,13 +71,22 @@ class _Outcome:
     sample: EncodedSample | None = None  # for the parent to write, when the writer is not `in_worker`
 
 
-_worker: tuple[AssetResolver, ThreadPoolExecutor] | None = None
+_worker: tuple[AssetResolver, ThreadPoolExecutor | None] | None = None
+
+
+def _io_threads(io_workers: int) -> ThreadPoolExecutor | None:
+    """Threads that write while the process renders on, or None to write in the rendering thread itself.
+
+    Each file write hands the GIL back and forth a few times; on a local disk that costs the
+    renderer more than the write overlaps, so threads pay off only on slow, far storage.
+    """
+    return ThreadPoolExecutor(io_workers, thread_name_prefix="ocrgen-io") if io_workers > 0 else None
 
 
 def _start_worker(roots: dict[str, Path], io_workers: int) -> None:
     """Each pool process checks asset hashes once and keeps its I/O threads for the whole run."""
     global _worker
-    _worker = AssetResolver(roots), ThreadPoolExecutor(io_workers, thread_name_prefix="ocrgen-io")
+    _worker = AssetResolver(roots), _io_threads(io_workers)
 
 
 def _render_batch_in_worker(job: _Job, lines: list[PlanLine]) -> list[_Outcome]:
@@ -80,8 +94,10 @@ def _render_batch_in_worker(job: _Job, lines: list[PlanLine]) -> list[_Outcome]:
     return _render_batch(job, lines, *_worker)
 
 
-def _render_batch(job: _Job, lines: list[PlanLine], resolver: AssetResolver, io: ThreadPoolExecutor) -> list[_Outcome]:
-    """Render a few records while the I/O threads write the ones before; return once all are on disk.
+def _render_batch(
+    job: _Job, lines: list[PlanLine], resolver: AssetResolver, io: ThreadPoolExecutor | None
+) -> list[_Outcome]:
+    """Render a few records while the I/O threads (if any) write the ones before; return once all are on disk.
 
     A writer that is not `in_worker` gets the encoded samples back in the outcomes, to write in the parent.
     """
@@ -100,20 +116,28 @@ def _render_batch(job: _Job, lines: list[PlanLine], resolver: AssetResolver, io:
             outcomes.append(sample)
         elif writer is None:
             outcomes.append(_Outcome(line.offset, record.index, sample=sample))
+        elif io is None:
+            outcomes.append(_written(writer, line, record, sample, partial(writer.write, sample)))
         else:
             writes.append((line, record, sample, io.submit(writer.write, sample)))
     for line, record, sample, future in writes:
         assert writer is not None
-        try:
-            future.result()
-        except OSError:
-            try:
-                writer.write(sample)
-            except OSError as error:
-                outcomes.append(_failure(line, record, error))
-                continue
-        outcomes.append(_Outcome(line.offset, record.index))
+        outcomes.append(_written(writer, line, record, sample, future.result))
     return outcomes
+
+
+def _written(
+    writer: Writer, line: PlanLine, record: PlanRecord, sample: EncodedSample, attempt: Callable[[], None]
+) -> _Outcome:
+    """The outcome of `attempt`ing to write `sample`; a write that fails is tried once more before it counts."""
+    try:
+        attempt()
+    except OSError:
+        try:
+            writer.write(sample)
+        except OSError as error:
+            return _failure(line, record, error)
+    return _Outcome(line.offset, record.index)
 
 
 def _render_with_retry(
@@ -152,7 +176,7 @@ def render_plan(
     *,
     resume: bool = False,
     strict: bool = False,
-    io_workers: int = 2,
+    io_workers: int = 0,
     chunk_size: int | None = None,
     io_batch_size: int | None = None,
     progress_stream: TextIO | None = None,
@@ -200,7 +224,7 @@ def render_lines(
     roots: dict[str, Path] | None = None,
     *,
     resume: bool = False,
-    io_workers: int = 2,
+    io_workers: int = 0,
     chunk_size: int | None = None,
     io_batch_size: int | None = None,
     progress_stream: TextIO | None = None,
@@ -211,7 +235,7 @@ def render_lines(
     The lines may be read from a file or be written to it while this runs, so the plan's hash
     is asked for at every checkpoint: None until it is known, then kept in the final one.
     With `resume`, records whose label and image exist are skipped. A checkpoint in `out_dir`
-    is rewritten after every `chunk_size` records (default: 8 per worker). Each render task
+    is rewritten after every `chunk_size` records (default: 8 per worker), at most once a second. Each render task
     takes `io_batch_size` records (default: a quarter of the chunk per worker, at least 1) and
     returns once its I/O threads have written them all. Progress goes to `progress_stream` as a
     bar, or to the log at intervals when it is None. `writer` says how samples are stored
@@ -232,7 +256,10 @@ def render_lines(
     summary = RenderSummary()
     failures: list[bytes] = []
 
+    saved_at = [time.monotonic()]
+
     def save() -> None:
+        saved_at[0] = time.monotonic()
         checkpoint.plan_sha256, checkpoint.done, checkpoint.rendered = plan_sha256(), progress.done, summary.rendered
         checkpoint.skipped, checkpoint.failed = summary.skipped, summary.failed
         checkpoint.save(out_dir, shard)
@@ -254,7 +281,7 @@ def render_lines(
                 )
                 log.warning("record %s failed twice, skipped: %s", outcome.index, outcome.error)
             progress.advance(worked=not outcome.skipped)
-        if progress.done - checkpoint.done >= chunk_size:
+        if progress.done - checkpoint.done >= chunk_size and time.monotonic() - saved_at[0] >= CHECKPOINT_SECONDS:
             save()
 
     batch_size = io_batch_size or max(1, chunk_size // (2 * workers))
@@ -262,7 +289,7 @@ def render_lines(
     try:
         if workers <= 1:
             resolver = AssetResolver(job.roots)
-            with ThreadPoolExecutor(io_workers, thread_name_prefix="ocrgen-io") as io:
+            with _io_threads(io_workers) or nullcontext() as io:
                 for batch in batches:
                     collect(_render_batch(job, batch, resolver, io))
         else:
