@@ -12,7 +12,7 @@ from PIL import Image
 
 from ocrgen.atomic import write_atomic
 from ocrgen.renderer.png import encode_png
-from ocrgen.schemas.label import Label
+from ocrgen.schemas.label import Label, LabelData
 
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG"}
 
@@ -30,8 +30,9 @@ def encode_image(pixels: np.ndarray, image_format: str) -> bytes:
     return buffer.getvalue()
 
 
-def encode_label(label: Label) -> bytes:
-    return orjson.dumps(label.model_dump(mode="json"), option=orjson.OPT_INDENT_2)
+def encode_label(label: Label | LabelData) -> bytes:
+    data = label.model_dump(mode="json") if isinstance(label, Label) else label
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2)
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,9 @@ class EncodedSample:
         write_atomic(self.label_path, self.label)
 
 
-def encode_sample(out_dir: Path, index: int, pixels: np.ndarray, label: Label, image_format: str) -> EncodedSample:
+def encode_sample(out_dir: Path, index: int, pixels: np.ndarray, label: LabelData, image_format: str) -> EncodedSample:
     stem = sample_stem(index)
     image_path, label_path = out_dir / f"{stem}.{image_format}", out_dir / f"{stem}.json"
     return EncodedSample(
-        image_path, encode_image(pixels, image_format), label_path, encode_label(label), index, label.text
+        image_path, encode_image(pixels, image_format), label_path, encode_label(label), index, label["text"]
     )

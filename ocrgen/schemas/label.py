@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from ocrgen.schemas.plan import PlanRecord
@@ -60,3 +62,7 @@ class Label(BaseModel):
     words: list[Segment] = Field(description="Runs of characters between whitespace, in logical order.")
     lines: list[Segment] = Field(description="The lines of `text` (split at '\\n'), in order.")
     plan: PlanRecord
+
+
+# A label as plain JSON-ready data, keys in `Label`'s field order: what the renderer makes on its hot path.
+LabelData = dict[str, Any]

@@ -27,6 +27,8 @@ class Rigid:
 
     def apply(self, u: float, v: float) -> tuple[float, float]:
         du, dv = u - self.pivot[0], v - self.pivot[1]
+        if self.angle == 0:  # straight text: the same sums as below, without the trigonometry
+            return self.to[0] + du, self.to[1] + dv
         c, s = math.cos(self.angle), math.sin(self.angle)
         return self.to[0] + c * du - s * dv, self.to[1] + s * du + c * dv
 

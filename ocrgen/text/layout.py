@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ocrgen.schemas.plan import Layout
 from ocrgen.text.fonts import FontFace, open_face
@@ -259,16 +260,26 @@ def _spaced(before: str, after: str, spacing: int) -> bool:
 
 def _frame_ink(face: FontFace, size: int, glyph: int, u: float, v: float, turn: float, grow: int) -> FrameBox | None:
     """The glyph's outline box in frame pixels, grown by the stroke; `turn` is how the glyph sits in the frame."""
-    cbox = face.cbox(size, glyph)
+    spread = _ink_spread(face.path, face.face_index, size, glyph, turn)
+    if spread is None:
+        return None
+    u0, v0, u1, v1 = spread
+    return (u + u0 - grow, v + v0 - grow, u + u1 + grow, v + v1 + grow)
+
+
+@lru_cache(maxsize=1 << 16)
+def _ink_spread(path: str, face_index: int, size: int, glyph: int, turn: float) -> FrameBox | None:
+    """How far the turned outline box reaches from the glyph origin along u and v; the same for every use of a glyph."""
+    cbox = open_face(path, face_index).cbox(size, glyph)
     if cbox is None:
         return None
     x0, y0, x1, y1 = (c / 64 for c in cbox)
     corners = [(x0, -y0), (x1, -y0), (x1, -y1), (x0, -y1)]
     radians = math.radians(turn)
     c, s = math.cos(radians), math.sin(radians)
-    us = [u + c * x - s * y for x, y in corners]
-    vs = [v + s * x + c * y for x, y in corners]
-    return (min(us) - grow, min(vs) - grow, max(us) + grow, max(vs) + grow)
+    us = [c * x - s * y for x, y in corners]
+    vs = [s * x + c * y for x, y in corners]
+    return (min(us), min(vs), max(us), max(vs))
 
 
 def _union(a: FrameBox | None, b: FrameBox | None) -> FrameBox | None:
