@@ -56,14 +56,15 @@ class AssetResolver:
 
     def __init__(self, overrides: dict[str, Path] | None = None) -> None:
         self._overrides = {name: Path(d) for name, d in (overrides or {}).items()}
-        self._checked: dict[tuple[Path, str], Path] = {}
+        # (root, its recorded dir, path, sha256) -> the file, once its content is checked
+        self._checked: dict[tuple[str, str | None, str, str], Path] = {}
 
     def path(self, ref: AssetRef, recorded_roots: dict[str, str]) -> Path:
-        root_dir = self._root_dir(ref.root, recorded_roots)
-        file = root_dir / ref.path
-        key = (file, ref.sha256)
-        if key in self._checked:
-            return self._checked[key]
+        key = (ref.root, recorded_roots.get(ref.root), ref.path, ref.sha256)
+        known = self._checked.get(key)
+        if known is not None:
+            return known
+        file = self._root_dir(ref.root, recorded_roots) / ref.path
         if not file.is_file():
             flag = _FLAG_FOR_ROOT.get(ref.root)
             fix = f"pass {flag} with the directory that holds it" if flag else "reinstall ocrgen"

@@ -76,22 +76,29 @@ class TextLayers:
         """The layers laid over `background` (uint8 RGB) inside `window`, one after another; a new array.
 
         The same blend as compositing `flatten()`, without building the RGBA picture:
-        text that is not warped afterwards goes straight onto its background.
+        text that is not warped afterwards goes straight onto its background. Each blend
+        stays between its two colours, so the result needs rounding but no clipping.
         """
         image = background.copy()
         blended = background[window].astype(np.float32)
-        for alpha, rgb in self._layers(window):
-            blended += (rgb * 255 - blended) * alpha
-        image[window] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+        for coverage, color in self._stack():
+            alpha = coverage[window][:, :, None] * np.float32(1 / 255)
+            paint = np.asarray(color, np.float32)
+            blended += ((paint[window] if paint.ndim == 3 else paint) - blended) * alpha
+        image[window] = np.rint(blended, out=blended)
         return image
 
-    def _layers(self, window: Window) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(alpha H x W x 1, colour 0-1 as H x W x 3 or 3) of each layer inside `window`, back to front."""
+    def _stack(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(coverage, colour as RGB or H x W x RGB) of each layer, back to front."""
         layers = [*self.under]
         if self.stroke is not None and self.stroke_color is not None:
             layers.append((self.stroke, self.stroke_color))
         layers.append((self.fill, self.fill_color))
-        for coverage, color in layers:
+        return layers
+
+    def _layers(self, window: Window) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(alpha H x W x 1, colour 0-1 as H x W x 3 or 3) of each layer inside `window`, back to front."""
+        for coverage, color in self._stack():
             alpha = coverage[window][:, :, None] * np.float32(1 / 255)
             rgb = np.asarray(color, np.float32)
             yield alpha, (rgb[window] if rgb.ndim == 3 else rgb) * np.float32(1 / 255)

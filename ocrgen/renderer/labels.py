@@ -125,12 +125,16 @@ def _measure(
     return _Measured(cluster, cluster.ink, quad, ink)
 
 
+# Which corner of (top-left, top-right, bottom-right, bottom-left) the text reads from first, per quarter turn.
+_READING_ORDER = {0: (0, 1, 2, 3), 1: (1, 2, 3, 0), 3: (3, 0, 1, 2)}
+
+
 def _reading_corners(box: Box, turns: int) -> Quad:
     """The corners of an upright box, starting at the top-left as the text reads."""
-    corners = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
-    shift = {0: 0, 1: 1, 3: 3}[turns % 4]
-    c = [(float(x), float(y)) for x, y in corners[shift:] + corners[:shift]]
-    return (c[0], c[1], c[2], c[3])
+    x0, y0, x1, y1 = float(box.x0), float(box.y0), float(box.x1), float(box.y1)
+    corners = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+    a, b, c, d = _READING_ORDER[turns % 4]
+    return (corners[a], corners[b], corners[c], corners[d])
 
 
 def _span(layout: TextLayout, parts: Sequence[_Measured], origin: tuple[int, int]) -> list[tuple[float, float]]:
@@ -147,10 +151,12 @@ def _span(layout: TextLayout, parts: Sequence[_Measured], origin: tuple[int, int
 
 
 def _union(parts: Sequence[_Measured]) -> Box:
-    box = parts[0].bbox
-    for part in parts[1:]:
-        box = box.union(part.bbox)
-    return box
+    if len(parts) == 1:
+        return parts[0].bbox
+    boxes = [part.bbox for part in parts]
+    return Box(
+        min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes)
+    )
 
 
 def _moved(quad: Quad, origin: tuple[int, int]) -> Quad:
@@ -160,7 +166,12 @@ def _moved(quad: Quad, origin: tuple[int, int]) -> Quad:
 
 
 def _rounded(polygon: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
-    return [(round(x, 2), round(y, 2)) for x, y in polygon]
+    """To 0.01 pixel; whole-pixel corners (all of straight text's) are kept as they are, which is what round gives."""
+    return [(_cent(x), _cent(y)) for x, y in polygon]
+
+
+def _cent(value: float) -> float:
+    return value if value.is_integer() else round(value, 2)
 
 
 def _clip(box: Box, size: tuple[int, int]) -> Box:

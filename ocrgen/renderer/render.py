@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from ocrgen.assets import AssetResolver
-from ocrgen.effects.base import Scene, TextLayers
+from ocrgen.effects.base import Scene, TextLayers, Window
 from ocrgen.effects.geometric import apply_geometry
 from ocrgen.effects.registry import effect_of
 from ocrgen.effects.text import effective_layout
@@ -20,7 +20,7 @@ from ocrgen.renderer.labels import measure_shapes
 from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.label import Label, LabelData
 from ocrgen.schemas.plan import ImageBackground, PlanRecord
-from ocrgen.text.layout import layout_text
+from ocrgen.text.layout import Box, layout_text
 
 # The generator stream of the record seed that effects draw their noise from (the background uses stream 0).
 _EFFECT_STREAM = 1
@@ -65,9 +65,9 @@ def render_pixels(record: PlanRecord, resolver: AssetResolver | None = None) -> 
             clusters=drawn.clusters,
         ),
     )
-    for effect, params in effects:
-        if effect.stage == "text":
-            effect.apply(params, scene)
+    text_effects = [(effect, params) for effect, params in effects if effect.stage == "text"]
+    for effect, params in text_effects:
+        effect.apply(params, scene)
     layers = scene.layers
     assert layers is not None
     geometry = [params for effect, params in effects if effect.stage == "geometry"]
@@ -86,7 +86,7 @@ def render_pixels(record: PlanRecord, resolver: AssetResolver | None = None) -> 
     if scene.text is not None:
         scene.image = _composite(pixels, scene.text)
     else:  # the text stays where it was drawn and is transparent outside its ink: only that window is blended
-        scene.image = layers.over(pixels, layers.ink_window())
+        scene.image = layers.over(pixels, layers.ink_window() if text_effects else _ink_bounds(drawn.ink))
     for effect, params in effects:
         if effect.stage == "image":
             effect.apply(params, scene)
@@ -100,3 +100,12 @@ def _composite(background: np.ndarray, text: np.ndarray) -> np.ndarray:
     """Lay premultiplied RGBA text of the background's size over it."""
     blended = background.astype(np.float32) * (1 - text[:, :, 3:]) + text[:, :, :3] * 255
     return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+
+
+def _ink_bounds(ink: dict[int, Box]) -> Window:
+    """The window of every drawn glyph's ink: what `TextLayers.ink_window` finds while no text effect has run."""
+    if not ink:
+        return slice(0, 0), slice(0, 0)
+    boxes = ink.values()
+    rows = slice(min(b.y0 for b in boxes), max(b.y1 for b in boxes))
+    return rows, slice(min(b.x0 for b in boxes), max(b.x1 for b in boxes))
