@@ -39,6 +39,7 @@ LINES_EFFECTS = BENCH_DIR / "lines_effects.yaml"
 WORDS_WORKLOAD = "single word, 32 px"
 LINES_WORKLOAD = "lines 20-60 chars + effects"
 TRDG_VENV = BENCH_DIR / ".venv-trdg"
+RAM_DISK = Path("/dev/shm")
 # The same Latin files the single-word config draws from, so both sides rasterise the same outlines.
 LATIN_FONTS = [REPO_DIR / "ocrgen/data/fonts" / name
                for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSerif-Regular.ttf")]
@@ -207,6 +208,18 @@ def render_rows(sizes: Sizes, tmp: Path, trdg_python: Path | None, trdg_setup: s
             f"{ratio:.2f}x" + (f" (CPU time: {cpu_ratio:.2f}x)" if cpu_ratio else ""),
             f"target ≥ {TARGET_TRDG_RATIO:.0f}x: {verdict(ratio, TARGET_TRDG_RATIO)}"),
     ]
+
+
+def disk_rows(sizes: Sizes, tmp: Path, scratch: Path | None) -> list[Row]:
+    """The single-word render again with its files on the system temp dir, when the scratch dir is elsewhere."""
+    if scratch is None:
+        return []
+    plan_file = tmp / f"{SINGLE_WORD.stem}-{sizes.render_words}.jsonl"
+    log(f"rendering the {sizes.render_words:,} single-word records again, files on {tempfile.gettempdir()}")
+    with tempfile.TemporaryDirectory(prefix="ocrgen-bench-disk-") as name:
+        timing = render(plan_file, Path(name) / "out", workers=1)
+    return [Row("ocrgen render, 1 worker, files on disk", WORDS_WORKLOAD, timing.count, timing.seconds,
+                per_second(timing, "images"), f"the same plan, written to {tempfile.gettempdir()}")]
 
 
 def setup_trdg() -> tuple[Path | None, str]:
@@ -386,15 +399,24 @@ def report(command: str, header: list[str], rows: list[Row], elapsed: float) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts (memory rows at 10^3/10^4/10^5)")
-    sizes = QUICK if parser.parse_args().quick else FULL
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        default=RAM_DISK if RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK) else None,
+        help="where plans and images go (default: /dev/shm when there is one, a RAM disk, so the figures "
+        "measure ocrgen and trdg rather than this machine's disk; else the system temp dir)",
+    )
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
     command = shlex.join(["python", *sys.argv])
-    header = machine()
+    header = [*machine(), f"Scratch dir (plans and images): {args.scratch or tempfile.gettempdir()}"]
     started = time.perf_counter()
     trdg_python, trdg_setup = setup_trdg()  # installing is not measured, so it goes first
-    with tempfile.TemporaryDirectory(prefix="ocrgen-bench-") as name:
+    with tempfile.TemporaryDirectory(prefix="ocrgen-bench-", dir=args.scratch) as name:
         tmp = Path(name)
         rows = [
             *render_rows(sizes, tmp, trdg_python, trdg_setup),
+            *disk_rows(sizes, tmp, args.scratch),
             *lines_rows(sizes, tmp),
             *plan_rows(sizes, tmp),
             *memory_rows(sizes, tmp),

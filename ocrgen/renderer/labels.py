@@ -103,9 +103,15 @@ def measure_shapes(
         m = measured[owner[index]]
         characters.append(Shape(char, list(m.polygon), m.bbox, m.cluster.line))
 
+    segments: dict[tuple[int, int], Shape] = {}
+
     def segment(start: int, end: int) -> Shape:
-        parts = list({owner[i]: measured[owner[i]] for i in range(start, end)}.values())
-        return Shape(layout.text[start:end], _span(layout, parts, origin), _union(parts), parts[0].cluster.line)
+        """Measured once per span: a one-word line is both a word and a line."""
+        if (start, end) not in segments:
+            parts = list({owner[i]: measured[owner[i]] for i in range(start, end)}.values())
+            polygon = _span(layout, parts, origin)
+            segments[start, end] = Shape(layout.text[start:end], polygon, _union(parts), parts[0].cluster.line)
+        return segments[start, end]
 
     words = [segment(m.start(), m.end()) for m in re.finditer(r"\S+", layout.text)]
     lines = [segment(m.start(), m.end()) for m in re.finditer(r"[^\n]+", layout.text)]
@@ -154,9 +160,7 @@ def _union(parts: Sequence[_Measured]) -> Box:
     if len(parts) == 1:
         return parts[0].bbox
     boxes = [part.bbox for part in parts]
-    return Box(
-        min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes)
-    )
+    return Box(min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes))
 
 
 def _moved(quad: Quad, origin: tuple[int, int]) -> Quad:
@@ -167,11 +171,7 @@ def _moved(quad: Quad, origin: tuple[int, int]) -> Quad:
 
 def _rounded(polygon: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     """To 0.01 pixel; whole-pixel corners (all of straight text's) are kept as they are, which is what round gives."""
-    return [(_cent(x), _cent(y)) for x, y in polygon]
-
-
-def _cent(value: float) -> float:
-    return value if value.is_integer() else round(value, 2)
+    return [(x if x.is_integer() else round(x, 2), y if y.is_integer() else round(y, 2)) for x, y in polygon]
 
 
 def _clip(box: Box, size: tuple[int, int]) -> Box:

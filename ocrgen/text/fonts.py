@@ -34,6 +34,7 @@ class FontFace:
     hb_face: hb.Face
     ft_face: freetype.Face
     _hb_fonts: dict[int, hb.Font] = field(default_factory=dict)
+    _metrics: dict[int, LineMetrics] = field(default_factory=dict)
     _ft_size: int = 0
     _cboxes: dict[tuple[int, int], tuple[int, int, int, int] | None] = field(default_factory=dict)
 
@@ -47,8 +48,11 @@ class FontFace:
         return font
 
     def metrics(self, size: int) -> LineMetrics:
-        extents = self.hb_font(size).get_font_extents("ltr")
-        return LineMetrics(ascender=extents.ascender, descender=extents.descender)
+        metrics = self._metrics.get(size)
+        if metrics is None:
+            extents = self.hb_font(size).get_font_extents("ltr")
+            metrics = self._metrics[size] = LineMetrics(ascender=extents.ascender, descender=extents.descender)
+        return metrics
 
     def ft_sized(self, size: int) -> freetype.Face:
         """The FreeType face set to `size`; resizing only when the size changes."""

@@ -50,7 +50,7 @@ def bidi_levels(text: str, rtl: bool) -> list[int]:
     python-bidi runs the algorithm (the unicode-bidi crate, isolates included) and
     returns its resolved levels, one per UTF-8 byte, when asked with debug=True.
     """
-    if not rtl and not any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text):
+    if not rtl and (text.isascii() or not any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text)):
         return [0] * len(text)
     info = get_display(text, base_dir="R" if rtl else "L", debug=True)
     byte_levels = [int(level) for level in _LEVEL.findall(info.split("levels:", 1)[1].split("paragraphs:", 1)[0])]
