@@ -82,7 +82,7 @@ _io_batch_option = click.option(
     "--io-batch-size",
     type=click.IntRange(min=1),
     default=None,
-    help="Records per render task, written together by its I/O threads. Default: a quarter of the chunk per process.",
+    help="Records per render task: drawn, then written together. Default: half of a process's share of the chunk.",
 )
 
 
@@ -229,7 +229,7 @@ def _report_failures(summary: RenderSummary, where: Path) -> None:
     help="File-writing threads per render process; 0 writes between renders, fastest on a local disk.",
 )
 @click.option(
-    "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 8 per worker."
+    "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 32 per worker."
 )
 @_io_batch_option
 @click.option("--resume", is_flag=True, help="Render only records whose image or label is missing.")
@@ -332,7 +332,7 @@ def render(
     help="I/O threads per render process that write files; 0 writes between renders, fastest on a local disk.",
 )
 @click.option(
-    "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 8 per process."
+    "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 32 per process."
 )
 @_io_batch_option
 @_format_option
