@@ -55,9 +55,10 @@ class Frame:
         return Rigid((u, v), (x - math.sin(angle) * v, y + math.cos(angle) * v), angle)
 
     def to_canvas(self, x: float, y: float) -> tuple[float, float]:
-        for _ in range(self.turns % 4):
-            x, y = -y, x
-        return x, y
+        turns = self.turns % 4
+        if turns == 0:
+            return x, y
+        return (-y, x) if turns == 1 else (-x, -y) if turns == 2 else (y, -x)
 
     def glyph_angle(self, rigid: Rigid) -> float:
         """Clockwise screen angle of the glyphs of a cluster, in degrees."""

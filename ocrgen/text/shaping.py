@@ -66,6 +66,8 @@ def bidi_levels(text: str, rtl: bool) -> list[int]:
 
 def _runs(levels: list[int]) -> list[tuple[int, int, int]]:
     """(start, end, level) of each maximal run of equal level, in visual order (rule L2)."""
+    if not any(levels):  # all left to right, the usual case: one run
+        return [(0, len(levels), 0)] if levels else []
     runs: list[tuple[int, int, int]] = []
     start = 0
     for index in range(1, len(levels) + 1):
