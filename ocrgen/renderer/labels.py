@@ -15,15 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ocrgen.text.layout import Box, Cluster, FrameBox, Quad, TextLayout
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):
     """A character, word or line: its text, polygon (in reading order) and bbox, in image pixels."""
 
     text: str
@@ -81,8 +80,7 @@ def _labelled(key: str, shape: Shape) -> dict[str, Any]:
     return {key: shape.text, "polygon": _rounded(shape.polygon), "bbox": (box.x0, box.y0, box.x1, box.y1)}
 
 
-@dataclass(frozen=True)
-class _Measured:
+class _Measured(NamedTuple):
     cluster: Cluster
     frame_box: FrameBox
     polygon: Quad

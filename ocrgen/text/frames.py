@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ocrgen.schemas.plan import Arc, Curve, Sine
 
@@ -17,8 +18,7 @@ from ocrgen.schemas.plan import Arc, Curve, Sine
 ANGLE_STEP = 0.5
 
 
-@dataclass(frozen=True)
-class Rigid:
+class Rigid(NamedTuple):
     """A rotation by `angle` (radians, clockwise on screen) about `pivot`, then a move to `to`."""
 
     pivot: tuple[float, float]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ocrgen.schemas.plan import Layout
 from ocrgen.text.fonts import FontFace, open_face
@@ -35,8 +36,7 @@ Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tupl
 FrameBox = tuple[float, float, float, float]
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(NamedTuple):
     """Whole pixels x0 <= x < x1, y0 <= y < y1."""
 
     x0: int
@@ -56,8 +56,7 @@ class Box:
         return cls(math.floor(min(xs)), math.floor(min(ys)), math.ceil(max(xs)), math.ceil(max(ys)))
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """One glyph on the canvas, relative to the layout origin.
 
     (x, y) is the whole pixel of the glyph origin (y down), `phase_x`/`phase_y`
@@ -73,8 +72,7 @@ class Placement:
     angle: float
 
 
-@dataclass(frozen=True)
-class Cluster:
+class Cluster(NamedTuple):
     """Characters start..end-1 of the text, drawn by the placements whose `cluster` is `start`.
 
     `advance` is its slot along the line at full line height and `ink` the union
@@ -159,8 +157,7 @@ def _snap(value: float) -> int:
 Slots = dict[int, tuple[float, float, list[tuple[ShapedGlyph, int]]]]
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     start: int
     end: int
     slots: Slots

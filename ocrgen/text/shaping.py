@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import uharfbuzz as hb
 from bidi import get_display
@@ -22,8 +23,7 @@ _RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI", "FSI"})
 _LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
 
 
-@dataclass(frozen=True)
-class ShapedGlyph:
+class ShapedGlyph(NamedTuple):
     """A glyph in the line's frame, in 1/64 pixel: u along the line, v across it (down).
 
     `pen` and `advance` measure the glyph's slot along the line; (u, v) is where
