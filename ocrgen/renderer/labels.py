@@ -52,13 +52,14 @@ class LabelShapes:
             for shape in shapes:
                 polygon = [(float(x), float(y)) for x, y in points[cursor : cursor + len(shape.polygon)]]
                 cursor += len(shape.polygon)
-                out.append(Shape(shape.text, polygon, _clip(Box.around(polygon), (width, height)), shape.line))
+                box = _clip(Box.around(polygon), (width, height))
+                out.append(Shape(shape.text, _rounded(polygon), box, shape.line))
             return out
 
         return LabelShapes(move(self.characters), move(self.words), move(self.lines))
 
     def label_fields(self) -> dict[str, list[dict[str, Any]]]:
-        """The label's `bboxes`, `characters`, `words` and `lines`, polygons rounded to 0.01 pixel.
+        """The label's `bboxes`, `characters`, `words` and `lines`.
 
         Plain JSON-ready data, written as it is: building dozens of small models per image would
         cost more than drawing it. The tests hold this data to the `Label` model.
@@ -77,20 +78,23 @@ class LabelShapes:
 
 def _labelled(key: str, shape: Shape) -> dict[str, Any]:
     box = shape.bbox
-    return {key: shape.text, "polygon": _rounded(shape.polygon), "bbox": (box.x0, box.y0, box.x1, box.y1)}
+    return {key: shape.text, "polygon": shape.polygon, "bbox": (box.x0, box.y0, box.x1, box.y1)}
 
 
 class _Measured(NamedTuple):
     cluster: Cluster
     frame_box: FrameBox
-    polygon: Quad
+    polygon: Sequence[tuple[float, float]]
     bbox: Box
 
 
 def measure_shapes(
     layout: TextLayout, ink: dict[int, Box], origin: tuple[int, int], size: tuple[int, int]
 ) -> LabelShapes:
-    """Boxes and polygons in image pixels; `ink` comes from drawing `layout` at `origin`."""
+    """Boxes and polygons in image pixels; `ink` comes from drawing `layout` at `origin`.
+
+    Polygon points are rounded to 0.01 pixel where they are made (straight text's are whole pixels).
+    """
     measured = {c.start: _measure(layout, c, ink.get(c.start), origin, size) for c in layout.clusters}
     owner = [0] * len(layout.text)
     for cluster in layout.clusters:
@@ -101,14 +105,19 @@ def measure_shapes(
         m = measured[owner[index]]
         characters.append(Shape(char, list(m.polygon), m.bbox, m.cluster.line))
 
+    straight = all(c.rigid.angle == 0 for c in layout.clusters)
     segments: dict[tuple[int, int], Shape] = {}
 
     def segment(start: int, end: int) -> Shape:
         """Measured once per span: a one-word line is both a word and a line."""
         if (start, end) not in segments:
-            parts = list({owner[i]: measured[owner[i]] for i in range(start, end)}.values())
-            polygon = _span(layout, parts, origin)
-            segments[start, end] = Shape(layout.text[start:end], polygon, _union(parts), parts[0].cluster.line)
+            box = _bounds([characters[i].bbox for i in range(start, end)])
+            parts = [] if straight else list({owner[i]: measured[owner[i]] for i in range(start, end)}.values())
+            if all(p.cluster.rigid.angle == 0 for p in parts):
+                polygon = list(_reading_corners(box, layout.frame.turns))
+            else:
+                polygon = _curved_span(layout, parts, origin)
+            segments[start, end] = Shape(layout.text[start:end], polygon, box, characters[start].line)
         return segments[start, end]
 
     words = [segment(m.start(), m.end()) for m in re.finditer(r"\S+", layout.text)]
@@ -121,12 +130,10 @@ def _measure(
 ) -> _Measured:
     if ink is None or cluster.ink is None:
         quad = _moved(layout.quad(cluster.rigid, cluster.advance), origin)
-        return _Measured(cluster, cluster.advance, quad, _clip(Box.around(quad), size))
+        return _Measured(cluster, cluster.advance, _rounded(quad), _clip(Box.around(quad), size))
     if cluster.rigid.angle == 0:
-        quad = _reading_corners(ink, layout.frame.turns)
-    else:
-        quad = _moved(layout.quad(cluster.rigid, cluster.ink), origin)
-    return _Measured(cluster, cluster.ink, quad, ink)
+        return _Measured(cluster, cluster.ink, _reading_corners(ink, layout.frame.turns), ink)
+    return _Measured(cluster, cluster.ink, _rounded(_moved(layout.quad(cluster.rigid, cluster.ink), origin)), ink)
 
 
 # Which corner of (top-left, top-right, bottom-right, bottom-left) the text reads from first, per quarter turn.
@@ -141,9 +148,8 @@ def _reading_corners(box: Box, turns: int) -> Quad:
     return (corners[a], corners[b], corners[c], corners[d])
 
 
-def _span(layout: TextLayout, parts: Sequence[_Measured], origin: tuple[int, int]) -> list[tuple[float, float]]:
-    if all(p.cluster.rigid.angle == 0 for p in parts):
-        return list(_reading_corners(_union(parts), layout.frame.turns))
+def _curved_span(layout: TextLayout, parts: Sequence[_Measured], origin: tuple[int, int]) -> list[tuple[float, float]]:
+    """Along the top of every cluster and back along the bottom, each corner turned with its own cluster."""
     v0 = min(p.frame_box[1] for p in parts)
     v1 = max(p.frame_box[3] for p in parts)
     top, bottom = [], []
@@ -151,13 +157,12 @@ def _span(layout: TextLayout, parts: Sequence[_Measured], origin: tuple[int, int
         quad = _moved(layout.quad(part.cluster.rigid, (part.frame_box[0], v0, part.frame_box[2], v1)), origin)
         top += [quad[0], quad[1]]
         bottom += [quad[3], quad[2]]
-    return top + bottom[::-1]
+    return _rounded(top + bottom[::-1])
 
 
-def _union(parts: Sequence[_Measured]) -> Box:
-    if len(parts) == 1:
-        return parts[0].bbox
-    boxes = [part.bbox for part in parts]
+def _bounds(boxes: Sequence[Box]) -> Box:
+    if len(boxes) == 1:
+        return boxes[0]
     return Box(min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes))
 
 
