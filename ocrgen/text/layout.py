@@ -237,7 +237,12 @@ def _slots(line: ShapedLine, text: str, spacing: int) -> Slots:
     shift = 0
     previous = None
     for glyph in line.glyphs:
-        if previous is not None and glyph.cluster != previous and _spaced(text[previous], text[glyph.cluster], spacing):
+        if (
+            spacing
+            and previous is not None
+            and glyph.cluster != previous
+            and _spaced(text[previous], text[glyph.cluster], spacing)
+        ):
             shift += spacing
         previous = glyph.cluster
         u0, u1 = glyph.pen / 64 + shift, (glyph.pen + glyph.advance) / 64 + shift
