@@ -199,6 +199,7 @@ def layout_text(
 
     placements: list[Placement] = []
     clusters: list[Cluster] = []
+    straight = params.curve is None  # clusters stay where they are set: no move to a curve
     for index, line in enumerate(lines):
         start_u = align * (block - line.width)
         v = index * step
@@ -211,7 +212,7 @@ def layout_text(
             ink: FrameBox | None = None
             for glyph, shift in glyphs:
                 gu, gv = start_u + (glyph.u / 64) + shift, v + glyph.v / 64
-                x, y = frame.to_canvas(*rigid.apply(gu, gv))
+                x, y = frame.to_canvas(gu, gv) if straight else frame.to_canvas(*rigid.apply(gu, gv))
                 sx, sy = _snap(x), _snap(y)
                 placements.append(
                     Placement(glyph.glyph, line.start + glyph.cluster, sx >> 6, sy >> 6, sx & 63, sy & 63, angle)
