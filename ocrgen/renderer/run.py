@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
+import numpy as np
 import orjson
 
 from ocrgen.assets import AssetResolver
@@ -30,6 +31,7 @@ from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.render import render_pixels
 from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name, file_sha256
+from ocrgen.schemas.label import LabelData
 from ocrgen.schemas.plan import PlanRecord
 from ocrgen.writers.base import Writer, WriterSpec
 from ocrgen.writers.registry import open_writer, writer_class
@@ -37,6 +39,7 @@ from ocrgen.writers.registry import open_writer, writer_class
 log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 32
+_Done = TypeVar("_Done")
 # The checkpoint reports progress; the outputs themselves decide what resume skips, so once a second is plenty.
 CHECKPOINT_SECONDS = 1.0
 ATTEMPTS = 2  # a record that fails is tried once more before it counts as failed
@@ -97,23 +100,33 @@ def _render_batch_in_worker(job: _Job, lines: list[PlanLine]) -> list[_Outcome]:
 def _render_batch(
     job: _Job, lines: list[PlanLine], resolver: AssetResolver, io: ThreadPoolExecutor | None
 ) -> list[_Outcome]:
-    """Render a few records, then write them (or let the I/O threads write them meanwhile); return once all are on disk.
+    """Draw a few records, encode them, then write them (or hand them to the I/O threads); return once all are written.
 
-    Without I/O threads the writes wait for the whole batch: drawing, then writing, each in a run of its
-    own keeps both warm in the CPU caches (measured 20 % faster than alternating record by record).
-    A writer that is not `in_worker` gets the encoded samples back in the outcomes, to write in the parent.
+    Each phase runs over the whole batch before the next starts: drawing (Python), compressing (zlib)
+    and writing (the kernel) each stay warm in the CPU caches, measured 20 % faster on one core than
+    doing all three record by record. A writer that is not `in_worker` gets the encoded samples back
+    in the outcomes, to write in the parent.
     """
     outcomes: list[_Outcome] = []
-    writes: list[tuple[PlanLine, PlanRecord, EncodedSample, Callable[[], None]]] = []
     writer: Writer | None = None
     if writer_class(job.writer.name).in_worker:
         writer = open_writer(job.writer, job.out_dir, job.shard, job.image_format)
+    drawn: list[tuple[PlanLine, PlanRecord, np.ndarray, LabelData]] = []
     for line in lines:
         record = parse_record(job.plan, line)
         if writer is not None and job.skip_complete and writer.is_complete(record.index):
             outcomes.append(_Outcome(line.offset, record.index, skipped=True))
             continue
-        sample = _render_with_retry(job, line, record, resolver)
+        picture = _with_retry(line, record, partial(render_pixels, record, resolver))
+        if isinstance(picture, _Outcome):
+            outcomes.append(picture)
+        else:
+            drawn.append((line, record, *picture))
+    writes: list[tuple[PlanLine, PlanRecord, EncodedSample, Callable[[], None]]] = []
+    for line, record, pixels, label in drawn:
+        sample = _with_retry(
+            line, record, partial(encode_sample, job.out_dir, record.index, pixels, label, job.image_format)
+        )
         if isinstance(sample, _Outcome):
             outcomes.append(sample)
         elif writer is None:
@@ -141,15 +154,12 @@ def _written(
     return _Outcome(line.offset, record.index)
 
 
-def _render_with_retry(
-    job: _Job, line: PlanLine, record: PlanRecord, resolver: AssetResolver
-) -> EncodedSample | _Outcome:
+def _with_retry(line: PlanLine, record: PlanRecord, work: Callable[[], _Done]) -> _Done | _Outcome:
     """Errors that are the record's own come back as an outcome after the last attempt; asset errors stop the run."""
     error: Exception | None = None
     for _ in range(ATTEMPTS):
         try:
-            pixels, label = render_pixels(record, resolver)
-            return encode_sample(job.out_dir, record.index, pixels, label, job.image_format)
+            return work()
         except AssetError:
             raise
         except Exception as caught:  # one bad record must not stop a million-record run
