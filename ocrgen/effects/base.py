@@ -73,20 +73,19 @@ class TextLayers:
         return out
 
     def over(self, background: np.ndarray, window: Window) -> np.ndarray:
-        """The layers laid over `background` (uint8 RGB) inside `window`, one after another; a new array.
+        """The layers laid over `background` (uint8 RGB, changed in place and returned) inside `window`.
 
         The same blend as compositing `flatten()`, without building the RGBA picture:
         text that is not warped afterwards goes straight onto its background. Each blend
         stays between its two colours, so the result needs rounding but no clipping.
         """
-        image = background.copy()
         blended = background[window].astype(np.float32)
         for coverage, color in self._stack():
             alpha = coverage[window][:, :, None] * np.float32(1 / 255)
             paint = np.asarray(color, np.float32)
             blended += ((paint[window] if paint.ndim == 3 else paint) - blended) * alpha
-        image[window] = np.rint(blended, out=blended)
-        return image
+        background[window] = np.rint(blended, out=blended)
+        return background
 
     def _stack(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(coverage, colour as RGB or H x W x RGB) of each layer, back to front."""

@@ -38,7 +38,7 @@ def image_background(background: ImageBackground, path: Path, width: int, height
     crop = image.crop(background.crop)
     if crop.size != (width, height):
         crop = crop.resize((width, height), Image.Resampling.BILINEAR)
-    return np.asarray(crop, dtype=np.uint8)
+    return np.array(crop, dtype=np.uint8)  # a writable copy: the text is blended into it
 
 
 def procedural_background(background: ProceduralBackground, seed: int, width: int, height: int) -> np.ndarray:

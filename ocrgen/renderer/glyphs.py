@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import freetype
@@ -29,7 +28,9 @@ class GlyphBitmap:
         return self.ink is None
 
 
-_cache: OrderedDict[tuple[str, int, int, int, int, int, float, int], GlyphBitmap] = OrderedDict()
+# Oldest first: when full, the bitmap cached longest ago goes. A working set of glyphs is far
+# smaller than the cache, so plain insertion order does as well as recency, and hits stay a lookup.
+_cache: dict[tuple[str, int, int, int, int, int, float, int], GlyphBitmap] = {}
 
 
 def glyph_bitmap(face: FontFace, size: int, placed: Placement, stroke: int = 0) -> GlyphBitmap:
@@ -37,12 +38,11 @@ def glyph_bitmap(face: FontFace, size: int, placed: Placement, stroke: int = 0) 
     key = (face.path, face.face_index, size, placed.glyph, placed.phase_x, placed.phase_y, placed.angle, stroke)
     cached = _cache.get(key)
     if cached is not None:
-        _cache.move_to_end(key)
         return cached
     bitmap = _rasterize(face, size, placed, stroke)
+    if len(_cache) >= _CACHE_SIZE:
+        del _cache[next(iter(_cache))]
     _cache[key] = bitmap
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
     return bitmap
 
 
