@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -31,8 +30,7 @@ class Shape(NamedTuple):
     line: int
 
 
-@dataclass(frozen=True)
-class LabelShapes:
+class LabelShapes(NamedTuple):
     characters: list[Shape]
     words: list[Shape]
     lines: list[Shape]

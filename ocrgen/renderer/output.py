@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import orjson
@@ -35,8 +35,7 @@ def encode_label(label: Label | LabelData) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2)
 
 
-@dataclass(frozen=True)
-class EncodedSample:
+class EncodedSample(NamedTuple):
     """A record's files as bytes, ready for an I/O thread: encoding stays in the render process."""
 
     image_path: Path

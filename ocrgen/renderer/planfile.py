@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -42,8 +43,7 @@ def byte_range(size: int, shard: Shard) -> tuple[int, int]:
     return size * shard.index // shard.count, size * (shard.index + 1) // shard.count
 
 
-@dataclass(frozen=True)
-class PlanLine:
+class PlanLine(NamedTuple):
     """One raw line of a plan file and where it starts, for messages and resumption."""
 
     offset: int

@@ -6,7 +6,7 @@ per-glyph colouring (the `glyph_palette` effect) reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,8 +15,7 @@ from ocrgen.renderer.glyphs import GlyphBitmap, glyph_bitmap
 from ocrgen.text.layout import Box, Placement, TextLayout
 
 
-@dataclass(frozen=True)
-class DrawnText:
+class DrawnText(NamedTuple):
     """Coverage (0-255) of the fill and of the outline (None without one), and each cluster's ink box.
 
     `clusters` (H x W, int32; None unless asked for) holds, per pixel, the index in

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import uharfbuzz as hb
@@ -38,8 +37,7 @@ class ShapedGlyph(NamedTuple):
     v: int
 
 
-@dataclass(frozen=True)
-class ShapedLine:
+class ShapedLine(NamedTuple):
     glyphs: tuple[ShapedGlyph, ...]
     advance: int
 
