@@ -21,6 +21,7 @@ from ocrgen.text.shaping import ShapedGlyph, ShapedLine, shape_column, shape_lin
 # Glyph positions snap to a quarter pixel: fine enough for kerning at small
 # sizes, coarse enough that cached bitmaps are reused.
 _SUBPIXEL = 16
+_SNAP = 64 / _SUBPIXEL  # a pixel position times this, rounded, is a whole number of sub-pixel steps
 
 _TURNS = {"left_to_right": 0, "right_to_left": 0, "top_to_bottom": 1, "bottom_to_top": 3}
 
@@ -149,11 +150,6 @@ def _glyph_bound(face: FontFace, size: int, placed: Placement) -> Box | None:
     )
 
 
-def _snap(value: float) -> int:
-    """1/64 pixel, rounded to the sub-pixel grid."""
-    return round(value * 64 / _SUBPIXEL) * _SUBPIXEL
-
-
 Slots = dict[int, tuple[float, float, list[tuple[ShapedGlyph, int]]]]
 
 
@@ -200,6 +196,7 @@ def layout_text(
     placements: list[Placement] = []
     clusters: list[Cluster] = []
     straight = params.curve is None  # clusters stay where they are set: no move to a curve
+    straight_angle = frame.glyph_angle(frame.cluster_transform(0.0, 0.0))
     for index, line in enumerate(lines):
         start_u = align * (block - line.width)
         v = index * step
@@ -208,12 +205,12 @@ def layout_text(
         for cluster_start, cluster_end in zip(starts, ends, strict=True):
             u0, u1, glyphs = line.slots[cluster_start]
             rigid = frame.cluster_transform(start_u + (u0 + u1) / 2, v)
-            angle = frame.glyph_angle(rigid)
+            angle = straight_angle if straight else frame.glyph_angle(rigid)
             ink: FrameBox | None = None
             for glyph, shift in glyphs:
                 gu, gv = start_u + (glyph.u / 64) + shift, v + glyph.v / 64
                 x, y = frame.to_canvas(gu, gv) if straight else frame.to_canvas(*rigid.apply(gu, gv))
-                sx, sy = _snap(x), _snap(y)
+                sx, sy = round(x * _SNAP) * _SUBPIXEL, round(y * _SNAP) * _SUBPIXEL  # 1/64 px on the sub-pixel grid
                 placements.append(
                     Placement(glyph.glyph, line.start + glyph.cluster, sx >> 6, sy >> 6, sx & 63, sy & 63, angle)
                 )

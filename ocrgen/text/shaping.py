@@ -108,14 +108,10 @@ def shape_line(face: FontFace, size: int, text: str, rtl: bool) -> ShapedLine:
     pen = 0
     for start, end, level in _runs(bidi_levels(text, rtl)):
         for info, position in _shaped(font, codepoints, start, end - start, "rtl" if level % 2 else "ltr"):
+            # glyph, cluster, pen, advance, u, v (positional: keywords cost a third more, once per glyph)
             glyphs.append(
                 ShapedGlyph(
-                    glyph=info.codepoint,
-                    cluster=info.cluster,
-                    pen=pen,
-                    advance=position.x_advance,
-                    u=pen + position.x_offset,
-                    v=-position.y_offset,
+                    info.codepoint, info.cluster, pen, position.x_advance, pen + position.x_offset, -position.y_offset
                 )
             )
             pen += position.x_advance
