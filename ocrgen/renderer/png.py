@@ -1,9 +1,12 @@
 """PNG bytes straight from an RGB array, the encoder on the render hot path.
 
 Pillow's PNG writer tries filters per row and wraps the array in an image first;
-for small text crops that costs twice the compression itself. Unfiltered rows at
-zlib level 1 measured 2.3x faster than Pillow at `compress_level=1` and as small
-(single words on flat backgrounds even 20 % smaller; lines on photos within 1 %).
+for small text crops that costs twice the compression itself. Rows go unfiltered to
+libdeflate at level 1, which compresses in half the time zlib's level 1 takes, for
+files 3-6 % larger (measured on single words and on 20-60 character lines); all told
+4x as fast as Pillow at `compress_level=1`. libdeflate
+has no CPU-specific paths that change its output: the bytes depend on its version only,
+which the `deflate` wheel carries inside.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import struct
 import zlib
 
+import deflate
 import numpy as np
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -26,9 +30,8 @@ def encode_png(pixels: np.ndarray) -> bytes:
     rows = np.zeros((height, width * 3 + 1), np.uint8)
     rows[:, 1:] = pixels.reshape(height, width * 3)
     header = struct.pack(">IIBBBBB", width, height, *_RGB_8BIT)
-    return b"".join(
-        (_SIGNATURE, _chunk(b"IHDR", header), _chunk(b"IDAT", zlib.compress(rows, _LEVEL)), _chunk(b"IEND", b""))
-    )
+    data = deflate.zlib_compress(rows, _LEVEL)
+    return b"".join((_SIGNATURE, _chunk(b"IHDR", header), _chunk(b"IDAT", data), _chunk(b"IEND", b"")))
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
