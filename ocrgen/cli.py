@@ -78,6 +78,24 @@ _format_option = click.option(
 )
 
 
+def _io_workers_option(flag: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`render --io-workers` and the old tool's `generate --workers`: the same setting under two names."""
+    return click.option(
+        flag,
+        "io_workers",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help="File-writing threads per render process; 0 writes between renders, fastest on a local disk.",
+    )
+
+
+def _chunk_option(per: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--chunk-size", type=click.IntRange(min=1), default=None, help=f"Records in flight. Default: 32 per {per}."
+    )
+
+
 _io_batch_option = click.option(
     "--io-batch-size",
     type=click.IntRange(min=1),
@@ -221,16 +239,8 @@ def _report_failures(summary: RenderSummary, where: Path) -> None:
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--shard", "shard_text", metavar="K/N", help="Render only shard K of N (K counts from 0).")
 @click.option("--workers", type=int, default=None, help="Render processes. Default: one per core.")
-@click.option(
-    "--io-workers",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="File-writing threads per render process; 0 writes between renders, fastest on a local disk.",
-)
-@click.option(
-    "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 32 per worker."
-)
+@_io_workers_option("--io-workers")
+@_chunk_option("worker")
 @_io_batch_option
 @click.option("--resume", is_flag=True, help="Render only records whose image or label is missing.")
 @click.option("--strict", is_flag=True, help="With --resume: refuse if the output dir came from another plan.")
@@ -323,17 +333,8 @@ def render(
 @_seed_option
 @click.option("--resume", is_flag=True, help="Keep OUTPUT_DIR/plans.jsonl and render only what is missing.")
 @click.option("--generation-workers", type=int, default=None, help="Render processes. Default: one per core.")
-@click.option(
-    "--workers",
-    "io_workers",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="I/O threads per render process that write files; 0 writes between renders, fastest on a local disk.",
-)
-@click.option(
-    "--chunk-size", type=click.IntRange(min=1), default=None, help="Records in flight. Default: 32 per process."
-)
+@_io_workers_option("--workers")
+@_chunk_option("process")
 @_io_batch_option
 @_format_option
 @_writer_options
