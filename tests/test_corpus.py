@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import tracemalloc
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -296,6 +297,24 @@ def test_lines_mode_reaches_every_line_and_filters_by_length(tmp_path: Path) -> 
         assert draw.text in (None, "a line of medium length", "the very last line")
         if draw.text is None:
             assert draw.reason == "line_length_out_of_range"
+
+
+def test_lines_mode_draws_every_fitting_line_equally_often(tmp_path: Path) -> None:
+    """Paragraph openers after blank lines, lines after long ones and the last line (no newline) alike.
+
+    An offset lands in a line in proportion to its length, so without the evening-out the
+    200-character line would come out 20 times as often as the others, and each line after a
+    blank one would hardly ever come out.
+    """
+    fitting = ["first opener", "x" * 200, "after the long one", "second opener", "the end, no newline"]
+    source = f"{fitting[0]}\n{fitting[1]}\n{fitting[2]}\n\n\n{fitting[3]}\n\n{fitting[4]}"
+    corpus = Corpus([write_file(tmp_path, source)], "lines", Range(min=10, max=300))
+    rng = np.random.default_rng(5)
+    counts = Counter(draw.text for draw in (corpus.draw(rng) for _ in range(5000)) if draw.text is not None)
+    assert set(counts) == set(fitting)
+    expected = sum(counts.values()) / len(fitting)
+    chi_square = sum((counts[line] - expected) ** 2 / expected for line in fitting)
+    assert chi_square < 18.5, counts  # 4 degrees of freedom: a uniform draw exceeds 18.5 once in a thousand
 
 
 def test_lines_mode_collapses_whitespace_inside_a_line(tmp_path: Path) -> None:

@@ -3,6 +3,11 @@
 Each draw picks a file (weighted by its size, so every byte is equally likely),
 seeks to a random offset and reads a small window. Memory is the same for a
 kilobyte of text or a terabyte.
+
+In lines mode the offset lands in a line with a chance that grows with the line's
+length; a line of the right length is then kept with a chance that shrinks with its
+length in the same measure (rejection sampling), so every line that fits `text_length`
+is equally likely, whatever its neighbours, and no index of the file is needed.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from ocrgen.schemas.ranges import Range
 from ocrgen.text.scripts import is_mark, leans_forward, writes_without_spaces
 
 _MAX_LINE_BYTES = 1 << 16
+_WINDOW = 4096  # bytes read on each side of an offset to find the line around it
+_MAX_LINE_TRIES = 10_000  # lines drawn and not kept before a draw gives up (needs lines ~10^4 times text_length.min)
 
 
 def match_corpus(corpus_dir: Path, pattern: str) -> list[Path]:
@@ -46,12 +53,32 @@ class Corpus:
         self._length = length
 
     def draw(self, rng: np.random.Generator) -> Draw:
+        if self._mode == "lines":
+            return self._line(rng)
+        path, size, offset = self._offset(rng)
+        return self._words_at(path, size, offset, sample_int(self._length, rng))
+
+    def _offset(self, rng: np.random.Generator) -> tuple[Path, int, int]:
         index = choose(range(len(self._files)), self._sizes, rng)
         path, size = self._files[index], self._sizes[index]
-        offset = int(rng.integers(size))
-        if self._mode == "lines":
-            return self._line_after(path, size, offset)
-        return self._words_at(path, size, offset, sample_int(self._length, rng))
+        return path, size, int(rng.integers(size))
+
+    def _line(self, rng: np.random.Generator) -> Draw:
+        """A whole line, each line that fits `text_length` as likely as any other.
+
+        An offset lands in a line with a chance proportional to its bytes (newline included);
+        keeping a fitting line with a chance of `text_length.min` over those bytes evens that out.
+        """
+        for _ in range(_MAX_LINE_TRIES):
+            path, _, offset = self._offset(rng)
+            raw, start, slot = _line_around(path, offset)
+            text = " ".join(_decode(raw, path, start).split())
+            if not text:
+                return Draw(None, "empty_line")
+            draw = self._checked(text, "line_length_out_of_range")
+            if draw.text is None or rng.random() * slot < max(self._length.min, 1):
+                return draw
+        return Draw(None, "line_not_kept")
 
     def _words_at(self, path: Path, size: int, offset: int, target: int) -> Draw:
         start = max(offset - 1, 0)
@@ -73,24 +100,40 @@ class Corpus:
             picked = _take_words(words, target)
         return self._checked(picked, "text_too_short")
 
-    def _line_after(self, path: Path, size: int, offset: int) -> Draw:
-        """The line after a random offset: its chance does not depend on its own length."""
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            head = handle.read(_MAX_LINE_BYTES)
-            newline = head.find(b"\n")
-            start = offset + newline + 1 if newline >= 0 and offset + newline + 1 < size else 0
-            handle.seek(start)
-            line = handle.read(_MAX_LINE_BYTES).split(b"\n", 1)[0]
-        text = " ".join(_decode(line, path, start).split())
-        if not text:
-            return Draw(None, "empty_line")
-        return self._checked(text, "line_length_out_of_range")
-
     def _checked(self, text: str, reason: str) -> Draw:
         if not self._length.min <= len(text) <= self._length.max:
             return Draw(None, reason)
         return Draw(text)
+
+
+def _line_around(path: Path, offset: int) -> tuple[bytes, int, int]:
+    """The line holding byte `offset` (without its newline), where it starts, and the bytes it takes up with it.
+
+    Reads windows outwards from the offset until both ends are found, at most `_MAX_LINE_BYTES`
+    each way: a longer line comes back cut, which no `text_length` accepts anyway.
+    """
+    with open(path, "rb") as handle:
+        start = offset
+        while start > 0 and offset - start < _MAX_LINE_BYTES:
+            low = max(start - _WINDOW, 0)
+            handle.seek(low)
+            newline = handle.read(start - low).rfind(b"\n")
+            if newline >= 0:
+                start = low + newline + 1
+                break
+            start = low
+        handle.seek(start)
+        line = b""
+        while len(line) < 2 * _MAX_LINE_BYTES:
+            block = handle.read(_WINDOW)
+            newline = block.find(b"\n")
+            if newline >= 0:
+                line += block[:newline]
+                return line, start, len(line) + 1
+            line += block
+            if len(block) < _WINDOW:
+                break
+    return line, start, len(line)
 
 
 def _decode(raw: bytes, path: Path, offset: int) -> str:
