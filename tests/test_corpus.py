@@ -270,19 +270,10 @@ def test_lines_mode_returns_exactly_whole_lines(lines: list[str], final_newline:
     with tempfile.TemporaryDirectory() as directory:
         corpus = Corpus([write_file(Path(directory), source)], "lines", Range(min=1, max=1000))
         rng = np.random.default_rng(0)
-        seen = set()
-        # A line's chance is the length of the line before it over the file's size, so a text line
-        # after an empty one can be as rare as 1 in 16 here: draw until one comes, or 2,000 times.
-        for attempt in range(2000):
+        for _ in range(25):
             draw = corpus.draw(rng)
-            if draw.text is None:
-                assert draw.reason == "empty_line"
-            else:
-                assert draw.text in whole_lines, (draw.text, whole_lines)
-                seen.add(draw.text)
-            if seen and attempt >= 80:
-                break
-    assert seen, "a corpus with text gives lines"
+            assert draw.text in whole_lines, (draw.text, draw.reason, whole_lines)
+            assert set(draw.passed_over) <= {"empty_line", "line_not_kept"}
 
 
 def test_lines_mode_reaches_every_line_and_filters_by_length(tmp_path: Path) -> None:
@@ -292,11 +283,19 @@ def test_lines_mode_reaches_every_line_and_filters_by_length(tmp_path: Path) -> 
     assert all_lines == set(lines), "every line, the first and the last included, can come out"
     rng = np.random.default_rng(1)
     bounded = Corpus([path], "lines", Range(min=10, max=30))
+    passed_over: Counter[str] = Counter()
     for _ in range(200):
         draw = bounded.draw(rng)
-        assert draw.text in (None, "a line of medium length", "the very last line")
-        if draw.text is None:
-            assert draw.reason == "line_length_out_of_range"
+        assert draw.text in ("a line of medium length", "the very last line")
+        passed_over.update(draw.passed_over)
+    assert set(passed_over) == {"line_length_out_of_range", "line_not_kept"}, "lines passed over are counted"
+
+
+def test_lines_mode_without_a_fitting_line_says_so(tmp_path: Path) -> None:
+    corpus = Corpus([write_file(tmp_path, "short\nlines\n\nonly\n")], "lines", Range(min=20, max=30))
+    draw = corpus.draw(np.random.default_rng(0))
+    assert draw.text is None and draw.reason == "no_fitting_line"
+    assert sum(draw.passed_over.values()) == 1000
 
 
 def test_lines_mode_draws_every_fitting_line_equally_often(tmp_path: Path) -> None:
@@ -344,8 +343,8 @@ def test_windows_that_start_or_end_inside_a_character_decode(chosen: list[str]) 
     source = " ".join(chosen) + "\n"
     with tempfile.TemporaryDirectory() as directory:
         path = write_file(Path(directory), source)
-        for mode in ("words", "lines"):
-            for text in sample_texts(Corpus([path], mode, Range(min=1, max=30)), 100):
+        for mode, length in (("words", Range(min=1, max=30)), ("lines", Range(min=1, max=10_000))):
+            for text in sample_texts(Corpus([path], mode, length), 100):
                 if text is not None:
                     assert text in collapse(source)
 

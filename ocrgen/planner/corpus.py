@@ -12,7 +12,8 @@ is equally likely, whatever its neighbours, and no index of the file is needed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from ocrgen.text.scripts import is_mark, leans_forward, writes_without_spaces
 
 _MAX_LINE_BYTES = 1 << 16
 _WINDOW = 4096  # bytes read on each side of an offset to find the line around it
-_MAX_LINE_TRIES = 10_000  # lines drawn and not kept before a draw gives up (needs lines ~10^4 times text_length.min)
+_MAX_LINE_TRIES = 1000  # lines looked at before a lines-mode draw gives up and lets the planner count a failed try
 
 
 def match_corpus(corpus_dir: Path, pattern: str) -> list[Path]:
@@ -34,10 +35,15 @@ def match_corpus(corpus_dir: Path, pattern: str) -> list[Path]:
 
 @dataclass(frozen=True)
 class Draw:
-    """A text, or the reason no text came out of this attempt."""
+    """A text, or the reason no text came out of this attempt.
+
+    `passed_over` counts, by reason, the lines a lines-mode draw looked at and did not take
+    on its way to this one, so the plan's statistics can count them too.
+    """
 
     text: str | None
     reason: str | None = None
+    passed_over: Counter[str] = field(default_factory=Counter)
 
 
 class Corpus:
@@ -68,17 +74,18 @@ class Corpus:
 
         An offset lands in a line with a chance proportional to its bytes (newline included);
         keeping a fitting line with a chance of `text_length.min` over those bytes evens that out.
+        Lines passed over are looked past here, up to `_MAX_LINE_TRIES`, and counted by reason.
         """
+        passed_over: Counter[str] = Counter()
         for _ in range(_MAX_LINE_TRIES):
             path, _, offset = self._offset(rng)
             raw, start, slot = _line_around(path, offset)
             text = " ".join(_decode(raw, path, start).split())
-            if not text:
-                return Draw(None, "empty_line")
-            draw = self._checked(text, "line_length_out_of_range")
-            if draw.text is None or rng.random() * slot < max(self._length.min, 1):
-                return draw
-        return Draw(None, "line_not_kept")
+            draw = self._checked(text, "line_length_out_of_range") if text else Draw(None, "empty_line")
+            if draw.text is not None and rng.random() * slot < max(self._length.min, 1):
+                return Draw(draw.text, passed_over=passed_over)
+            passed_over[draw.reason or "line_not_kept"] += 1
+        return Draw(None, "no_fitting_line", passed_over)
 
     def _words_at(self, path: Path, size: int, offset: int, target: int) -> Draw:
         start = max(offset - 1, 0)

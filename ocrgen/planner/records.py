@@ -77,6 +77,7 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
     effects = sample_effects(spec.effects, rng)
     for _ in range(MAX_TEXT_TRIES):
         draw = res.corpus.draw(rng)
+        tried.update(draw.passed_over)
         if draw.text is None:
             tried[draw.reason or "no_text"] += 1
             continue
