@@ -29,8 +29,10 @@ from pathlib import Path
 
 import yaml
 
+from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, PlanStats, make_plan
 from ocrgen.renderer.run import render_plan
+from ocrgen.writers.base import WriterSpec
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -46,6 +48,10 @@ LATIN_FONTS = [REPO_DIR / "ocrgen/data/fonts" / name
 # Both sides render this many images first, untimed, so font loading and lazy imports stay out of the rates.
 WARMUP = 50
 ROUNDS = 3  # ocrgen and trdg take turns this many times on the single-word workload
+CONTAINER_WRITERS = {  # what each one stores per image, all in one container per shard
+    "lmdb": "PNG and text label (as PARSeq reads it), one LMDB",
+    "webdataset": "PNG, text and JSON label, tar shards of 1,000",
+}
 TARGET_TRDG_RATIO = 20.0
 TARGET_SCALING = 1.8
 TARGET_RSS_GROWTH = 0.10
@@ -143,13 +149,13 @@ def plan(config: Path, total: int, tmp: Path) -> tuple[Path, Timing, PlanStats]:
     return output, Timing(total, time.perf_counter() - start, time.process_time() - cpu), stats
 
 
-def render(plan_file: Path, out_dir: Path, workers: int) -> Timing:
+def render(plan_file: Path, out_dir: Path, workers: int, writer: WriterSpec | None = None) -> Timing:
     """The whole render as `ocrgen render` does it: parse, draw, PNG encode, label, atomic writes.
 
     CPU time counts the pool's workers too (they are reaped when the pool closes).
     """
     start, cpu = time.perf_counter(), cpu_seconds()
-    summary = render_plan(plan_file, out_dir, workers=workers)
+    summary = render_plan(plan_file, out_dir, workers=workers, writer=writer)
     seconds, used = time.perf_counter() - start, cpu_seconds() - cpu
     if summary.failed:
         raise RuntimeError(f"{summary.failed} records of {plan_file} failed to render: {dict(summary.reasons)}")
@@ -243,6 +249,23 @@ def disk_rows(sizes: Sizes, tmp: Path, scratch: Path | None) -> list[Row]:
         timing = render(plan_file, Path(name) / "out", workers=1)
     return [Row("ocrgen render, 1 worker, files on disk", WORDS_WORKLOAD, timing.count, timing.seconds,
                 per_second(timing, "images"), f"the same plan, written to {tempfile.gettempdir()}")]
+
+
+def writer_rows(sizes: Sizes, tmp: Path) -> list[Row]:
+    """The single-word plan into the container writers: one file per shard instead of two per image."""
+    plan_file = tmp / f"{SINGLE_WORD.stem}-{sizes.render_words}.jsonl"
+    rows = []
+    for name in CONTAINER_WRITERS:
+        log(f"rendering the {sizes.render_words:,} single-word records again, into the {name} writer")
+        measurement = f"ocrgen render, 1 worker, {name} writer"
+        try:
+            timing = render(plan_file, tmp / f"out-{name}", workers=1, writer=WriterSpec(name=name))
+        except (ImportError, OcrgenError) as error:
+            rows.append(Row(measurement, WORDS_WORKLOAD, None, None, "not measured", str(error)))
+            continue
+        rows.append(Row(measurement, WORDS_WORKLOAD, timing.count, timing.seconds, per_second(timing, "images"),
+                        f"the same plan; {CONTAINER_WRITERS[name]}"))
+    return rows
 
 
 def setup_trdg() -> tuple[Path | None, str]:
@@ -441,6 +464,7 @@ def main() -> None:
         rows = [
             *render_rows(sizes, tmp, trdg_python, trdg_setup),
             *disk_rows(sizes, tmp, args.scratch),
+            *writer_rows(sizes, tmp),
             *lines_rows(sizes, tmp),
             *plan_rows(sizes, tmp),
             *memory_rows(sizes, tmp),
