@@ -28,11 +28,11 @@ from ocrgen.effects.text import (
 from ocrgen.planner import AssetDirs, iter_plan
 from ocrgen.renderer.glyphs import glyph_bitmap
 from ocrgen.renderer.output import encode_image, encode_label
+from ocrgen.renderer.render import record_layout
 from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import Layout, PlanRecord, ProceduralBackground, Stroke
-from ocrgen.text.layout import layout_text
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
@@ -66,15 +66,7 @@ def pixels(record: PlanRecord) -> tuple[np.ndarray, Label]:
 
 def text_layers(record: PlanRecord, apply: bool = True) -> TextLayers:
     """The text stage of the renderer on its own: the layers after every text effect (or before, without `apply`)."""
-    path = AssetResolver().path(record.font.asset, record.roots)
-    layout = layout_text(
-        str(path),
-        record.font.face_index,
-        record.font.size,
-        record.text,
-        record.direction,
-        effective_layout(record.layout, record.effects),
-    )
+    layout = record_layout(record, AssetResolver())
     drawn = draw_text(layout, record.origin.x, record.origin.y, record.canvas.width, record.canvas.height)
     stroke = record.layout.stroke
     scene = Scene(
@@ -174,10 +166,7 @@ def test_config_limits() -> None:
 @pytest.mark.parametrize("stroke", [None, Stroke(width=2, color=(200, 0, 0))])
 def test_cluster_map_marks_each_clusters_ink(stroke: Stroke | None) -> None:
     record = make([], text="AVAWAY fi", layout=Layout(stroke=stroke))
-    path = AssetResolver().path(record.font.asset, record.roots)
-    layout = layout_text(
-        str(path), record.font.face_index, record.font.size, record.text, record.direction, record.layout
-    )
+    layout = record_layout(record, AssetResolver())
     drawn = draw_text(layout, record.origin.x, record.origin.y, record.canvas.width, record.canvas.height)
     assert drawn.clusters.dtype == np.int32 and drawn.clusters.shape == drawn.coverage.shape
     inked = drawn.coverage > 0 if drawn.stroke is None else (drawn.coverage > 0) | (drawn.stroke > 0)
@@ -193,15 +182,7 @@ def test_cluster_map_marks_each_clusters_ink(stroke: Stroke | None) -> None:
 def test_cluster_map_follows_the_strongest_glyph() -> None:
     """Where overlapping glyphs share a pixel, the one covering it most owns it (the first drawn on a tie)."""
     record = make([GlyphOverlap(spacing=-8)], text="OWAVO")
-    path = AssetResolver().path(record.font.asset, record.roots)
-    layout = layout_text(
-        str(path),
-        record.font.face_index,
-        record.font.size,
-        record.text,
-        record.direction,
-        effective_layout(record.layout, record.effects),
-    )
+    layout = record_layout(record, AssetResolver())
     height, width = record.canvas.height, record.canvas.width
     drawn = draw_text(layout, record.origin.x, record.origin.y, width, height)
     order = {cluster.start: index for index, cluster in enumerate(layout.clusters)}

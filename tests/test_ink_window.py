@@ -11,11 +11,9 @@ import pytest
 
 from ocrgen.assets import AssetResolver
 from ocrgen.effects.base import TextLayers
-from ocrgen.effects.text import effective_layout
 from ocrgen.planner import AssetDirs, iter_plan, validate
-from ocrgen.renderer.render import _ink_bounds
+from ocrgen.renderer.render import _ink_bounds, record_layout
 from ocrgen.renderer.text import draw_text
-from ocrgen.text.layout import layout_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -38,9 +36,7 @@ def test_drawn_ink_bounds_are_the_inked_window(example: str, write_config: Calla
     resolver = AssetResolver()
     strokes = 0
     for record in islice(iter_plan(config, AssetDirs()), 42):
-        font = str(resolver.path(record.font.asset, record.roots))
-        params = effective_layout(record.layout, record.effects)
-        layout = layout_text(font, record.font.face_index, record.font.size, record.text, record.direction, params)
+        layout = record_layout(record, resolver)
         drawn = draw_text(layout, record.origin.x, record.origin.y, record.canvas.width, record.canvas.height)
         layers = TextLayers(fill=drawn.coverage, fill_color=np.zeros(3, np.uint8), stroke=drawn.stroke)
         assert _ink_bounds(drawn.ink) == layers.ink_window(), record.index

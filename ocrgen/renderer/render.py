@@ -20,7 +20,7 @@ from ocrgen.renderer.labels import measure_shapes
 from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.label import Label, LabelData
 from ocrgen.schemas.plan import ImageBackground, PlanRecord
-from ocrgen.text.layout import Box, layout_text
+from ocrgen.text.layout import Box, TextLayout, layout_text
 
 # The generator stream of the record seed that effects draw their noise from (the background uses stream 0).
 _EFFECT_STREAM = 1
@@ -40,15 +40,7 @@ def render_pixels(record: PlanRecord, resolver: AssetResolver | None = None) -> 
     """
     resolver = resolver or AssetResolver()
     width, height = record.canvas.width, record.canvas.height
-    font_path = resolver.path(record.font.asset, record.roots)
-    layout = layout_text(
-        str(font_path),
-        record.font.face_index,
-        record.font.size,
-        record.text,
-        record.direction,
-        effective_layout(record.layout, record.effects),  # with glyph_overlap's spacing, as the planner sized it
-    )
+    layout = record_layout(record, resolver)
     effects = [(effect_of(params), params) for params in record.effects]
     clusters = any(effect.reads_clusters for effect, _ in effects)
     drawn = draw_text(layout, record.origin.x, record.origin.y, width, height, clusters=clusters)
@@ -94,6 +86,13 @@ def render_pixels(record: PlanRecord, resolver: AssetResolver | None = None) -> 
     label = {"text": record.text, "width": width, "height": height, **shapes.label_fields()}
     label["plan"] = record.model_dump(mode="json")
     return scene.image, label
+
+
+def record_layout(record: PlanRecord, resolver: AssetResolver) -> TextLayout:
+    """The record's glyph run, with glyph_overlap's spacing in it, exactly as the planner sized the canvas."""
+    font_path = resolver.path(record.font.asset, record.roots)
+    params = effective_layout(record.layout, record.effects)
+    return layout_text(str(font_path), record.font.face_index, record.font.size, record.text, record.direction, params)
 
 
 def _composite(background: np.ndarray, text: np.ndarray) -> np.ndarray:
