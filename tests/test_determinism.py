@@ -81,7 +81,7 @@ def test_record_rendered_alone_equals_full_run(cli: Cli, tmp_path: Path) -> None
         image, label = render_record(record, AssetResolver())
         stem = f"image_{record.index:08d}"
         assert encode_image(np.asarray(image), "png") == files[f"{stem}.png"], stem
-        assert encode_label(label) == files[f"{stem}.json"], stem
+        assert encode_label(label.model_dump(mode="json")) == files[f"{stem}.json"], stem
 
 
 def test_workers_do_not_change_output(cli: Cli, tmp_path: Path) -> None:

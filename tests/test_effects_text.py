@@ -373,7 +373,7 @@ def test_same_record_same_bytes() -> None:
     again = PlanRecord.model_validate_json(record.model_dump_json())
     first, second = render(record), render(again)
     assert encode_image(np.asarray(first[0]), "png") == encode_image(np.asarray(second[0]), "png")
-    assert encode_label(first[1]) == encode_label(second[1])
+    assert encode_label(first[1].model_dump(mode="json")) == encode_label(second[1].model_dump(mode="json"))
 
 
 # --- through the planner -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from PIL import Image
 
 from ocrgen.atomic import write_atomic
 from ocrgen.renderer.png import encode_png
-from ocrgen.schemas.label import Label, LabelData
+from ocrgen.schemas.label import LabelData
 
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG"}
 
@@ -30,9 +30,9 @@ def encode_image(pixels: np.ndarray, image_format: str) -> bytes:
     return buffer.getvalue()
 
 
-def encode_label(label: Label | LabelData) -> bytes:
-    data = label.model_dump(mode="json") if isinstance(label, Label) else label
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2)
+def encode_label(label: LabelData) -> bytes:
+    """The label file's bytes; a `Label` model gives the same with `label.model_dump(mode="json")`."""
+    return orjson.dumps(label, option=orjson.OPT_INDENT_2)
 
 
 class EncodedSample(NamedTuple):
