@@ -23,7 +23,6 @@ Stage = Literal["text", "geometry", "image"]
 
 # Rows and columns of a part of the canvas.
 Window = tuple[slice, slice]
-EVERYWHERE: Window = (slice(None), slice(None))
 
 
 class EffectConfig(BaseModel):
@@ -55,14 +54,10 @@ class TextLayers:
     clusters: np.ndarray | None = None
     under: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
-    def flatten(self, window: Window = EVERYWHERE) -> np.ndarray:
-        """Premultiplied RGBA (float32, 0-1) of all layers: shadows, outline, then fill on top.
-
-        Only the part inside `window` (rows, columns) is made; outside `ink_window()`
-        every pixel would be transparent black.
-        """
+    def flatten(self) -> np.ndarray:
+        """Premultiplied RGBA (float32, 0-1) of all layers: shadows, outline, then fill on top."""
         out: np.ndarray | None = None
-        for alpha, rgb in self._layers(window):
+        for alpha, rgb in self._layers():
             if out is None:  # over nothing (transparent black) a layer stays exactly itself
                 out = np.concatenate([rgb * alpha, alpha], axis=2)
             else:
@@ -95,12 +90,10 @@ class TextLayers:
         layers.append((self.fill, self.fill_color))
         return layers
 
-    def _layers(self, window: Window) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(alpha H x W x 1, colour 0-1 as H x W x 3 or 3) of each layer inside `window`, back to front."""
+    def _layers(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(alpha H x W x 1, colour 0-1 as H x W x 3 or 3) of each layer, back to front."""
         for coverage, color in self._stack():
-            alpha = coverage[window][:, :, None] * np.float32(1 / 255)
-            rgb = np.asarray(color, np.float32)
-            yield alpha, (rgb[window] if rgb.ndim == 3 else rgb) * np.float32(1 / 255)
+            yield coverage[:, :, None] * np.float32(1 / 255), np.asarray(color, np.float32) * np.float32(1 / 255)
 
     def ink_window(self) -> Window:
         """The smallest (rows, columns) window holding every inked pixel of every layer (empty if none is)."""
