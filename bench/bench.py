@@ -199,10 +199,14 @@ def render_rows(sizes: Sizes, tmp: Path, trdg_python: Path | None, trdg_setup: s
     width = sum(r["canvas"]["width"] for r in records) / len(records)
     height = sum(r["canvas"]["height"] for r in records) / len(records)
     size_note = f"mean {width:.0f}x{height:.0f} px; PNG + JSON label with per-character boxes"
-    if trdg_python is None:
+
+    def without_trdg(why: str) -> list[Row]:
         return [Row("ocrgen render, 1 worker", workload, first.count, first.seconds, per_second(first, "images"),
-                    size_note), Row("trdg render, 1 core", workload, None, None, "not measured", trdg_setup),
+                    size_note), Row("trdg render, 1 core", workload, None, None, "not measured", why),
                 Row("ocrgen / trdg", workload, None, None, "n/a", f"target ≥ {TARGET_TRDG_RATIO:.0f}x")]
+
+    if trdg_python is None:
+        return without_trdg(trdg_setup)
     ours: list[Timing] = [first]
     theirs: list[TrdgRun] = []
     words = [r["text"] for r in records]
@@ -210,10 +214,7 @@ def render_rows(sizes: Sizes, tmp: Path, trdg_python: Path | None, trdg_setup: s
         log(f"round {turn + 1}/{ROUNDS}: the same {len(words):,} words with trdg, then with ocrgen")
         run = run_trdg(trdg_python, words, tmp / f"trdg-{turn}")
         if isinstance(run, str):
-            return [Row("ocrgen render, 1 worker", workload, first.count, first.seconds,
-                        per_second(first, "images"), size_note),
-                    Row("trdg render, 1 core", workload, None, None, "not measured", run),
-                    Row("ocrgen / trdg", workload, None, None, "n/a", f"target ≥ {TARGET_TRDG_RATIO:.0f}x")]
+            return without_trdg(run)
         theirs.append(run)
         if turn < ROUNDS - 1:
             ours.append(render(plan_file, tmp / f"out-{SINGLE_WORD.stem}-round-{turn + 1}", workers=1))
