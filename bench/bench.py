@@ -2,13 +2,14 @@
 
     python bench/bench.py [--quick]
 
-Prints one markdown table and writes it to bench/results.md. The workloads are
+Prints one markdown table and writes it to bench/results.md (--quick: bench/results-quick.md,
+untracked, so a smoke run never replaces the figures the README quotes). The workloads are
 bench/single_word.yaml and bench/lines_effects.yaml, planned with the bundled assets;
 the bench sets `total_images`. trdg runs from its own virtualenv, bench/.venv-trdg,
 made on first use, because trdg needs Pillow < 10 and ocrgen needs Pillow >= 10.
 A full run takes about 10 minutes on 2 cores, most of it planning 10^6 records for
-the memory rows; --quick takes about 2. Images go to a temporary directory: set TMPDIR
-(e.g. TMPDIR=/dev/shm) to keep a busy disk out of the rates.
+the memory rows; --quick takes about 2. Plans and images go to a RAM disk when there is
+one (--scratch DIR to choose).
 """
 
 from __future__ import annotations
@@ -444,6 +445,10 @@ def report(command: str, header: list[str], rows: list[Row], elapsed: float) -> 
     return "\n".join(lines) + "\n"
 
 
+def results_path(quick: bool) -> Path:
+    return BENCH_DIR / ("results-quick.md" if quick else "results.md")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts (memory rows at 10^3/10^4/10^5)")
@@ -472,7 +477,7 @@ def main() -> None:
         ]
     text = report(command, header, rows, time.perf_counter() - started)
     print(text, end="")
-    (BENCH_DIR / "results.md").write_text(text, encoding="utf-8")
+    results_path(args.quick).write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
 
 from ocrgen.assets import DEFAULT_CONFIG
 from ocrgen.planner import AssetDirs, validate
+from ocrgen.schemas.config import BatchConfig, Specification
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.yaml"))
 
 
 @pytest.fixture
@@ -37,3 +40,11 @@ def test_example_validates(example: Path, background_dir: Path) -> None:
 def test_quickstart_example_is_the_bundled_default() -> None:
     quickstart = next(p for p in EXAMPLES if p.name == "quickstart.yaml")
     assert quickstart.read_bytes() == DEFAULT_CONFIG.read_bytes()
+
+
+def test_all_features_uses_every_config_key() -> None:
+    """The example that claims "every key" stays true as the schema grows."""
+    data = yaml.safe_load((EXAMPLES_DIR / "all_features.yaml").read_text(encoding="utf-8"))
+    used = {key for spec in data["specifications"] for key in spec}
+    assert set(data) == set(BatchConfig.model_fields)
+    assert set(Specification.model_fields) - used == set()

@@ -1,0 +1,129 @@
+"""The README's commands, configs and code run as written, at small sizes, so a stale line fails CI.
+
+Shell blocks run their `ocrgen` commands in a scratch dir laid out as the README assumes
+(`batch.yaml`, `fonts/`, `corpus/`, `backgrounds/`, `examples/`); Python blocks run as
+scripts under the spawn start method, as on macOS and Windows; YAML configs validate.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from PIL import Image
+
+from ocrgen.assets import BUNDLED_ROOTS
+from ocrgen.cli import main
+from ocrgen.planner import AssetDirs, load_config, validate
+from ocrgen.schemas.config import Specification
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+# Run elsewhere: installs (CI did them), the test suite itself, the bench, and a Dask cluster on other
+# hosts (tests/test_distributed.py starts one the same way on 127.0.0.1).
+NOT_HERE = ("pip ", "python -m pytest", "python bench/", "dask ")
+
+
+def blocks(language: str) -> list[str]:
+    return [body for lang, body in BLOCK.findall(README.read_text(encoding="utf-8")) if lang == language]
+
+
+def commands() -> list[str]:
+    """Each `ocrgen` command of the shell blocks, comments dropped; `a && b` counts as its parts."""
+    found = []
+    for body in blocks("bash") + blocks("sh"):
+        for line in body.splitlines():
+            for part in line.split("#", 1)[0].split("&&"):
+                part = part.strip()
+                if part and not part.startswith(NOT_HERE) and "--dask-scheduler" not in part:
+                    found.append(part)
+    return found
+
+
+def reference_config() -> str:
+    """The config reference's YAML, which the README's own commands call `batch.yaml`."""
+    return next(body for body in blocks("yaml") if "specifications:" in body)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user's project dir as the README pictures it, at a small size."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    shutil.copytree(BUNDLED_ROOTS["ocrgen:fonts"], tmp_path / "fonts")
+    shutil.copytree(BUNDLED_ROOTS["ocrgen:corpus"], tmp_path / "corpus")
+    (tmp_path / "backgrounds").mkdir()
+    for n, colour in enumerate([(236, 232, 220), (250, 250, 244)]):
+        Image.new("RGB", (400, 240), colour).save(tmp_path / "backgrounds" / f"page{n}.png")
+    (tmp_path / "docs").mkdir()
+    config = yaml.safe_load(reference_config())
+    config["total_images"] = 12
+    (tmp_path / "batch.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_readme_has_the_commands_it_promises() -> None:
+    found = " ".join(commands())
+    for command in ("ocrgen generate", "ocrgen validate", "ocrgen plan", "ocrgen render", "ocrgen preview"):
+        assert command in found
+
+
+@pytest.mark.parametrize("command", commands())
+def test_shell_command_runs(command: str, workdir: Path) -> None:
+    """Each command alone, after the commands before it in the README (a render needs its plan)."""
+    earlier = commands()[: commands().index(command)]
+    runner = CliRunner()
+    for line in [*(c for c in earlier if " plan " in f" {c} "), command]:
+        result = runner.invoke(main, shlex.split(line)[1:], catch_exceptions=False)
+        assert result.exit_code == 0, f"{line}\n{result.output}"
+
+
+def test_config_reference_validates(tmp_path: Path) -> None:
+    (tmp_path / "batch.yaml").write_text(reference_config(), encoding="utf-8")
+    config, resources = validate(tmp_path / "batch.yaml", AssetDirs())
+    assert len(resources.specs) == len(config.specifications)
+
+
+def test_effects_example_validates(tmp_path: Path) -> None:
+    """The Effects section's fragment, under a specification of its own."""
+    fragment = next(body for body in blocks("yaml") if body.lstrip().startswith("effects:"))
+    spec = {"name": "s", "proportion": 1, "corpus": ["en/*.txt"], **yaml.safe_load(textwrap.dedent(fragment))}
+    (tmp_path / "batch.yaml").write_text(yaml.safe_dump({"total_images": 1, "specifications": [spec]}))
+    assert set(load_config(tmp_path / "batch.yaml").specifications[0].effects)
+
+
+def test_range_examples_validate() -> None:
+    for line in next(body for body in blocks("yaml") if body.startswith("font_size:")).splitlines():
+        Specification.model_validate({"name": "s", "proportion": 1, "corpus": ["x"], **yaml.safe_load(line)})
+
+
+@pytest.mark.parametrize("code", blocks("python"), ids=lambda code: code.splitlines()[-1][:40])
+def test_python_block_runs(code: str, workdir: Path) -> None:
+    """As a script under spawn, so a block that forgets `if __name__ == "__main__":` fails as it would on macOS."""
+    missing = [m for m in re.findall(r"^from (\w+)", code, re.M) if _not_installed(m)]
+    if missing:
+        compile(code, "README.md", "exec")  # needs a cluster this machine lacks; at least it must parse
+        pytest.skip(f"{missing[0]} is not installed here")
+    script = workdir / "example.py"
+    script.write_text("import multiprocessing\nmultiprocessing.set_start_method('spawn', force=True)\n" + code)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "100 rendered, 0 failed" in done.stdout
+    assert len(list((workdir / "out").glob("image_*.png"))) == 100
+
+
+def _not_installed(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return True
+    return False
