@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import textwrap
 import unicodedata
 from collections.abc import Callable
@@ -228,3 +230,43 @@ def test_rtl_text_with_digits(fixed_records: dict[str, PlanRecord]) -> None:
     number_centres = [x_centre(b) for b in number]
     assert all(a < b for a, b in pairwise(number_centres)), number_centres
     assert max(b.x1 for b in number) <= min(b.x0 for b in word) + 1, "the number is not left of the word"
+
+
+# --- word and line boxes -------------------------------------------------------------------------
+
+
+def _polygon_bounds(points: list[list[float]], width: int, height: int) -> tuple[int, ...]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return (
+        max(0, math.floor(min(xs))),
+        max(0, math.floor(min(ys))),
+        min(width, math.ceil(max(xs))),
+        min(height, math.ceil(max(ys))),
+    )
+
+
+def _union(boxes: list[list[int]]) -> tuple[int, ...]:
+    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+
+
+def test_word_and_line_boxes_follow_the_readme_rule(tmp_path: Path) -> None:
+    """Union of the characters' boxes without geometric effects; the bounds of the moved polygon after one."""
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    data["total_images"] = 24
+    for spec in data["specifications"]:
+        spec["effects"] = {"rotation": {"p": 0.5, "angle": {"min": 4, "max": 8}}}
+    config = tmp_path / "batch.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    rotated = straight = 0
+    for record in iter_plan(load_config(config), AssetDirs()):
+        _, label = render_record(record)
+        spans = [*re.finditer(r"\S+", label.text), *re.finditer(r"[^\n]+", label.text)]
+        for shape, span in zip([*label.words, *label.lines], spans, strict=True):
+            if record.effects:
+                assert tuple(shape.bbox) == _polygon_bounds(shape.polygon, label.width, label.height)
+                rotated += 1
+            else:
+                chars = [c.bbox for c in label.characters[span.start() : span.end()]]
+                assert tuple(shape.bbox) == _union(chars)
+                straight += 1
+    assert rotated and straight

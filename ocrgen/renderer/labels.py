@@ -50,8 +50,8 @@ class LabelShapes(NamedTuple):
             for shape in shapes:
                 polygon = [(float(x), float(y)) for x, y in points[cursor : cursor + len(shape.polygon)]]
                 cursor += len(shape.polygon)
-                box = _clip(Box.around(polygon), (width, height))
-                out.append(Shape(shape.text, _rounded(polygon), box, shape.line))
+                polygon = _rounded(polygon)  # the box is the bounds of the polygon as the label holds it
+                out.append(Shape(shape.text, polygon, _clip(Box.around(polygon), (width, height)), shape.line))
             return out
 
         return LabelShapes(move(self.characters), move(self.words), move(self.lines))
