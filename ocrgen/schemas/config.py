@@ -234,8 +234,10 @@ class Specification(_Strict):
 class BatchConfig(_Strict):
     """A whole dataset: how many images, from which specifications."""
 
-    total_images: int = Field(gt=0)
-    seed: int | None = Field(None, ge=0, description="Seed for planning; `ocrgen plan --seed` overrides it.")
+    total_images: int = Field(gt=0, le=10**12, description="How many images the plan holds (at most 10^12).")
+    seed: int | None = Field(
+        None, ge=0, le=2**64 - 1, description="Seed for planning, 0 to 2^64 - 1; `ocrgen plan --seed` overrides it."
+    )
     specifications: list[Specification] = Field(min_length=1)
 
     @model_validator(mode="after")
