@@ -27,6 +27,18 @@ HOSTILE = {
     "digits_5000": ("total_images: " + "9" * 5000 + "\nspecifications:\n" + SPEC, "digits"),
     "total_past_bound": ("total_images: " + "9" * 40 + "\nspecifications:\n" + SPEC, "total_images"),
     "seed_past_64_bits": ("total_images: 5\nseed: " + str(2**64) + "\nspecifications:\n" + SPEC, "seed"),
+    "corpus_absolute": (
+        'total_images: 5\nspecifications:\n  - {name: a, proportion: 1, corpus: ["/etc/passwd"]}\n',
+        "inside the corpus dir",
+    ),
+    "corpus_empty": (
+        'total_images: 5\nspecifications:\n  - {name: a, proportion: 1, corpus: [""]}\n',
+        "inside the corpus dir",
+    ),
+    "corpus_parent": (
+        'total_images: 5\nspecifications:\n  - {name: a, proportion: 1, corpus: ["../*.txt"]}\n',
+        "inside the corpus dir",
+    ),
     "nested_20000_deep": ("total_images: " + "[" * 20000 + "]" * 20000 + "\n", "nested too deeply"),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -213,6 +214,16 @@ class Specification(_Strict):
     @classmethod
     def _one_pattern_is_a_list(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("corpus")
+    @classmethod
+    def _patterns_inside_the_corpus_dir(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            if not pattern.strip() or pattern.startswith("/") or ".." in PurePosixPath(pattern).parts:
+                raise ValueError(
+                    f"pattern '{pattern}' must name files inside the corpus dir: relative, not empty, no '..'"
+                )
+        return patterns
 
     @field_validator("alignment")
     @classmethod
