@@ -242,6 +242,11 @@ class Specification(_Strict):
         return value
 
 
+DEFAULT_MAX_IMAGE_PIXELS = 16_000_000
+"""16 megapixels: a few hundred MB of working arrays; far beyond any line or page a recognizer trains on."""
+MAX_IMAGE_PIXELS_LIMIT = 1 << 30
+
+
 class BatchConfig(_Strict):
     """A whole dataset: how many images, from which specifications."""
 
@@ -250,6 +255,14 @@ class BatchConfig(_Strict):
         None, ge=0, le=2**64 - 1, description="Seed for planning, 0 to 2^64 - 1; `ocrgen plan --seed` overrides it."
     )
     specifications: list[Specification] = Field(min_length=1)
+    max_image_pixels: int = Field(
+        DEFAULT_MAX_IMAGE_PIXELS,
+        ge=1,
+        le=MAX_IMAGE_PIXELS_LIMIT,
+        description="Largest image, before and after geometric effects, in pixels (width x height). The planner "
+        "draws a record's text, size and padding again until it fits; raise it for larger images, and pass the "
+        "same value to `render --max-image-pixels`.",
+    )
 
     @model_validator(mode="after")
     def _check_specifications(self) -> BatchConfig:
