@@ -310,7 +310,8 @@ def render(
             writer=writer,
         )
         kept = f", {run.summary.skipped} already done" if run.summary.skipped else ""
-        click.echo(f"Rendered {run.summary.rendered} images into {output_dir} ({run.tasks} Dask tasks{kept}).")
+        where = f"{run.tasks} Dask tasks on {len(run.workers)} workers{kept}"
+        click.echo(f"Rendered {run.summary.rendered} images into {output_dir} ({where}).")
         _report_failures(run.summary, output_dir / "failures.shard-*.jsonl")
         for failure in run.failed_tasks:
             k, n = failure.shard.index, failure.shard.count

@@ -140,7 +140,7 @@ def test_dask_render_equals_local_render_and_uses_both_workers(
     assert result.exit_code == 0, result.output
     assert contents(tmp_path) == contents(local)
     assert len(contents(local)) == 2 * IMAGES
-    assert f"Rendered {IMAGES} images" in result.stdout
+    assert f"Rendered {IMAGES} images into {tmp_path} (6 Dask tasks on 2 workers)." in result.stdout
     lines = progress(result)
     assert len(lines) == 6
     assert lines[-1].endswith(f"{IMAGES}/{IMAGES} records")
@@ -179,12 +179,14 @@ def test_resume_on_dask_renders_only_missing_records(
     resumed = cli(*render, "--resume", "--io-workers", "2", "--chunk-size", "4", "--io-batch-size", "3")
 
     assert resumed.exit_code == 0, resumed.output
-    assert f"Rendered 2 images into {tmp_path} (3 Dask tasks, {IMAGES - 2} already done)." in resumed.stdout
+    assert f"Rendered 2 images into {tmp_path} (3 Dask tasks on " in resumed.stdout
+    assert f"workers, {IMAGES - 2} already done)." in resumed.stdout
     assert contents(tmp_path) == contents(local)
 
     again = cli(*render, "--resume", "--dask-tasks", "5")
     assert again.exit_code == 0, again.output
-    assert f"Rendered 0 images into {tmp_path} (5 Dask tasks, {IMAGES} already done)." in again.stdout
+    assert "Rendered 0 images" in again.stdout and "(5 Dask tasks on " in again.stdout
+    assert f"workers, {IMAGES} already done)." in again.stdout
 
 
 def test_resume_strict_on_dask_refuses_another_plan_before_any_task(
@@ -220,6 +222,20 @@ def test_lmdb_on_dask_merges_into_what_a_local_render_writes(
     assert f"ocrgen merge {out} --writer lmdb" in result.stdout
     assert cli("merge", out, "--writer", "lmdb").exit_code == 0
     assert _lmdb(out / "lmdb") == _lmdb(whole / "lmdb")
+
+
+def test_tesseract_on_dask_equals_local_render(cli: Cli, scheduler: str, plan: Path, tmp_path: Path) -> None:
+    """Writers whose files are named by record index share one directory across tasks, as across shards."""
+    whole = tmp_path / "whole"
+    render_plan(plan, whole, writer=WriterSpec("tesseract"))
+    out = tmp_path / "dask"
+
+    args = ("--dask-scheduler", scheduler, "--dask-tasks", "3", "--writer", "tesseract")
+    result = cli("render", plan, "--output-dir", out, *args)
+
+    assert result.exit_code == 0, result.output
+    assert contents(out / "tesseract") == contents(whole / "tesseract")
+    assert len(contents(whole / "tesseract")) >= 2 * IMAGES
 
 
 def _lmdb(path: Path) -> dict[bytes, bytes]:
