@@ -1,4 +1,4 @@
-"""An output dir never mixes two plans or two layouts: a fresh run refuses one it would mix with, --overwrite clears it."""
+"""An output dir never mixes two plans or layouts: a fresh run refuses what it would mix with; --overwrite clears it."""
 
 from __future__ import annotations
 
@@ -48,7 +48,9 @@ def assert_refused(result: Result, out: Path, *words: str) -> None:
         assert word in lines[0], lines[0]
 
 
-def test_another_plans_outputs_are_refused_then_replaced_with_overwrite(tmp_path: Path, plans: tuple[Path, Path]) -> None:
+def test_another_plans_outputs_are_refused_then_replaced_with_overwrite(
+    tmp_path: Path, plans: tuple[Path, Path]
+) -> None:
     """A render of plan B into plan A's dir refuses and changes nothing; --overwrite leaves exactly B's render."""
     a, b = plans
     out, reference = tmp_path / "out", tmp_path / "reference"
@@ -175,7 +177,7 @@ def test_overwrite_removes_every_writers_outputs_and_nothing_else(
 
 
 def test_generate_follows_the_same_rules(cli: Cli, tmp_path: Path, plans: tuple[Path, Path]) -> None:
-    """generate writes its plan into the dir: a second run refuses, --overwrite starts over, a render's dir is refused."""
+    """generate writes its plan into the dir: a second run refuses, --overwrite starts over; a render's dir refuses."""
     a, _ = plans
     config = a.parent / "batch.yaml"
     out = tmp_path / "out"
@@ -193,7 +195,9 @@ def test_generate_follows_the_same_rules(cli: Cli, tmp_path: Path, plans: tuple[
 
 
 @pytest.mark.parametrize("command", ["render", "generate"])
-def test_resume_and_overwrite_exclude_each_other(cli: Cli, tmp_path: Path, plans: tuple[Path, Path], command: str) -> None:
+def test_resume_and_overwrite_exclude_each_other(
+    cli: Cli, tmp_path: Path, plans: tuple[Path, Path], command: str
+) -> None:
     args = [plans[0]] if command == "render" else []
     result = cli(command, *args, "--output-dir", tmp_path / "out", "--resume", "--overwrite")
     assert result.exit_code == 2 and "--resume" in result.output and "--overwrite" in result.output

@@ -1,4 +1,4 @@
-"""Progress: a bar with done/total, rate and ETA on a terminal; otherwise log lines every 10 % or 10 s, sized to the work."""
+"""Progress: a bar with done/total, rate and ETA on a terminal; else log lines every 10 % or 10 s, sized to the work."""
 
 from __future__ import annotations
 
