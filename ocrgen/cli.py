@@ -140,7 +140,9 @@ def _writer_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _overwrite_option = click.option(
-    "--overwrite", is_flag=True, help="Remove what ocrgen wrote into the output dir before (another plan's run)."
+    "--overwrite",
+    is_flag=True,
+    help="Replace an earlier run in the output dir: remove the files ocrgen wrote there, then render.",
 )
 
 
@@ -337,7 +339,7 @@ def render(
         _report_failures(run.summary, output_dir / "failures.shard-*.jsonl")
         for failure in run.failed_tasks:
             k, n = failure.shard.index, failure.shard.count
-            click.echo(f"Shard {k}/{n} failed: {failure.reason}; rerun it with --shard {k}/{n}.", err=True)
+            click.echo(f"Shard {k}/{n} failed: {failure.reason}; rerun it with --shard {k}/{n} --resume.", err=True)
         sys.exit(run.exit_code)
     shard = _shard(shard_text)
     sha256 = file_sha256(plan_file)

@@ -69,12 +69,15 @@ def prepare_output_dir(
     """
     if not out_dir.is_dir():
         return
+    # Look for outputs before reading checkpoints: shards starting together each write their checkpoint
+    # before any output, so every output seen here has its checkpoint by the time they are read.
+    found = next(owned_files(out_dir, planned_here), None)
     checkpoints = _checkpoints(out_dir)
     own = checkpoint_name(shard)
     same_plan = plan_sha256 is not None and all(c.get("plan_sha256") == plan_sha256 for c in checkpoints.values())
     mismatch = _settings_mismatch(checkpoints, _settings(writer, image_format))
     if overwrite:
-        if not (same_plan and checkpoints and mismatch is None):
+        if found is not None and not (same_plan and checkpoints and mismatch is None):
             _remove_outputs(out_dir, planned_here)
         return
     if resume or (same_plan and checkpoints and own not in checkpoints):  # the same render, or another shard of it
@@ -84,7 +87,6 @@ def prepare_output_dir(
             held = f"{out_dir} holds a render made {flag} ({name})"
             raise OutputDirError(f"{held}; {fix} or choose a new --output-dir.")
         return
-    found = next(owned_files(out_dir, planned_here), None)
     if found is None:
         return
     if own in checkpoints:

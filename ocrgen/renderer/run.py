@@ -266,11 +266,11 @@ def render_lines(
         stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
     spec = writer or WriterSpec()
     job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard)
-    output = open_writer(spec, out_dir, shard, image_format)
     checkpoint = Checkpoint(
         str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs, image_format
     )
-    checkpoint.save(out_dir, shard)
+    checkpoint.save(out_dir, shard)  # before any output, so a shard starting beside this one knows whose they are
+    output = open_writer(spec, out_dir, shard, image_format)
     progress = Progress(total, progress_stream)
     summary = RenderSummary()
     failures: list[bytes] = []
