@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
@@ -17,8 +15,6 @@ from ocrgen.renderer.planfile import Shard
 from ocrgen.renderer.resume import checkpoint_name
 from ocrgen.writers.base import Writer, WriterSpec
 from tests.test_resume import Cli, make_plan
-
-OCRGEN = [sys.executable, "-c", "from ocrgen.cli import main; main()"]
 
 
 def _cli(*args: str | Path) -> Result:
@@ -107,18 +103,6 @@ def test_shards_of_one_plan_share_a_dir_but_not_with_another_plan(tmp_path: Path
     assert_refused(render(b, out, "--shard", "1/2"), out, "another plan")
     assert render(a, out, "--shard", "1/2").exit_code == 0
     assert_refused(render(a, out, "--shard", "1/2"), out, "this plan")
-
-
-def test_shards_started_together_share_a_new_dir(tmp_path: Path, plans: tuple[Path, Path]) -> None:
-    """An array job starts its shards at once: none may take another's first files for an earlier run."""
-    a, _ = plans
-    out = tmp_path / "out"
-    command = [*OCRGEN, "render", str(a), "--output-dir", str(out), "--workers", "1", "--writer", "lmdb"]
-    shards = [subprocess.Popen([*command, "--shard", f"{k}/3"], stderr=subprocess.PIPE) for k in range(3)]
-    for process in shards:
-        _, stderr = process.communicate()
-        assert process.returncode == 0, stderr.decode()
-    assert len(list(out.glob(".generation_checkpoint.shard-*.json"))) == 3
 
 
 def test_a_shard_names_its_outputs_before_writing_any(

@@ -34,7 +34,7 @@ def _cli(*args: str | Path) -> Result:
 def long_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
     """A plan that takes seconds to render, and its uninterrupted render."""
     tmp = tmp_path_factory.mktemp("long")
-    plan = make_plan(_cli, tmp, 240)
+    plan = make_plan(_cli, tmp, 150)
     assert _cli("render", plan, "--output-dir", tmp / "reference", "--workers", "2").exit_code == 0
     return plan, outputs(tmp / "reference")
 
