@@ -18,6 +18,7 @@ from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, make_plan, stream_plan, validate
 from ocrgen.plural import counted
 from ocrgen.renderer.arrayjob import shard_from_environment
+from ocrgen.renderer.lock import output_lock
 from ocrgen.renderer.outdir import prepare_output_dir
 from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
@@ -237,6 +238,11 @@ def _progress_stream() -> TextIO | None:
     return sys.stderr if sys.stderr.isatty() and log.getEffectiveLevel() <= logging.INFO else None
 
 
+def _lock_output(output_dir: Path, shard: Shard) -> None:
+    """Held until the command ends, so no other run writes or clears this shard of the dir meanwhile."""
+    click.get_current_context().with_resource(output_lock(output_dir, shard))
+
+
 def _render_and_report(plan_file: Path, output_dir: Path, shard: Shard, workers: int, **options: Any) -> None:
     summary = render_plan(
         plan_file, output_dir, shard=shard, workers=workers, progress_stream=_progress_stream(), **options
@@ -322,6 +328,7 @@ def render(
         from ocrgen.writers.merge import MERGERS
 
         sha256 = file_sha256(plan_file)
+        _lock_output(output_dir, Shard())
         prepare_output_dir(output_dir, Shard(), sha256, writer, image_format, resume=resume, overwrite=overwrite)
         run = render_on_dask(
             plan_file,
@@ -352,6 +359,7 @@ def render(
         sys.exit(run.exit_code)
     shard = _shard(shard_text)
     sha256 = file_sha256(plan_file)
+    _lock_output(output_dir, shard)
     prepare_output_dir(output_dir, shard, sha256, writer, image_format, resume=resume, overwrite=overwrite)
     _render_and_report(
         plan_file,
@@ -421,6 +429,7 @@ def generate(
         "io_batch_size": io_batch_size,
         "writer": writer,
     }
+    _lock_output(output_dir, Shard())
     prepare_output_dir(
         output_dir, Shard(), None, writer, image_format, resume=resume, overwrite=overwrite, planned_here=True
     )

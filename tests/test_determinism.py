@@ -40,7 +40,11 @@ def render(cli: Cli, plan: Path, out: Path, *extra: str) -> dict[str, bytes]:
     """Render through the CLI and return every output file's bytes by name (not the run's checkpoint)."""
     result = cli("render", plan, "--output-dir", out, *extra)
     assert result.exit_code == 0, result.output
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if not p.name.startswith(".generation_checkpoint")}
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(out.iterdir())
+        if not p.name.startswith((".generation_checkpoint", ".ocrgen"))
+    }
 
 
 def test_plan_is_byte_identical(cli: Cli, example_config: Path, tmp_path: Path) -> None:

@@ -33,11 +33,14 @@ def render(plan: Path, out: Path, *extra: str) -> Result:
 
 
 def tree(directory: Path) -> dict[str, bytes]:
-    """Every file under `directory` by relative path, checkpoints aside (they hold run counts)."""
+    """Every file under `directory` by relative path, checkpoints (run counts) and run locks aside.
+
+    A lock file stays once made: removing it could let two runs hold locks on two different files.
+    """
     return {
         p.relative_to(directory).as_posix(): p.read_bytes()
         for p in sorted(directory.rglob("*"))
-        if p.is_file() and not p.name.startswith(".generation_checkpoint")
+        if p.is_file() and not p.name.startswith((".generation_checkpoint", ".ocrgen"))
     }
 
 

@@ -67,3 +67,27 @@ def test_kill_9_releases_the_lock(tmp_path: Path) -> None:
         except OutputBusyError:
             assert time.monotonic() < deadline
             time.sleep(0.05)
+
+
+def test_two_renders_into_one_dir_never_share_it(tmp_path: Path) -> None:
+    """The second `ocrgen render --writer lmdb` into a busy dir exits 2 at once and leaves the first one's work."""
+    config = tmp_path / "batch.yaml"
+    config.write_text(
+        'total_images: 400\nspecifications:\n  - {name: a, proportion: 1, corpus: ["en/*.txt"]}\n', encoding="utf-8"
+    )
+    plan, out = tmp_path / "plans.jsonl", tmp_path / "out"
+    ocrgen = [sys.executable, "-c", "from ocrgen.cli import main; main()"]
+    subprocess.run([*ocrgen, "plan", "--batch-config", str(config), "-o", str(plan)], check=True, capture_output=True)
+    render = [*ocrgen, "render", str(plan), "--output-dir", str(out), "--writer", "lmdb", "--workers", "1"]
+    first = subprocess.Popen(render, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (out / ".lmdb.tmp").exists():  # the first run is writing its database
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    second = subprocess.run([*render, "--resume"], capture_output=True, text=True, timeout=60)
+    assert second.returncode == 2, second.stderr
+    assert f"pid {first.pid}" in second.stderr and "Traceback" not in second.stderr
+    assert first.wait(timeout=120) == 0
+    lmdb = pytest.importorskip("lmdb")
+    with lmdb.open(str(out / "lmdb"), readonly=True, lock=False) as env, env.begin() as txn:
+        assert txn.get(b"num-samples") == b"400"

@@ -42,7 +42,11 @@ def make_plan(cli: Cli, directory: Path, images: int, seed: int = 7) -> Path:
 
 def outputs(directory: Path) -> dict[str, bytes]:
     """Every file but the checkpoint, which records run-specific counts."""
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if not p.name.startswith(".generation_")}
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(directory.iterdir())
+        if not p.name.startswith((".generation_", ".ocrgen"))
+    }
 
 
 def start(plan: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:

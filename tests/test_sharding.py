@@ -35,7 +35,7 @@ def plan_file(cli: Cli, tmp_path: Path) -> Path:
 
 def outputs(directory: Path) -> list[Path]:
     """Images, labels and failure logs; not the checkpoints, which name their shard."""
-    return [p for p in sorted(directory.iterdir()) if not p.name.startswith(".generation_checkpoint")]
+    return [p for p in sorted(directory.iterdir()) if not p.name.startswith((".generation_checkpoint", ".ocrgen"))]
 
 
 def contents(directory: Path) -> dict[str, bytes]:

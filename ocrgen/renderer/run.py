@@ -28,6 +28,7 @@ from ocrgen.assets import AssetResolver
 from ocrgen.atomic import write_atomic
 from ocrgen.errors import AssetError, OcrgenError, PlanFileError
 from ocrgen.plural import counted
+from ocrgen.renderer.lock import output_lock
 from ocrgen.renderer.output import EncodedSample, encode_sample
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
@@ -259,90 +260,92 @@ def render_lines(
     (default: the files writer), and is closed, finalising its outputs, once all lines are done.
     """
     shard = shard or Shard()
-    chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stale = StaleTemporaries({})
-    if resume:
-        stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
-    spec = writer or WriterSpec()
-    job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard)
-    checkpoint = Checkpoint(
-        str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs, image_format
-    )
-    checkpoint.save(out_dir, shard)  # before any output, so a shard starting beside this one knows whose they are
-    output = open_writer(spec, out_dir, shard, image_format)
-    progress = Progress(total, progress_stream)
-    summary = RenderSummary()
-    failures: list[bytes] = []
+    with output_lock(out_dir, shard):  # one run per output dir and shard: they would share temporaries
+        chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stale = StaleTemporaries({})
+        if resume:
+            stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
+        spec = writer or WriterSpec()
+        job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard)
+        checkpoint = Checkpoint(
+            str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs, image_format
+        )
+        checkpoint.save(out_dir, shard)  # before any output, so a shard starting beside this one knows whose they are
+        output = open_writer(spec, out_dir, shard, image_format)
+        progress = Progress(total, progress_stream)
+        summary = RenderSummary()
+        failures: list[bytes] = []
 
-    saved_at = [time.monotonic()]
+        saved_at = [time.monotonic()]
 
-    def save() -> None:
-        saved_at[0] = time.monotonic()
-        checkpoint.plan_sha256, checkpoint.done, checkpoint.rendered = plan_sha256(), progress.done, summary.rendered
-        checkpoint.skipped, checkpoint.failed = summary.skipped, summary.failed
-        checkpoint.save(out_dir, shard)
+        def save() -> None:
+            saved_at[0] = time.monotonic()
+            checkpoint.plan_sha256, checkpoint.done = plan_sha256(), progress.done
+            checkpoint.rendered, checkpoint.skipped = summary.rendered, summary.skipped
+            checkpoint.failed = summary.failed
+            checkpoint.save(out_dir, shard)
 
-    def collect(outcomes: list[_Outcome]) -> None:
-        for outcome in outcomes:
-            stale.release(outcome.index)
-            if outcome.sample is not None:
-                output.write(outcome.sample)
-            if outcome.skipped:
-                summary.skipped += 1
-            elif outcome.error is None:
-                summary.rendered += 1
-            else:
-                summary.failed += 1
-                summary.reasons[outcome.reason or "error"] += 1
-                failures.append(
-                    orjson.dumps({"index": outcome.index, "reason": outcome.reason, "error": outcome.error})
-                )
-                log.warning("record %s failed twice, skipped: %s", outcome.index, outcome.error)
-            progress.advance(worked=not outcome.skipped)
-        if progress.done - checkpoint.done >= chunk_size and time.monotonic() - saved_at[0] >= CHECKPOINT_SECONDS:
-            save()
+        def collect(outcomes: list[_Outcome]) -> None:
+            for outcome in outcomes:
+                stale.release(outcome.index)
+                if outcome.sample is not None:
+                    output.write(outcome.sample)
+                if outcome.skipped:
+                    summary.skipped += 1
+                elif outcome.error is None:
+                    summary.rendered += 1
+                else:
+                    summary.failed += 1
+                    summary.reasons[outcome.reason or "error"] += 1
+                    failures.append(
+                        orjson.dumps({"index": outcome.index, "reason": outcome.reason, "error": outcome.error})
+                    )
+                    log.warning("record %s failed twice, skipped: %s", outcome.index, outcome.error)
+                progress.advance(worked=not outcome.skipped)
+            if progress.done - checkpoint.done >= chunk_size and time.monotonic() - saved_at[0] >= CHECKPOINT_SECONDS:
+                save()
 
-    batch_size = io_batch_size or max(1, chunk_size // (2 * workers))
-    log.debug(
-        "rendering %s of %s (shard %d/%d) into %s: %s, %s in flight, %s a task, writer %s",
-        counted(total, "record"), plan, shard.index, shard.count, out_dir, counted(workers, "process", "processes"),
-        chunk_size, batch_size, spec,
-    )  # fmt: skip
-    batches = _batches(lines, batch_size)
-    try:
-        if workers <= 1:
-            resolver = AssetResolver(job.roots)
-            with _io_threads(io_workers) or nullcontext() as io:
-                for batch in batches:
-                    collect(_render_batch(job, batch, resolver, io))
-        else:
-            with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job.roots, io_workers)) as pool:
-                try:
-                    pending: deque[Future[list[_Outcome]]] = deque()
+        batch_size = io_batch_size or max(1, chunk_size // (2 * workers))
+        log.debug(
+            "rendering %s of %s (shard %d/%d) into %s: %s, %s in flight, %s a task, writer %s",
+            counted(total, "record"), plan, shard.index, shard.count, out_dir, counted(workers, "process", "processes"),
+            chunk_size, batch_size, spec,
+        )  # fmt: skip
+        batches = _batches(lines, batch_size)
+        try:
+            if workers <= 1:
+                resolver = AssetResolver(job.roots)
+                with _io_threads(io_workers) or nullcontext() as io:
                     for batch in batches:
-                        pending.append(pool.submit(_render_batch_in_worker, job, batch))
-                        if len(pending) * batch_size >= chunk_size:
+                        collect(_render_batch(job, batch, resolver, io))
+            else:
+                with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job.roots, io_workers)) as pool:
+                    try:
+                        pending: deque[Future[list[_Outcome]]] = deque()
+                        for batch in batches:
+                            pending.append(pool.submit(_render_batch_in_worker, job, batch))
+                            if len(pending) * batch_size >= chunk_size:
+                                collect(_result(pending.popleft(), pool))
+                        while pending:
                             collect(_result(pending.popleft(), pool))
-                    while pending:
-                        collect(_result(pending.popleft(), pool))
-                except KeyboardInterrupt:
-                    _stop_workers(pool)
-                    raise
-    except KeyboardInterrupt:
-        save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
-        raise
-    finally:
-        progress.close()
-    output.close()
-    failures_path = out_dir / failures_name(shard)
-    if failures:
-        write_atomic(failures_path, b"\n".join(failures) + b"\n")
-    else:
-        failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
-    checkpoint.finished = True
-    save()
-    return summary
+                    except KeyboardInterrupt:
+                        _stop_workers(pool)
+                        raise
+        except KeyboardInterrupt:
+            save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
+            raise
+        finally:
+            progress.close()
+        output.close()
+        failures_path = out_dir / failures_name(shard)
+        if failures:
+            write_atomic(failures_path, b"\n".join(failures) + b"\n")
+        else:
+            failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
+        checkpoint.finished = True
+        save()
+        return summary
 
 
 def _batches(lines: Iterable[PlanLine], size: int) -> Iterator[list[PlanLine]]:
