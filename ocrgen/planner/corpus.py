@@ -12,6 +12,7 @@ is equally likely, whatever its neighbours, and no index of the file is needed.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,9 @@ import numpy as np
 from ocrgen.errors import PlanningError
 from ocrgen.sampling import choose, sample_int
 from ocrgen.schemas.ranges import Range
-from ocrgen.text.scripts import is_mark, leans_forward, writes_without_spaces
+from ocrgen.text.scripts import closes_up, is_mark, leans_forward, writes_without_spaces
 
+_WHITESPACE = re.compile(r"\s+")
 _MAX_LINE_BYTES = 1 << 16
 _WINDOW = 4096  # bytes read on each side of an offset to find the line around it
 _MAX_LINE_TRIES = 1000  # lines looked at before a lines-mode draw gives up and lets the planner count a failed try
@@ -97,9 +99,9 @@ class Corpus:
         text = _decode(raw[offset > 0 :], path, offset)
         if writes_without_spaces(text):
             body = text if reaches_end else _without_last_cluster(text)
-            picked = _cut_characters(" ".join(body.split()), target)
+            picked = _cut_characters(_joined(body), target)
         else:
-            words = text.split()
+            words = _joined(text).split()
             if not before.isspace() and text[:1] and not text[:1].isspace():
                 words = words[1:]  # the random offset fell inside this word
             if not reaches_end and text[-1:] and not text[-1:].isspace():
@@ -165,6 +167,16 @@ def _without_last_cluster(text: str) -> str:
     while end > 0 and is_mark(text[end - 1]):
         end -= 1
     return text[: max(end - 1, 0)]
+
+
+def _joined(text: str) -> str:
+    """`text` with whitespace folded to single spaces, none left at a line break inside Chinese or Japanese."""
+    text = text.strip()
+
+    def separator(run: re.Match[str]) -> str:
+        return "" if "\n" in run[0] and closes_up(text[: run.start()], text[run.end() :]) else " "
+
+    return _WHITESPACE.sub(separator, text)
 
 
 def _take_words(words: list[str], target: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 # Scripts that write no spaces between words; their text is cut at characters.
 _NO_SPACE_BLOCKS = (
@@ -40,6 +41,25 @@ def _mostly(text: str, blocks: tuple[tuple[int, int], ...]) -> bool:
 def writes_without_spaces(text: str) -> bool:
     """Most visible characters belong to a script that writes no spaces between words."""
     return _mostly(text, _NO_SPACE_BLOCKS)
+
+
+def closes_up(before: str, after: str) -> bool:
+    """Whether a line break between `before` and `after` disappears when the lines are joined.
+
+    It does between Han, kana, their punctuation and other wide East Asian characters, Hangul
+    aside: Chinese and Japanese put no space there. Korean, Thai and the rest get a space, as
+    they put one between phrases and sentences (the rule of CSS Text 3 for segment breaks).
+    Quotes, dashes and ellipses of ambiguous width go by the character beyond them.
+    """
+    return _wide(reversed(before)) and _wide(after)
+
+
+def _wide(chars: Iterable[str]) -> bool:
+    for char in chars:
+        width = unicodedata.east_asian_width(char)
+        if width != "A" or not unicodedata.category(char).startswith("P"):
+            return width in ("F", "W", "H") and not unicodedata.name(char, "").startswith("HANGUL")
+    return False
 
 
 def stands_upright(text: str) -> bool:
