@@ -32,10 +32,19 @@ def is_mark(char: str) -> bool:
     return unicodedata.category(char) in ("Mn", "Mc", "Me") or char in "\u200c\u200d"
 
 
+def _inside(char: str, blocks: tuple[tuple[int, int], ...]) -> bool:
+    return any(low <= ord(char) <= high for low, high in blocks)
+
+
 def _mostly(text: str, blocks: tuple[tuple[int, int], ...]) -> bool:
     visible = [c for c in text[:200] if not c.isspace()]
-    inside = sum(any(low <= ord(c) <= high for low, high in blocks) for c in visible)
+    inside = sum(_inside(c, blocks) for c in visible)
     return bool(visible) and inside * 2 > len(visible)
+
+
+def is_spaceless(char: str) -> bool:
+    """A character of a script that writes no spaces between words, or of CJK punctuation."""
+    return _inside(char, _NO_SPACE_BLOCKS)
 
 
 def writes_without_spaces(text: str) -> bool:
