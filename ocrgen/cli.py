@@ -123,16 +123,24 @@ def _writer_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 show_default=True,
                 help="webdataset: samples per tar.",
             ),
+            click.option(
+                "--split-lines",
+                is_flag=True,
+                help="lmdb, webdataset, hf, paddleocr, tesseract: one sample per line, cropped to it; "
+                "vertical lines turned to read left to right.",
+            ),
         ]
     ):
         func = decorator(func)
     return func
 
 
-def _writer_spec(writer_name: str, subdirs: bool, samples_per_tar: int) -> WriterSpec:
+def _writer_spec(writer_name: str, subdirs: bool, samples_per_tar: int, split_lines: bool) -> WriterSpec:
     if subdirs and writer_name != "files":
         raise click.UsageError("--subdirs applies to --writer files only.")
-    return WriterSpec(writer_name, subdirs, samples_per_tar)
+    if split_lines and writer_name == "files":
+        raise click.UsageError("--split-lines applies to --writer lmdb, webdataset, hf, paddleocr or tesseract.")
+    return WriterSpec(writer_name, subdirs, samples_per_tar, split_lines)
 
 
 def _setup_logging(level: str) -> None:
@@ -274,6 +282,7 @@ def render(
     writer_name: str,
     subdirs: bool,
     samples_per_tar: int,
+    split_lines: bool,
     font_dir: Path | None,
     background_dir: Path | None,
     dask_scheduler: str | None,
@@ -287,7 +296,7 @@ def render(
     roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
     if dask_scheduler is None and dask_tasks is not None:
         raise click.UsageError("--dask-tasks needs --dask-scheduler.")
-    writer = _writer_spec(writer_name, subdirs, samples_per_tar)
+    writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines)
     if dask_scheduler is not None and writer != WriterSpec():
         raise click.UsageError("--dask-scheduler writes files only; drop --writer/--subdirs.")
     if dask_scheduler is not None:
@@ -352,6 +361,7 @@ def generate(
     writer_name: str,
     subdirs: bool,
     samples_per_tar: int,
+    split_lines: bool,
     log_level: str,
     **dirs: Path | None,
 ) -> None:
@@ -371,7 +381,7 @@ def generate(
         "io_workers": io_workers,
         "chunk_size": chunk_size,
         "io_batch_size": io_batch_size,
-        "writer": _writer_spec(writer_name, subdirs, samples_per_tar),
+        "writer": _writer_spec(writer_name, subdirs, samples_per_tar, split_lines),
     }
     if resume and plan_file.exists():
         _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed)
