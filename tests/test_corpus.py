@@ -193,7 +193,13 @@ def test_words_mode_gives_a_reason_when_no_text_fits(tmp_path: Path) -> None:
 
 @settings(max_examples=30, deadline=None, report_multiple_bugs=False)
 @given(
-    lines=st.lists(st.text(alphabet=CJK + CJK_PUNCTUATION, min_size=20, max_size=120), min_size=1, max_size=30),
+    lines=st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(CJK), st.sampled_from(["", "", "", *CJK_PUNCTUATION])), min_size=20, max_size=80
+        ).map(lambda pairs: "".join(c + p for c, p in pairs)),
+        min_size=1,
+        max_size=30,
+    ),
     low=st.integers(min_value=1, max_value=10),
     extra=st.integers(min_value=0, max_value=10),
 )
@@ -501,3 +507,32 @@ def test_thai_cut_never_ends_on_a_preposed_vowel(tmp_path: Path) -> None:
 )
 def test_which_line_breaks_close_up(before: str, after: str, closes: bool) -> None:
     assert closes_up(before, after) is closes
+
+
+# Thai sentences cut into their words by hand (a compound into its parts): Thai writes no spaces between words.
+THAI_SENTENCES = [
+    ["แม่", "ของ", "ฉัน", "ชอบ", "ปลูก", "ต้น", "ไม้", "ไว้", "ที่", "ระเบียง", "และ", "รด", "น้ำ", "ทุก", "เช้า"],
+    ["นัก", "เรียน", "ทุก", "คน", "ต้อง", "ส่ง", "การ", "บ้าน", "ภาย", "ใน", "วัน", "ศุกร์", "นี้"],
+    ["อาหาร", "จาน", "นี้", "เผ็ด", "มาก"],
+    ["แต่", "ทุก", "คน", "ก็", "ยัง", "กิน", "จน", "หมด"],
+]
+
+
+@pytest.mark.parametrize(("low", "high"), [(3, 12), (8, 25)])
+def test_thai_samples_start_and_end_between_words(tmp_path: Path, low: int, high: int) -> None:
+    """A Thai sample is whole words, as a Latin one is: it starts where a word starts and ends where one ends."""
+    order = [THAI_SENTENCES[k % 4] for k in (0, 1, 2, 3, 1, 3, 0, 2, 2, 0, 3, 1)] * 3
+    source = "\n".join("".join(words) for words in order) + "\n"
+    reference, junctions = "", set()
+    for words in order:
+        reference += " " if reference else ""
+        for word in words:
+            junctions.add(len(reference))
+            reference += word
+        junctions.add(len(reference))
+    corpus = words_corpus(write_file(tmp_path, source), low, high)
+    found = [t for t in sample_texts(corpus, 400, seed=4) if t is not None]
+    assert len(found) > 100
+    for text in found:
+        places = [i for i in range(len(reference)) if reference.startswith(text, i)]
+        assert any(i in junctions and i + len(text) in junctions for i in places), text

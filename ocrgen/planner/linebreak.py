@@ -49,17 +49,17 @@ def break_lines(text: str, lines: int, mode: str) -> str:
 
 def _between_words(text: str) -> list[Place]:
     places = []
-    for index in _opportunities(text):
+    for index in opportunities(text):
         if text[index - 1] == " ":
             places.append((index - 1, 1))
-        elif (is_spaceless(text[index - 1]) or is_spaceless(text[index])) and _between_clusters(text, index):
+        elif is_spaceless(text[index - 1]) or is_spaceless(text[index]):
             places.append((index, 0))
     return places
 
 
 def _between_characters(text: str) -> list[Place]:
     as_ideographs = "".join(_as_ideograph(c) for c in text)
-    return [(index, 0) for index in _opportunities(as_ideographs) if _between_clusters(text, index)]
+    return [(index, 0) for index in opportunities(as_ideographs) if _between_clusters(text, index)]
 
 
 def _as_ideograph(char: str) -> str:
@@ -70,25 +70,23 @@ def _as_ideograph(char: str) -> str:
     return "\U00020000" if ord(char) > 0xFFFF else "\u4e00"
 
 
-def _opportunities(text: str) -> list[int]:
-    """Indexes of `text` where UAX #14 lets a line start, but its first character."""
+def opportunities(text: str) -> list[int]:
+    """Indexes of `text` where UAX #14 lets a line start, but its first character, never inside a grapheme cluster."""
     engine = icu.BreakIterator.createLineInstance(icu.Locale.getRoot())
     engine.setText(text)
     index_of, units = {}, 0
     for index, char in enumerate(text):
         index_of[units] = index
         units += 2 if ord(char) > 0xFFFF else 1
-    return [index_of[offset] for offset in engine if offset < units]
+    return [index_of[offset] for offset in engine if offset < units and not _splits_cluster(text, index_of[offset])]
 
 
 def _between_clusters(text: str, index: int) -> bool:
-    """Not next to a space, nor inside a grapheme cluster (before a mark; after a joiner, virama or preposed vowel)."""
-    char, before = text[index], text[index - 1]
-    if char.isspace() or before.isspace():
-        return False
-    return (
-        not is_mark(char)
-        and before not in "\u200c\u200d"
-        and not ends_cluster_open(before)
-        and not leans_forward(before)
-    )
+    """Not next to a space, nor inside a grapheme cluster."""
+    return not (text[index].isspace() or text[index - 1].isspace() or _splits_cluster(text, index))
+
+
+def _splits_cluster(text: str, index: int) -> bool:
+    """Before a mark; after a joiner, a virama or a preposed vowel: what the dictionaries may miss in odd text."""
+    before = text[index - 1]
+    return is_mark(text[index]) or before in "\u200c\u200d" or ends_cluster_open(before) or leans_forward(before)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-# Scripts that write no spaces between words; their text is cut at characters.
+# Scripts that write no spaces between words; their text is cut where a line may break, not at spaces.
 _NO_SPACE_BLOCKS = (
     (0x0E00, 0x0EFF),  # Thai, Lao
     (0x1000, 0x109F),  # Myanmar
