@@ -25,7 +25,8 @@ def break_lines(text: str, lines: int, mode: str) -> str:
     Between words, a space at a break becomes the newline, and a newline goes between two
     words of a script that writes no spaces (Chinese, Japanese, Thai...). Between characters,
     a newline goes between any two grapheme clusters that no space separates. Either way no
-    line starts with closing punctuation (。、」! %) or ends with opening punctuation (「 ¿).
+    line starts with closing punctuation (。、」!) or ends with opening punctuation (「 ¿), and
+    a number keeps its % sign.
     Other opportunities UAX #14 gives, such as after the hyphen of a Latin word, are not taken:
     apart from the newlines, the text stays as it was.
     """
