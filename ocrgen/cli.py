@@ -134,6 +134,12 @@ def _writer_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 show_default=True,
                 help="webdataset: samples per tar.",
             ),
+            click.option(
+                "--split-lines",
+                is_flag=True,
+                help="lmdb, webdataset, hf, paddleocr, tesseract: one sample per line, cropped to it; "
+                "vertical lines turned to read left to right.",
+            ),
         ]
     ):
         func = decorator(func)
@@ -152,10 +158,12 @@ def _check_resume_or_overwrite(resume: bool, overwrite: bool) -> None:
         raise click.UsageError("--resume continues the run in the output dir and --overwrite replaces it; pass one.")
 
 
-def _writer_spec(writer_name: str, subdirs: bool, samples_per_tar: int) -> WriterSpec:
+def _writer_spec(writer_name: str, subdirs: bool, samples_per_tar: int, split_lines: bool) -> WriterSpec:
     if subdirs and writer_name != "files":
         raise click.UsageError("--subdirs applies to --writer files only.")
-    return WriterSpec(writer_name, subdirs, samples_per_tar)
+    if split_lines and writer_name == "files":
+        raise click.UsageError("--split-lines applies to --writer lmdb, webdataset, hf, paddleocr or tesseract.")
+    return WriterSpec(writer_name, subdirs, samples_per_tar, split_lines)
 
 
 def _setup_logging(level: str) -> None:
@@ -306,6 +314,7 @@ def render(
     writer_name: str,
     subdirs: bool,
     samples_per_tar: int,
+    split_lines: bool,
     font_dir: Path | None,
     background_dir: Path | None,
     dask_scheduler: str | None,
@@ -320,7 +329,7 @@ def render(
     roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
     if dask_scheduler is None and dask_tasks is not None:
         raise click.UsageError("--dask-tasks needs --dask-scheduler.")
-    writer = _writer_spec(writer_name, subdirs, samples_per_tar)
+    writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines)
     if dask_scheduler is not None:
         if shard_text is not None or workers is not None:
             raise click.UsageError("--dask-scheduler makes its own shards, one process each; drop --shard/--workers.")
@@ -406,6 +415,7 @@ def generate(
     writer_name: str,
     subdirs: bool,
     samples_per_tar: int,
+    split_lines: bool,
     log_level: str,
     **dirs: Path | None,
 ) -> None:
@@ -420,7 +430,7 @@ def generate(
     plan_file = output_dir / "plans.jsonl"
     config = batch_config or DEFAULT_CONFIG
     workers = generation_workers or usable_cpus()
-    writer = _writer_spec(writer_name, subdirs, samples_per_tar)
+    writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines)
     options: dict[str, Any] = {
         "image_format": image_format,
         "resume": resume,

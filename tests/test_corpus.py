@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 -- the texts are CJK, Thai and Korean on purpose.
 """Text samples straight from corpus files: whole words, whole lines, no-space scripts, flat memory."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ocrgen.assets import BUNDLED_ROOTS
 from ocrgen.errors import PlanningError
 from ocrgen.planner.corpus import Corpus
 from ocrgen.schemas.ranges import Range
+from ocrgen.text.scripts import closes_up
 
 CORPUS_DIR = BUNDLED_ROOTS["ocrgen:corpus"]
 
@@ -32,6 +34,9 @@ THAI_MARKS = "ิีึืุู่้๊๋ั็์"  # combining (Mn): never 
 ZH_SOURCE = (CORPUS_DIR / "zh" / "daily.txt").read_text(encoding="utf-8")
 CJK = "".join(sorted({c for c in ZH_SOURCE if "\u4e00" <= c <= "\u9fff"}))
 CJK_PUNCTUATION = "\uff0c\u3002"  # full-width comma and full stop
+KANA = "あいうえおかきくけこしたっての本はをんアイウエオカキクケコソテナ"
+# Characters Chinese and Japanese write with no space between them, not even where a line ends.
+CLOSES_UP = CJK + CJK_PUNCTUATION + KANA + "、「」（）"
 
 
 def is_mark(char: str) -> bool:
@@ -42,6 +47,14 @@ def is_mark(char: str) -> bool:
 def collapse(text: str) -> str:
     """Whitespace folded to single spaces: how a sample may look when it spans lines."""
     return " ".join(text.split())
+
+
+def joined_lines(lines: list[str]) -> str:
+    """Corpus lines as one text: a space where a line ends, except between two Chinese or Japanese characters."""
+    text = lines[0]
+    for line in lines[1:]:
+        text += ("" if text[-1] in CLOSES_UP and line[0] in CLOSES_UP else " ") + line
+    return text
 
 
 def write_file(directory: Path, content: str | bytes, name: str = "corpus.txt") -> Path:
@@ -180,7 +193,13 @@ def test_words_mode_gives_a_reason_when_no_text_fits(tmp_path: Path) -> None:
 
 @settings(max_examples=30, deadline=None, report_multiple_bugs=False)
 @given(
-    lines=st.lists(st.text(alphabet=CJK + CJK_PUNCTUATION, min_size=20, max_size=120), min_size=1, max_size=30),
+    lines=st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(CJK), st.sampled_from(["", "", "", *CJK_PUNCTUATION])), min_size=20, max_size=80
+        ).map(lambda pairs: "".join(c + p for c, p in pairs)),
+        min_size=1,
+        max_size=30,
+    ),
     low=st.integers(min_value=1, max_value=10),
     extra=st.integers(min_value=0, max_value=10),
 )
@@ -193,7 +212,7 @@ def test_chinese_is_cut_at_characters(lines: list[str], low: int, extra: int) ->
     assert len(found) >= len(texts) // 2, "a script without spaces still gives text"
     for text in found:
         assert low <= len(text) <= low + extra, text
-        assert text in collapse(source)
+        assert text in "".join(lines)
 
 
 def test_chinese_bundled_corpus_gives_texts_of_many_lengths() -> None:
@@ -203,21 +222,58 @@ def test_chinese_bundled_corpus_gives_texts_of_many_lengths() -> None:
     assert len(found) > 150
     for text in found:
         assert 5 <= len(text) <= 15
-        assert text in collapse(source)
+        assert text in "".join(source.split())
     assert len({len(t) for t in found}) >= 8, "cut to the sampled length, not at line ends"
 
 
 def test_chinese_with_long_paragraphs_gives_text(tmp_path: Path) -> None:
     """One paragraph per line is the usual layout of a Chinese corpus; a sample may start anywhere in it."""
-    text = "".join(ZH_SOURCE.split())
-    source = "\n".join(text[i : i + 1000] for i in range(0, len(text), 1000)) + "\n"
+    text_of_paragraphs = "".join(ZH_SOURCE.split())
+    source = "\n".join(text_of_paragraphs[i : i + 1000] for i in range(0, len(text_of_paragraphs), 1000)) + "\n"
     corpus = words_corpus(write_file(tmp_path, source), 5, 15)
     texts = sample_texts(corpus, 300, seed=8)
     found = [t for t in texts if t is not None]
     assert len(found) > 0.8 * len(texts), f"only {len(found)} of {len(texts)} draws gave text"
     for text in found:
         assert 5 <= len(text) <= 15
-        assert text in collapse(source)
+        assert text in text_of_paragraphs
+
+
+cjk_lines = st.text(alphabet=CLOSES_UP, min_size=1, max_size=30)
+spaced_lines = st.lists(
+    st.one_of(words, st.text(alphabet=THAI_CONSONANTS, min_size=1, max_size=8), st.sampled_from(["한국어", "문장"])),
+    min_size=1,
+    max_size=6,
+).map(" ".join)
+line_ends = st.sampled_from(["\n", "\r\n", "\n\n", " \n", "\n "])
+
+
+@settings(max_examples=60, deadline=None, report_multiple_bugs=False)
+@given(
+    chosen=st.lists(st.tuples(st.one_of(cjk_lines, spaced_lines), line_ends), min_size=2, max_size=40),
+    low=st.integers(min_value=1, max_value=10),
+    extra=st.integers(min_value=0, max_value=20),
+)
+def test_words_mode_joins_lines_without_a_space_inside_chinese_or_japanese(
+    chosen: list[tuple[str, str]], low: int, extra: int
+) -> None:
+    """A sample that spans a line break between two CJK characters has no space there ("美。小", not "美。 小");
+    between lines of Latin, Thai or Korean, and between CJK and those, the break is one space."""
+    source = "".join(line + end for line, end in chosen)
+    with tempfile.TemporaryDirectory() as directory:
+        corpus = words_corpus(write_file(Path(directory), source), low, low + extra)
+        texts = [t for t in sample_texts(corpus, 60) if t is not None]
+    reference = joined_lines([line for line, _ in chosen])
+    for text in texts:
+        assert text in reference, (text, reference)
+
+
+def test_bundled_japanese_sentences_join_without_a_space() -> None:
+    corpus = words_corpus(CORPUS_DIR / "ja" / "daily.txt", 10, 30)
+    found = [t for t in sample_texts(corpus, 300, seed=2) if t is not None]
+    assert len(found) > 150
+    assert not [t for t in found if " " in t]
+    assert [t for t in found if "。" in t[:-1]], "some samples span a line break"
 
 
 thai_syllables = st.builds(
@@ -434,3 +490,49 @@ def test_thai_cut_never_ends_on_a_preposed_vowel(tmp_path: Path) -> None:
     texts = [t for t in sample_texts(corpus, 300) if t]
     assert texts
     assert not [t for t in texts if t[-1] in "เแโใไ"], [t for t in texts if t[-1] in "เแโใไ"][:5]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "closes"),
+    [
+        ("想象中还要美。", "小区", True),
+        ("した。", "この本", True),
+        ("通知：“本店周一停业。”", "他用了", True),  # curly quotes go by the character beyond them
+        ("ｶﾀｶﾅ", "「全角」", True),
+        ("เช้านี้ฝนตกหนักมาก", "แม่ของฉัน", False),  # Thai puts a space between sentences
+        ("한국어", "문장", False),
+        ("in English.", "中文", False),
+        ("中文", "English", False),
+    ],
+)
+def test_which_line_breaks_close_up(before: str, after: str, closes: bool) -> None:
+    assert closes_up(before, after) is closes
+
+
+# Thai sentences cut into their words by hand (a compound into its parts): Thai writes no spaces between words.
+THAI_SENTENCES = [
+    ["แม่", "ของ", "ฉัน", "ชอบ", "ปลูก", "ต้น", "ไม้", "ไว้", "ที่", "ระเบียง", "และ", "รด", "น้ำ", "ทุก", "เช้า"],
+    ["นัก", "เรียน", "ทุก", "คน", "ต้อง", "ส่ง", "การ", "บ้าน", "ภาย", "ใน", "วัน", "ศุกร์", "นี้"],
+    ["อาหาร", "จาน", "นี้", "เผ็ด", "มาก"],
+    ["แต่", "ทุก", "คน", "ก็", "ยัง", "กิน", "จน", "หมด"],
+]
+
+
+@pytest.mark.parametrize(("low", "high"), [(3, 12), (8, 25)])
+def test_thai_samples_start_and_end_between_words(tmp_path: Path, low: int, high: int) -> None:
+    """A Thai sample is whole words, as a Latin one is: it starts where a word starts and ends where one ends."""
+    order = [THAI_SENTENCES[k % 4] for k in (0, 1, 2, 3, 1, 3, 0, 2, 2, 0, 3, 1)] * 3
+    source = "\n".join("".join(words) for words in order) + "\n"
+    reference, junctions = "", set()
+    for words in order:
+        reference += " " if reference else ""
+        for word in words:
+            junctions.add(len(reference))
+            reference += word
+        junctions.add(len(reference))
+    corpus = words_corpus(write_file(tmp_path, source), low, high)
+    found = [t for t in sample_texts(corpus, 400, seed=4) if t is not None]
+    assert len(found) > 100
+    for text in found:
+        places = [i for i in range(len(reference)) if reference.startswith(text, i)]
+        assert any(i in junctions and i + len(text) in junctions for i in places), text

@@ -1,8 +1,12 @@
+# ruff: noqa: RUF001 -- the texts are CJK and Thai on purpose.
 """`break_lines`: where multi-line text is cut, by words or by characters.
 
-- by words, only spaces become line breaks, and the text is otherwise unchanged;
+- by words, spaces become line breaks where Unicode's line-breaking rules (UAX #14) allow one, and
+  the text is otherwise unchanged; scripts without spaces break between their words: Chinese and
+  Japanese at almost any character, Thai at its dictionary word boundaries;
 - by characters, a newline is inserted between two characters, never inside a grapheme cluster
   (before a combining mark, after a joiner, or inside an Indic conjunct);
+- in both, no line starts with closing punctuation (。、」 ! ?) nor ends with opening punctuation (「);
 - never more lines than asked for, as many as there are places to break, and about equal lengths.
 """
 
@@ -31,7 +35,13 @@ CORPUS_WORDS = st.sampled_from(
         *corpus_words("he", "NotoSansHebrew-Regular.ttf")[:150],
     ]
 )
-WORD = st.one_of(CORPUS_WORDS, st.text(alphabet="abcdefghijklmnopqrstuvwxyzé-,.", min_size=1, max_size=14))
+# Punctuation ends a made-up word: a word that opens with "," or "." may not start a line (UAX #14).
+MADE_UP_WORD = st.builds(
+    str.__add__,
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzé", min_size=1, max_size=12),
+    st.sampled_from(["", "-", ",", "."]),
+)
+WORD = st.one_of(CORPUS_WORDS, MADE_UP_WORD)
 # What the corpus gives the planner: words joined by single spaces.
 SENTENCE = st.lists(WORD, min_size=1, max_size=14).map(tuple)
 
@@ -196,15 +206,105 @@ def test_characters_mode_balances_line_lengths(clusters: tuple[str, ...], lines:
     assert longest_line(result) <= best + max(len(c) for c in clusters), (text, result, best)
 
 
+IDEOGRAPH_LINES = [line for line in (corpus_lines("zh") + corpus_lines("ja")) if "\u4e00" <= line[0] <= "\u9fff"]
+
+
 @SETTINGS
-@given(text=st.sampled_from(corpus_lines("zh") + corpus_lines("ja")), lines=st.integers(2, 4))
-def test_characters_mode_splits_cjk_evenly(text: str, lines: int) -> None:
-    """Every CJK character is a place to break, so line lengths differ by at most one."""
-    text = "".join(text.split())
-    result = break_lines(text, lines, "characters")
+@given(text=st.sampled_from(IDEOGRAPH_LINES), lines=st.integers(2, 4), mode=st.sampled_from(["words", "characters"]))
+def test_cjk_ideographs_split_evenly(text: str, lines: int, mode: str) -> None:
+    """Every ideograph is a place to break, so line lengths differ by at most one.
+
+    Ideographs only: punctuation and small kana may not start a line, which moves a break.
+    """
+    text = "".join(c for c in text if "\u4e00" <= c <= "\u9fff")
+    result = break_lines(text, lines, mode)
     lengths = [len(line) for line in result.split("\n")]
     assert len(lengths) == lines
     assert max(lengths) - min(lengths) <= 1, (text, result)
+
+
+# Never at the start of a line in Chinese and Japanese (kinsoku): closing brackets and quotes,
+# stops and commas, iteration marks, small kana, the prolonged sound mark; never at the end: opening ones.
+NOT_FIRST = "。、，．・：；？！）」』】〕〉》”’ー々ゝゞヽヾぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+NOT_LAST = "（「『【〔〈《“‘"
+CJK_TEXT = st.text(
+    alphabet="今天早上下了一场小雨空气变得格外清新本は面白いです" + NOT_FIRST + NOT_LAST, min_size=1, max_size=40
+)
+
+
+def breaks_kinsoku(text: str) -> list[str]:
+    """The lines of `text` that start with a character that may not start one, or end with one that may not end one."""
+    lines = text.split("\n")
+    return [
+        line
+        for k, line in enumerate(lines)
+        if (k > 0 and line[:1] in NOT_FIRST) or (k + 1 < len(lines) and line[-1:] in NOT_LAST)
+    ]
+
+
+@SETTINGS
+@given(
+    text=st.one_of(st.sampled_from(corpus_lines("zh") + corpus_lines("ja")), CJK_TEXT),
+    lines=st.integers(2, 6),
+    mode=st.sampled_from(["words", "characters"]),
+)
+def test_cjk_lines_never_start_with_closing_punctuation(text: str, lines: int, mode: str) -> None:
+    result = break_lines(text, lines, mode)
+    assert result.replace("\n", "") == text
+    assert result.count("\n") + 1 <= lines
+    assert not breaks_kinsoku(result), (text, result)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines", "modes", "expected"),
+    [
+        ("想象中还要美。小区里的孩子", 2, ["words", "characters"], "想象中还要美。\n小区里的孩子"),
+        ("早上好。晚上好", 2, ["words", "characters"], "早上好。\n晚上好"),
+        ("天气「很好」啊", 3, ["words", "characters"], "天气\n「很\n好」啊"),
+        ("价格上涨了50%，明天", 3, ["words"], "价格上涨\n了50%，\n明天"),
+        # Between characters, digits break like ideographs (CSS's break-all); % still stays with its number.
+        ("价格上涨了50%，明天", 3, ["characters"], "价格上涨\n了5\n0%，明天"),
+    ],
+)
+def test_cjk_examples(text: str, lines: int, modes: list[str], expected: str) -> None:
+    """The even spot falls before 。 or 」, or inside 50%: the break moves to the nearest place allowed."""
+    for mode in modes:
+        assert break_lines(text, lines, mode) == expected, mode
+
+
+# Punctuation French sets after a space: UAX #14 keeps it on the line of the word before.
+FRENCH_PUNCTUATION = st.sampled_from(["!", "?", ":", ";", ")", "»"])
+
+
+@SETTINGS
+@given(
+    tokens=st.lists(st.one_of(MADE_UP_WORD, FRENCH_PUNCTUATION), min_size=1, max_size=12),
+    lines=st.integers(2, 5),
+)
+def test_words_mode_keeps_spaced_punctuation_on_its_line(tokens: list[str], lines: int) -> None:
+    text = " ".join(tokens)
+    result = break_lines(text, lines, "words")
+    assert result.replace("\n", " ") == text
+    assert not [line for line in result.split("\n")[1:] if line.split(" ")[0] in "!?:;)»"], result
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["แม่", "ของ", "ฉัน", "ชอบ", "ปลูก", "ต้นไม้", "ไว้", "ที่", "ระเบียง", "และ", "รดน้ำ", "ทุก", "เช้า"],
+        ["นักเรียน", "ทุก", "คน", "ต้อง", "ส่ง", "การบ้าน", "ภายใน", "วัน", "ศุกร์", "นี้"],
+    ],
+)
+@pytest.mark.parametrize("lines", [2, 3, 4, 5, 6])
+def test_words_mode_breaks_thai_between_words(words: list[str], lines: int) -> None:
+    """Thai writes no spaces between words; a line still breaks only where a word ends, as in a real text engine."""
+    text = "".join(words)
+    result = break_lines(text, lines, "words")
+    assert result.replace("\n", "") == text
+    assert result.count("\n") + 1 == lines
+    junctions = {len("".join(words[:k])) for k in range(1, len(words))}
+    breaks = {i - k for k, i in enumerate(i for i, c in enumerate(result) if c == "\n")}
+    assert breaks <= junctions, result
 
 
 @SETTINGS

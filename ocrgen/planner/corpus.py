@@ -12,6 +12,7 @@ is equally likely, whatever its neighbours, and no index of the file is needed.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from ocrgen.errors import PlanningError
+from ocrgen.planner.linebreak import opportunities
 from ocrgen.sampling import choose, sample_int
 from ocrgen.schemas.ranges import Range
-from ocrgen.text.scripts import is_mark, leans_forward, writes_without_spaces
+from ocrgen.text.scripts import closes_up, writes_without_spaces
 
+_WHITESPACE = re.compile(r"\s+")
+_CONTEXT = 48  # bytes read before a words-mode offset, for the dictionaries to see the word it falls in
 _MAX_LINE_BYTES = 1 << 16
 _WINDOW = 4096  # bytes read on each side of an offset to find the line around it
 _MAX_LINE_TRIES = 1000  # lines looked at before a lines-mode draw gives up and lets the planner count a failed try
@@ -88,18 +92,19 @@ class Corpus:
         return Draw(None, "no_fitting_line", passed_over)
 
     def _words_at(self, path: Path, size: int, offset: int, target: int) -> Draw:
-        start = max(offset - 1, 0)
+        lead = min(offset, _CONTEXT)
         with open(path, "rb") as handle:
-            handle.seek(start)
-            raw = handle.read(target * 4 + 64 + (offset > 0))
-        reaches_end = start + len(raw) >= size
-        before = raw[:1] if offset > 0 else b" "
-        text = _decode(raw[offset > 0 :], path, offset)
+            handle.seek(offset - lead)
+            raw = handle.read(lead + target * 4 + 64)
+        reaches_end = offset - lead + len(raw) >= size
+        before = raw[lead - 1 : lead] if offset > 0 else b" "
+        text = _decode(raw[lead:], path, offset)
         if writes_without_spaces(text):
-            body = text if reaches_end else _without_last_cluster(text)
-            picked = _cut_characters(" ".join(body.split()), target)
+            # Decoded as one: the character the offset falls in starts the text, whole.
+            window, split = _decode(raw, path, offset - lead), len(_decode(raw[:lead], path, offset - lead))
+            picked = _cut_between_words(window, split, target, reaches_end or window[-1:].isspace())
         else:
-            words = text.split()
+            words = _joined(text).split()
             if not before.isspace() and text[:1] and not text[:1].isspace():
                 words = words[1:]  # the random offset fell inside this word
             if not reaches_end and text[-1:] and not text[-1:].isspace():
@@ -159,12 +164,14 @@ def _decode(raw: bytes, path: Path, offset: int) -> str:
         ) from None
 
 
-def _without_last_cluster(text: str) -> str:
-    """Drop the last letter and its marks: the window may have cut more marks that follow."""
-    end = len(text)
-    while end > 0 and is_mark(text[end - 1]):
-        end -= 1
-    return text[: max(end - 1, 0)]
+def _joined(text: str) -> str:
+    """`text` with whitespace folded to single spaces, none left at a line break inside Chinese or Japanese."""
+    text = text.strip()
+
+    def separator(run: re.Match[str]) -> str:
+        return "" if "\n" in run[0] and closes_up(text[: run.start()], text[run.end() :]) else " "
+
+    return _WHITESPACE.sub(separator, text)
 
 
 def _take_words(words: list[str], target: int) -> str:
@@ -178,14 +185,21 @@ def _take_words(words: list[str], target: int) -> str:
     return " ".join(taken)
 
 
-def _cut_characters(text: str, target: int) -> str:
-    """Cut `target` characters without splitting a base letter from its marks or a preposed vowel from its letter."""
-    start = 0
-    while start < len(text) and is_mark(text[start]):
-        start += 1
-    end = min(start + target, len(text))
-    while end > start and end < len(text) and is_mark(text[end]):
-        end -= 1
-    while end > start and leans_forward(text[end - 1]):
-        end -= 1
-    return text[start:end].strip()
+def _cut_between_words(window: str, split: int, target: int, whole_end: bool) -> str:
+    """At most `target` characters of `window` from character `split` on, from and to places where
+    a line may break (UAX #14).
+
+    That is between words in Thai, Lao, Khmer and Myanmar (by ICU's dictionaries), and between
+    almost any two characters in Chinese and Japanese, never before 。 or after 「. The window
+    before `split` is there for the dictionaries to see where the word `split` falls in ends.
+    The window's end may be inside a word, unless `whole_end` says it is not.
+    """
+    text, start = _joined(window), len(_joined(window[:split]))
+    places = opportunities(text)
+    if split > 0 and not window[split - 1].isspace():
+        later = [p for p in places if p >= start]
+        if not later:
+            return ""
+        start = later[0]
+    ends = [p for p in [*places, *([len(text)] if whole_end else [])] if start < p <= start + target]
+    return text[start : ends[-1]].strip() if ends else ""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
-# Scripts that write no spaces between words; their text is cut at characters.
+# Scripts that write no spaces between words; their text is cut where a line may break, not at spaces.
 _NO_SPACE_BLOCKS = (
     (0x0E00, 0x0EFF),  # Thai, Lao
     (0x1000, 0x109F),  # Myanmar
@@ -31,15 +32,43 @@ def is_mark(char: str) -> bool:
     return unicodedata.category(char) in ("Mn", "Mc", "Me") or char in "\u200c\u200d"
 
 
+def _inside(char: str, blocks: tuple[tuple[int, int], ...]) -> bool:
+    return any(low <= ord(char) <= high for low, high in blocks)
+
+
 def _mostly(text: str, blocks: tuple[tuple[int, int], ...]) -> bool:
     visible = [c for c in text[:200] if not c.isspace()]
-    inside = sum(any(low <= ord(c) <= high for low, high in blocks) for c in visible)
+    inside = sum(_inside(c, blocks) for c in visible)
     return bool(visible) and inside * 2 > len(visible)
+
+
+def is_spaceless(char: str) -> bool:
+    """A character of a script that writes no spaces between words, or of CJK punctuation."""
+    return _inside(char, _NO_SPACE_BLOCKS)
 
 
 def writes_without_spaces(text: str) -> bool:
     """Most visible characters belong to a script that writes no spaces between words."""
     return _mostly(text, _NO_SPACE_BLOCKS)
+
+
+def closes_up(before: str, after: str) -> bool:
+    """Whether a line break between `before` and `after` disappears when the lines are joined.
+
+    It does between Han, kana, their punctuation and other wide East Asian characters, Hangul
+    aside: Chinese and Japanese put no space there. Korean, Thai and the rest get a space, as
+    they put one between phrases and sentences (the rule of CSS Text 3 for segment breaks).
+    Quotes, dashes and ellipses of ambiguous width go by the character beyond them.
+    """
+    return _wide(reversed(before)) and _wide(after)
+
+
+def _wide(chars: Iterable[str]) -> bool:
+    for char in chars:
+        width = unicodedata.east_asian_width(char)
+        if width != "A" or not unicodedata.category(char).startswith("P"):
+            return width in ("F", "W", "H") and not unicodedata.name(char, "").startswith("HANGUL")
+    return False
 
 
 def stands_upright(text: str) -> bool:

@@ -17,6 +17,7 @@ class WriterSpec:
     name: str = "files"
     subdirs: bool = False  # files: spread outputs over sub-directories
     samples_per_tar: int = 1000  # webdataset: samples per tar
+    split_lines: bool = False  # recognition writers: one sample per line, vertical lines turned upright
 
 
 class Writer(Protocol):

@@ -4,7 +4,9 @@ One folder per shard, `hf/` for a whole plan and `hf.shard-K-of-N/` with `--shar
 with its own `metadata.jsonl`, so each loads on its own with
 `datasets.load_dataset("imagefolder", data_dir=...)`. The nested label fields (`bboxes`,
 `characters`, `words`, `lines`, `plan`) are stored as JSON strings: their shapes vary from
-record to record, which Arrow's schema inference would not accept.
+record to record, which Arrow's schema inference would not accept. With `split_lines` each line
+of a record is a row of its own (`image_%08d_l<k>`), with `text`, `width`, `height`, the record
+`index` and its `line` number.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import ClassVar
 import orjson
 
 from ocrgen.atomic import write_atomic
-from ocrgen.renderer.output import EncodedSample
+from ocrgen.renderer.output import EncodedSample, sample_stem
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import WriterSpec
+from ocrgen.writers.lines import line_label, split_lines
 
 FLAT_FIELDS = ("text", "width", "height")
 
@@ -34,8 +37,15 @@ class HfWriter:
         self.directory = out_dir / shard.file_name("hf")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.rows: list[bytes] = []
+        self.image_format, self.split_lines = image_format, spec.split_lines
 
     def write(self, sample: EncodedSample) -> None:
+        if self.split_lines:
+            for line in split_lines(sample, self.image_format):
+                name = f"{sample_stem(sample.index)}{line.suffix}.{self.image_format}"
+                write_atomic(self.directory / name, line.image)
+                self.rows.append(orjson.dumps({"file_name": name, **line_label(sample.index, line)}) + b"\n")
+            return
         write_atomic(self.directory / sample.image_path.name, sample.image)
         label = orjson.loads(sample.label)
         row = {"file_name": sample.image_path.name}

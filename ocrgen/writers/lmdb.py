@@ -1,7 +1,8 @@
 """One LMDB per shard in the layout deep-text-recognition-benchmark, PARSeq and PaddleOCR's LMDBDataSet read.
 
 Keys: `image-%09d` (encoded image bytes), `label-%09d` (text, UTF-8), `num-samples` (ASCII
-count); indices from 1 in the order records are written (plan order). The database is built
+count); indices from 1 in the order records are written (plan order). With `split_lines` each
+line of a record is a sample of its own, numbered on in the same way. The database is built
 under a temporary name and swapped into place when closed, so a reader finds a complete one, old or new.
 """
 
@@ -17,6 +18,7 @@ from ocrgen.atomic import recover_dir, replace_dir
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import WriterSpec
+from ocrgen.writers.lines import split_lines
 
 # Address space LMDB reserves, not disk: the data file grows only as written. 1 TiB holds any one shard.
 MAP_SIZE = 1 << 40
@@ -36,11 +38,19 @@ class LmdbWriter:
         self.env = lmdb.open(str(self.temporary), map_size=MAP_SIZE, sync=False, metasync=False)
         self.txn = self.env.begin(write=True)
         self.count = 0
+        self.image_format, self.split_lines = image_format, spec.split_lines
 
     def write(self, sample: EncodedSample) -> None:
+        if self.split_lines:
+            for line in split_lines(sample, self.image_format):
+                self._put(line.image, line.text)
+        else:
+            self._put(sample.image, sample.text)
+
+    def _put(self, image: bytes, text: str) -> None:
         self.count += 1
-        self.txn.put(b"image-%09d" % self.count, sample.image)
-        self.txn.put(b"label-%09d" % self.count, sample.text.encode())
+        self.txn.put(b"image-%09d" % self.count, image)
+        self.txn.put(b"label-%09d" % self.count, text.encode())
         if self.count % COMMIT_EVERY == 0:
             self.txn.commit()
             self.txn = self.env.begin(write=True)

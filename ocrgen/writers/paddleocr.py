@@ -4,7 +4,8 @@ Everything lives under `<out>/paddleocr/`, which is the `data_dir`: label paths 
 it (`images/image_%08d.png`). Recognition wants one line per image, so a multi-line record
 contributes its lines cropped to their bboxes (`images/image_%08d_l<k>.png`) to `rec_gt.txt`;
 detection lists the whole image with one entry per word. Tabs in a text become spaces, since
-the tab separates path from text.
+the tab separates path from text. With `split_lines`, vertical lines are turned to read left to
+right (see `lines`), a record of one vertical line too (`_l0`).
 """
 
 from __future__ import annotations
@@ -43,18 +44,18 @@ class PaddleOcrWriter:
         (self.directory / "images").mkdir(parents=True, exist_ok=True)
         self.rec_path = self.directory / f"{shard.file_name('rec_gt')}.txt"
         self.det_path = self.directory / f"{shard.file_name('det_gt')}.txt"
-        self.image_format = image_format
+        self.image_format, self.upright = image_format, spec.split_lines
         self.rec: list[str] = []
         self.det: list[str] = []
 
     def write(self, sample: EncodedSample) -> None:
         label = Label.model_validate_json(sample.label)
         stem = sample_stem(sample.index)
-        for suffix, image, text in line_images(sample.image, label, self.image_format):
-            relative = f"images/{stem}{suffix}.{self.image_format}"
-            if suffix:
-                write_atomic(self.directory / relative, image)
-            self.rec.append(f"{relative}\t{text.replace(chr(9), ' ')}\n")
+        for line in line_images(sample.image, label, self.image_format, self.upright):
+            relative = f"images/{stem}{line.suffix}.{self.image_format}"
+            if line.suffix:
+                write_atomic(self.directory / relative, line.image)
+            self.rec.append(f"{relative}\t{line.text.replace(chr(9), ' ')}\n")
         relative = f"images/{stem}.{self.image_format}"
         write_atomic(self.directory / relative, sample.image)
         words = [{"transcription": w.text.replace("\t", " "), "points": quad(w)} for w in label.words]

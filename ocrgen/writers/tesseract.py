@@ -3,6 +3,8 @@
 All shards share `<out>/tesseract/` (names come from the record index, so they never collide).
 A single-line record is `image_%08d.png` + `image_%08d.gt.txt`; a multi-line record is split
 into its lines, each cropped to its bbox: `image_%08d_l<k>.png` + `image_%08d_l<k>.gt.txt`.
+With `split_lines`, vertical lines are turned to read left to right (see `lines`), a record of
+one vertical line too (`_l0`).
 """
 
 from __future__ import annotations
@@ -26,14 +28,14 @@ class TesseractWriter:
     def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
         self.directory = out_dir / "tesseract"
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.image_format = image_format
+        self.image_format, self.upright = image_format, spec.split_lines
 
     def write(self, sample: EncodedSample) -> None:
         label = Label.model_validate_json(sample.label)
         stem = sample_stem(sample.index)
-        for suffix, image, text in line_images(sample.image, label, self.image_format):
-            write_atomic(self.directory / f"{stem}{suffix}.{self.image_format}", image)
-            write_atomic(self.directory / f"{stem}{suffix}.gt.txt", f"{text}\n".encode())
+        for line in line_images(sample.image, label, self.image_format, self.upright):
+            write_atomic(self.directory / f"{stem}{line.suffix}.{self.image_format}", line.image)
+            write_atomic(self.directory / f"{stem}{line.suffix}.gt.txt", f"{line.text}\n".encode())
 
     def is_complete(self, index: int) -> bool:
         """Resume writes every record again: the line count of a record is not known before rendering it."""

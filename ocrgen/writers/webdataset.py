@@ -1,7 +1,9 @@
 """WebDataset tar shards: `<key>.png|jpg` (image), `<key>.txt` (text) and `<key>.json` (label) per sample.
 
 Each render shard writes its own directory of `shard-%06d.tar`, a new tar every
-`samples_per_tar` samples, in plan order; keys are the record index (`%08d`, no dots). Each tar
+`samples_per_tar` samples, in plan order; keys are the record index (`%08d`, no dots). With
+`split_lines` each line of a record is a sample: key `%08d_l<k>` (the record's own key when it is
+one horizontal line), its `.json` the record index, line number and size. Each tar
 is written under a temporary name and renamed when full, with fixed metadata so that the same
 plan gives the same bytes.
 """
@@ -14,9 +16,12 @@ import tarfile
 from pathlib import Path
 from typing import ClassVar
 
+import orjson
+
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import WriterSpec
+from ocrgen.writers.lines import line_label, split_lines
 
 
 class WebDatasetWriter:
@@ -29,20 +34,23 @@ class WebDatasetWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         for leftover in self.directory.glob(".shard-*.tar.tmp"):  # left by a killed run
             leftover.unlink()
-        self.image_format, self.samples_per_tar = image_format, spec.samples_per_tar
+        self.image_format, self.samples_per_tar, self.split_lines = image_format, spec.samples_per_tar, spec.split_lines
         self.written: list[Path] = []
         self.tar: tarfile.TarFile | None = None
         self.in_tar = 0
 
     def write(self, sample: EncodedSample) -> None:
+        if not self.split_lines:
+            self._add(f"{sample.index:08d}", sample.image, sample.text, sample.label)
+            return
+        for line in split_lines(sample, self.image_format):
+            label = orjson.dumps(line_label(sample.index, line))
+            self._add(f"{sample.index:08d}{line.suffix}", line.image, line.text, label)
+
+    def _add(self, key: str, image: bytes, text: str, label: bytes) -> None:
         if self.tar is None:
             self.tar = tarfile.open(self._temporary(len(self.written)), "w", format=tarfile.USTAR_FORMAT)  # noqa: SIM115 closed when full
-        key = f"{sample.index:08d}"
-        for extension, data in (
-            (self.image_format, sample.image),
-            ("txt", sample.text.encode()),
-            ("json", sample.label),
-        ):
+        for extension, data in ((self.image_format, image), ("txt", text.encode()), ("json", label)):
             info = tarfile.TarInfo(f"{key}.{extension}")
             info.size, info.mode = len(data), 0o644
             self.tar.addfile(info, io.BytesIO(data))
