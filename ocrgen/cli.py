@@ -333,9 +333,10 @@ def render(
     if dask_scheduler is not None:
         if shard_text is not None or workers is not None:
             raise click.UsageError("--dask-scheduler makes its own shards, one process each; drop --shard/--workers.")
-        from ocrgen.renderer.distributed import render_on_dask  # the optional extra: imported only when asked for
+        from ocrgen.renderer.distributed import check_scheduler, render_on_dask  # imported only when asked for
         from ocrgen.writers.merge import MERGERS
 
+        check_scheduler(dask_scheduler)  # before the output dir is touched
         sha256 = file_sha256(plan_file)
         _lock_output(output_dir, Shard())
         prepare_output_dir(output_dir, Shard(), sha256, writer, image_format, resume=resume, overwrite=overwrite)

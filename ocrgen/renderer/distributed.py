@@ -96,13 +96,8 @@ def render_on_dask(
     any task starts. `report` receives one line per finished or failed task; the plan is
     counted once here, for those lines.
     """
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise DaskSetupError(
-            "--dask-scheduler needs Dask's distributed package: install ocrgen[dask] (pip install 'ocrgen[dask]')."
-        ) from None
-    _probe(scheduler)
+    check_scheduler(scheduler)
+    from distributed import Client, as_completed
     plan, out_dir = plan.resolve(), out_dir.resolve()
     total = sum(1 for _ in shard_lines(plan, Shard()))
     plan_sha256 = file_sha256(plan)
@@ -171,20 +166,25 @@ def _render_task(plan: Path, out_dir: Path, shard: Shard, options: dict[str, Any
     return str(get_worker().name), render_plan(plan, out_dir, shard=shard, **options)
 
 
-def _probe(scheduler: str) -> None:
-    """Refuse an address that is not a scheduler's, or where nothing listens, in one line and in seconds.
+def check_scheduler(scheduler: str) -> None:
+    """Refuse a missing Dask, an address that is not a scheduler's, or one where nothing listens: one line, in seconds.
 
-    Dask itself raises a traceback for the first and retries the second until its timeout.
+    Dask itself raises a traceback for the second and retries the third until its timeout.
     """
-    from distributed.comm.addressing import parse_address, parse_host_port
-    from distributed.comm.registry import get_backend
+    try:
+        from distributed import comm  # the package itself first, so that a missing one is noticed
+        from distributed.comm.registry import get_backend
+    except ImportError:
+        raise DaskSetupError(
+            "--dask-scheduler needs Dask's distributed package: install ocrgen[dask] (pip install 'ocrgen[dask]')."
+        ) from None
 
     try:
-        scheme, location = parse_address(scheduler)
+        scheme, location = comm.parse_address(scheduler)
         get_backend(scheme)
         if scheme not in TCP_SCHEMES:
             return
-        host, port = parse_host_port(location)
+        host, port = comm.parse_host_port(location)
     except ValueError as error:
         raise DaskSetupError(
             f"--dask-scheduler {scheduler!r} is not a scheduler address: {error}. "
