@@ -15,7 +15,7 @@ import click
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
 from ocrgen.cpus import usable_cpus
 from ocrgen.errors import OcrgenError
-from ocrgen.planner import AssetDirs, make_plan, stream_plan, validate
+from ocrgen.planner import AssetDirs, load_config, make_plan, stream_plan, validate
 from ocrgen.plural import counted
 from ocrgen.renderer.arrayjob import shard_from_environment
 from ocrgen.renderer.lock import output_lock
@@ -25,7 +25,7 @@ from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet
 from ocrgen.renderer.resume import file_sha256
 from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
-from ocrgen.schemas.config import BatchConfig
+from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT, BatchConfig
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import PlanRecord
 from ocrgen.writers.base import WriterSpec
@@ -288,6 +288,14 @@ def _report_failures(summary: RenderSummary, where: Path) -> None:
 @_dir_option("--font-dir", "Where the plan's 'fonts' root is on this machine.")
 @_dir_option("--background-dir", "Where the plan's 'backgrounds' root is on this machine.")
 @click.option(
+    "--max-image-pixels",
+    type=click.IntRange(1, MAX_IMAGE_PIXELS_LIMIT),
+    default=DEFAULT_MAX_IMAGE_PIXELS,
+    show_default=True,
+    help="Records whose image would be larger (width x height) fail without being drawn; "
+    "match the config's max_image_pixels.",
+)
+@click.option(
     "--dask-scheduler",
     metavar="ADDRESS",
     help="Render on this Dask cluster (tcp://host:8786); plan and output dir on a shared filesystem.",
@@ -317,6 +325,7 @@ def render(
     split_lines: bool,
     font_dir: Path | None,
     background_dir: Path | None,
+    max_image_pixels: int,
     dask_scheduler: str | None,
     dask_tasks: int | None,
     log_level: str,
@@ -354,6 +363,7 @@ def render(
             chunk_size=chunk_size,
             io_batch_size=io_batch_size,
             writer=writer,
+            max_pixels=max_image_pixels,
         )
         kept = f", {run.summary.skipped} already done" if run.summary.skipped else ""
         where = f"{counted(run.tasks, 'Dask task')} on {counted(len(run.workers), 'worker')}{kept}"
@@ -385,6 +395,7 @@ def render(
         io_batch_size=io_batch_size,
         writer=writer,
         plan_sha256=sha256,
+        max_pixels=max_image_pixels,
     )
 
 
@@ -439,6 +450,7 @@ def generate(
         "chunk_size": chunk_size,
         "io_batch_size": io_batch_size,
         "writer": writer,
+        "max_pixels": load_config(config).max_image_pixels,
     }
     _lock_output(output_dir, Shard())
     prepare_output_dir(

@@ -63,3 +63,17 @@ def test_render_sends_a_huge_record_to_the_failures_file(cli: Cli, tmp_path: Pat
     failures = [json.loads(line) for line in (tmp_path / "out" / "failures.jsonl").read_text().splitlines()]
     assert [(f["index"], f["reason"]) for f in failures] == [(record["index"], "ImageTooLargeError")]
     assert len(list((tmp_path / "out").glob("image_*.png"))) == len(lines) - 1
+
+
+def test_render_limit_follows_the_flag(cli: Cli, tmp_path: Path) -> None:
+    """--max-image-pixels sets render's limit: one pixel under the largest record fails it, its size renders it."""
+    plan = tmp_path / "plans.jsonl"
+    config = _config(tmp_path, 300, 300, limit=40_000_000)
+    assert cli("plan", "--batch-config", config, "-o", plan).exit_code == 0
+    largest = max(
+        r["canvas"]["width"] * r["canvas"]["height"] for r in map(orjson.loads, plan.read_bytes().splitlines())
+    )
+    refused = cli("render", plan, "--output-dir", tmp_path / "low", "--workers", "1", "--max-image-pixels", largest - 1)
+    assert refused.exit_code == 1 and "ImageTooLargeError" in refused.output
+    result = cli("render", plan, "--output-dir", tmp_path / "out", "--workers", "1", "--max-image-pixels", largest)
+    assert result.exit_code == 0, result.output

@@ -24,6 +24,7 @@ from ocrgen.errors import OcrgenError
 from ocrgen.renderer.planfile import Shard, shard_lines
 from ocrgen.renderer.resume import check_plan, checkpoint_name
 from ocrgen.renderer.run import RenderSummary, render_plan
+from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.writers.base import WriterSpec
 from ocrgen.writers.merge import SHARD_NAME
 
@@ -86,6 +87,7 @@ def render_on_dask(
     chunk_size: int | None = None,
     io_batch_size: int | None = None,
     writer: WriterSpec | None = None,
+    max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
 ) -> DaskRun:
     """Submit `tasks` shards of `plan` to the cluster at `scheduler`, gathering them as they finish.
 
@@ -98,6 +100,7 @@ def render_on_dask(
     """
     check_scheduler(scheduler)
     from distributed import Client, as_completed
+
     plan, out_dir = plan.resolve(), out_dir.resolve()
     total = sum(1 for _ in shard_lines(plan, Shard()))
     plan_sha256 = file_sha256(plan)
@@ -111,6 +114,7 @@ def render_on_dask(
         "io_batch_size": io_batch_size,
         "writer": writer,
         "plan_sha256": plan_sha256,
+        "max_pixels": max_pixels,
     }
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT)

@@ -34,6 +34,7 @@ from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.render import render_pixels
 from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name, file_sha256
+from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import LabelData
 from ocrgen.schemas.plan import PlanRecord
 from ocrgen.writers.base import Writer, WriterSpec
@@ -65,6 +66,7 @@ class _Job:
     skip_complete: bool
     writer: WriterSpec
     shard: Shard
+    max_pixels: int
 
 
 class _Outcome(NamedTuple):
@@ -124,7 +126,7 @@ def _render_batch(
         if writer is not None and job.skip_complete and writer.is_complete(record.index):
             outcomes.append(_Outcome(line.offset, record.index, skipped=True))
             continue
-        picture = _with_retry(line, record, partial(render_pixels, record, resolver))
+        picture = _with_retry(line, record, partial(render_pixels, record, resolver, job.max_pixels))
         if isinstance(picture, _Outcome):
             outcomes.append(picture)
         else:
@@ -200,6 +202,7 @@ def render_plan(
     progress_stream: TextIO | None = None,
     writer: WriterSpec | None = None,
     plan_sha256: str | None = None,
+    max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
 ) -> RenderSummary:
     """Render every record of `shard` of a plan file on disk (see `render_lines`).
 
@@ -227,6 +230,7 @@ def render_plan(
         io_batch_size=io_batch_size,
         progress_stream=progress_stream,
         writer=writer,
+        max_pixels=max_pixels,
     )
 
 
@@ -247,6 +251,7 @@ def render_lines(
     io_batch_size: int | None = None,
     progress_stream: TextIO | None = None,
     writer: WriterSpec | None = None,
+    max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
 ) -> RenderSummary:
     """Render `lines` of `plan` (`total` of them) as they come; failed records go to the failures file, with why.
 
@@ -258,6 +263,7 @@ def render_lines(
     returns once they are all written. Progress goes to `progress_stream` as a
     bar, or to the log at intervals when it is None. `writer` says how samples are stored
     (default: the files writer), and is closed, finalising its outputs, once all lines are done.
+    A record whose image would be larger than `max_pixels` fails without being drawn.
     """
     shard = shard or Shard()
     with output_lock(out_dir, shard):  # one run per output dir and shard: they would share temporaries
@@ -267,7 +273,7 @@ def render_lines(
         if resume:
             stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
         spec = writer or WriterSpec()
-        job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard)
+        job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard, max_pixels)
         checkpoint = Checkpoint(
             str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs, image_format
         )
