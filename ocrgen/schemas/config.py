@@ -23,7 +23,7 @@ def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FontSelection(_Strict):
