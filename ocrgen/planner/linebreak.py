@@ -18,14 +18,14 @@ def break_lines(text: str, lines: int, mode: str) -> str:
         places = [i for i, c in enumerate(text) if c == " "]
     else:
         places = [i for i in range(1, len(text)) if _can_break_before(text, i)]
-    chosen: list[int] = []
+    taken: set[int] = set()
     for k in range(1, lines):
         target = len(text) * k / lines
-        free = [p for p in places if p not in chosen]
+        free = [p for p in places if p not in taken]
         if not free:
             break
-        chosen.append(min(free, key=lambda p: (abs(p - target), p)))
-    chosen.sort()
+        taken.add(min(free, key=lambda p: (abs(p - target), p)))
+    chosen = sorted(taken)
     if mode == "words" and not writes_without_spaces(text):
         characters = list(text)
         for place in chosen:
