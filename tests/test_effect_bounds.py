@@ -275,7 +275,7 @@ TOO_LONG = [
 
 
 def _plan_with(tmp_path: Path, changes: dict[str, Any]) -> Path:
-    """A plan of two records, the second with `changes`; its JSON may hold NaN and Infinity, as a tampered file could."""
+    """Two records, the second with `changes`; the JSON may hold NaN and Infinity, as a tampered file could."""
     record = json.loads(make_record(LATIN, "Bound").model_dump_json())
     plan = tmp_path / "plans.jsonl"
     plan.write_text(json.dumps(record) + "\n" + json.dumps({**record, "index": 1, **changes}) + "\n")
