@@ -27,7 +27,14 @@ from pydantic.fields import FieldInfo
 from ocrgen.effects import geometric, text
 from ocrgen.effects.base import Effect
 from ocrgen.effects.registry import BY_NAME, EFFECTS
-from ocrgen.schemas.config import LINE_SPACINGS, MAX_CHARACTER_SPACING, MAX_LINES, MAX_STROKE_WIDTH, MIN_ARC_RADIUS
+from ocrgen.schemas.config import (
+    LINE_SPACINGS,
+    MAX_CHARACTER_SPACING,
+    MAX_LINES,
+    MAX_STROKE_WIDTH,
+    MAX_TEXT_LENGTH,
+    MIN_ARC_RADIUS,
+)
 from ocrgen.schemas.ranges import Range
 from tests.textcases import LATIN, make_record
 
@@ -235,6 +242,8 @@ def test_huge_integer_in_a_range_is_refused(cli: Cli, tmp_path: Path, digits: in
         ("curve.arc.radius", MIN_ARC_RADIUS - 0.5),
         ("stroke.width", MAX_STROKE_WIDTH + 1),
         ("lines", MAX_LINES + 1),
+        ("text_length", 1e300),
+        ("text_length", MAX_TEXT_LENGTH + 1),
         ("line_spacing", LINE_SPACINGS[1] + 0.5),
         ("line_spacing", 0.01),
         ("character_spacing", MAX_CHARACTER_SPACING + 1),
@@ -244,6 +253,16 @@ def test_huge_integer_in_a_range_is_refused(cli: Cli, tmp_path: Path, digits: in
 def test_layout_value_past_its_bound_is_refused(cli: Cli, tmp_path: Path, where: str, value: float) -> None:
     result = _validate(cli, tmp_path, LAYOUT_RANGES[where](value))
     assert_refused(result, where)
+
+
+def test_font_size_below_one_pixel_plans(cli: Cli, tmp_path: Path) -> None:
+    """A font size range that rounds to 0 px draws 1 px, the least a record holds."""
+    config = tmp_path / "batch.yaml"
+    config.write_text(yaml.safe_dump({"total_images": 2, "specifications": [{**SPEC, "font_size": 0.0001}]}))
+    plan = tmp_path / "plans.jsonl"
+    result = cli("plan", "--batch-config", config, "-o", plan)
+    assert result.exit_code == 0, result.output
+    assert {json.loads(line)["font"]["size"] for line in plan.read_text().splitlines()} == {1}
 
 
 # --- plan lines -----------------------------------------------------------------------------------

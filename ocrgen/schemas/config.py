@@ -18,6 +18,7 @@ Weight = Annotated[float, Field(ge=0)]
 # Limits of layout values, shared with the plan record's fields. Below this radius an arc winds its
 # glyphs over each other; the others are far past any real layout, and each would take the canvas with it.
 MIN_ARC_RADIUS = 10  # px
+MAX_TEXT_LENGTH = 10_000  # characters
 MAX_LINES = 100
 LINE_SPACINGS = (0.1, 10.0)  # line heights
 MAX_CHARACTER_SPACING = 128  # px, either way
@@ -153,9 +154,9 @@ class Specification(_Strict):
         "words",
         description="words: a run of whole words of `text_length` characters; lines: one whole corpus line.",
     )
-    text_length: PositiveRange = Field(
+    text_length: Annotated[Range, within(0, MAX_TEXT_LENGTH, low_open=True)] = Field(
         default_factory=lambda: Range(min=5, max=40),
-        description="Length of the text in characters.",
+        description=f"Length of the text in characters, at most {MAX_TEXT_LENGTH:,}.",
     )
     fonts: FontSelection = Field(default_factory=FontSelection)
     font_size: PositiveRange = Field(
