@@ -186,7 +186,7 @@ def _at(bound: Bound, end: str) -> float:
 @pytest.mark.parametrize("end", ["low", "high"])
 def test_bounds_themselves_validate(cli: Cli, tmp_path: Path, end: str) -> None:
     """The config accepts every bound the plan record accepts: the two sides agree."""
-    effects = {effect.name: {"p": 1} for effect in EFFECTS}
+    effects: dict[str, dict[str, float]] = {effect.name: {"p": 1} for effect in EFFECTS}
     for effect, name, bound in BOUNDED:
         effects[effect][name] = _at(bound, end)
     result = _validate(cli, tmp_path, {"effects": effects})
@@ -270,7 +270,7 @@ def test_font_size_below_one_pixel_plans(cli: Cli, tmp_path: Path) -> None:
 
 def _params(effect: Effect) -> dict[str, Any]:
     """A valid record entry of `effect`, drawn from its default config."""
-    return effect.sample(effect.config(), np.random.default_rng(0)).model_dump(mode="json")
+    return effect.sample(effect.config.model_validate({}), np.random.default_rng(0)).model_dump(mode="json")
 
 
 PARAMS_BOUNDED = [
@@ -311,14 +311,15 @@ def _past_int(bound: Bound, above: bool, excess: float) -> int:
     return math.ceil(value) if above else math.floor(value)
 
 
-def _past_field(effect: str, name: str, bound: Bound, above: bool, excess: float) -> tuple[str, str, Any]:
+def _past_field(case: tuple[str, str, Bound], above: bool, excess: float) -> tuple[str, str, Any]:
+    effect, name, bound = case
     past = _past_int if BY_NAME[effect].params.model_fields[name].annotation is int else _past
     return effect, name, past(bound, above, excess)
 
 
 PAST_IN_PLANS = st.one_of(
     st.builds(
-        lambda case, above, excess: _past_field(*case, above, excess),
+        _past_field,
         st.sampled_from(PARAMS_BOUNDED),
         st.booleans(),
         st.floats(1e-3, 1e12),
@@ -383,10 +384,10 @@ LAYOUT_ENDS = {
 @pytest.mark.parametrize("end", ["low", "high"])
 def test_bounds_plan_and_render(cli: Cli, tmp_path: Path, end: str) -> None:
     """One record per effect with every bounded range fixed at that end, and one at the layout's limits."""
-    specs = []
+    specs: list[dict[str, Any]] = []
     for effect in EFFECTS:
-        config = {name: _at(bound, end) for name, bound in config_bounds(effect).items()}
-        specs.append({"name": effect.name, "effects": {effect.name: {"p": 1, **config}}})
+        ends = {name: _at(bound, end) for name, bound in config_bounds(effect).items()}
+        specs.append({"name": effect.name, "effects": {effect.name: {"p": 1, **ends}}})
     specs.append({"name": "layout", **LAYOUT_ENDS[end]})
     share = 1 / len(specs)
     batch = {
