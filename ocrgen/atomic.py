@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import errno
+import functools
 import os
+import shutil
 from pathlib import Path
 
 
@@ -29,3 +34,57 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h: swap the two names in one step
+_AT_FDCWD = -100
+
+
+def _exchange(first: str, second: str) -> bool:
+    """Swap two paths atomically with Linux's renameat2; False where the system or file system cannot."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(error, os.strerror(error), second)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name, use_errno=True) if name else None
+
+
+def replace_dir(temporary: Path, final: Path) -> None:
+    """Put the finished directory `temporary` at `final`, so a reader finds either the old one or the new one whole.
+
+    `rename` cannot replace a non-empty directory, so an existing one is swapped with the new one in a
+    single step (renameat2 RENAME_EXCHANGE) and then deleted under the temporary name. Where the file
+    system cannot swap, the old one is moved aside first; `recover_dir` puts it back if a kill falls
+    between the two renames.
+    """
+    if not final.exists():
+        os.replace(temporary, final)
+    elif _exchange(os.fspath(temporary), os.fspath(final)):
+        shutil.rmtree(temporary)
+    else:
+        aside = _aside(final)
+        shutil.rmtree(aside, ignore_errors=True)
+        os.replace(final, aside)
+        os.replace(temporary, final)
+        shutil.rmtree(aside)
+
+
+def recover_dir(final: Path) -> None:
+    """After a kill between `replace_dir`'s two renames: the complete old directory goes back to `final`."""
+    aside = _aside(final)
+    if aside.exists() and not final.exists():
+        os.replace(aside, final)
+
+
+def _aside(final: Path) -> Path:
+    return final.with_name(f".{final.name}.old")

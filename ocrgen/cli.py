@@ -288,12 +288,11 @@ def render(
     if dask_scheduler is None and dask_tasks is not None:
         raise click.UsageError("--dask-tasks needs --dask-scheduler.")
     writer = _writer_spec(writer_name, subdirs, samples_per_tar)
-    if dask_scheduler is not None and writer != WriterSpec():
-        raise click.UsageError("--dask-scheduler writes files only; drop --writer/--subdirs.")
     if dask_scheduler is not None:
         if shard_text is not None or workers is not None:
             raise click.UsageError("--dask-scheduler makes its own shards, one process each; drop --shard/--workers.")
         from ocrgen.renderer.distributed import render_on_dask  # the optional extra: imported only when asked for
+        from ocrgen.writers.merge import MERGERS
 
         run = render_on_dask(
             plan_file,
@@ -303,12 +302,24 @@ def render(
             image_format=image_format,
             roots=roots,
             report=lambda line: click.echo(line, err=True),
+            resume=resume,
+            strict=strict,
+            io_workers=io_workers,
+            chunk_size=chunk_size,
+            io_batch_size=io_batch_size,
+            writer=writer,
         )
-        click.echo(f"Rendered {run.summary.rendered} images into {output_dir} ({run.tasks} Dask tasks).")
+        kept = f", {run.summary.skipped} already done" if run.summary.skipped else ""
+        where = f"{run.tasks} Dask tasks on {len(run.workers)} workers{kept}"
+        click.echo(f"Rendered {run.summary.rendered} images into {output_dir} ({where}).")
         _report_failures(run.summary, output_dir / "failures.shard-*.jsonl")
         for failure in run.failed_tasks:
             k, n = failure.shard.index, failure.shard.count
             click.echo(f"Shard {k}/{n} failed: {failure.reason}; rerun it with --shard {k}/{n}.", err=True)
+        if writer_name in MERGERS and run.tasks > 1 and not run.failed_tasks:
+            click.echo(
+                f"Join the {run.tasks} shards into one {writer_name}: ocrgen merge {output_dir} --writer {writer_name}"
+            )
         sys.exit(run.exit_code)
     _render_and_report(
         plan_file,

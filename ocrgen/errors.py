@@ -55,3 +55,7 @@ class PlanningError(OcrgenError):
 
 class RenderError(OcrgenError):
     """A record that cannot be drawn as planned."""
+
+
+class ImageTooLargeError(RenderError):
+    """A record whose image would exceed the pixel limit; refused before anything is allocated."""

@@ -1,7 +1,7 @@
 """Summarise a plan file before spending compute on it, in one streaming pass with flat memory.
 
-Records are read as plain dicts (`orjson.loads` per line), not validated as `PlanRecord`:
-validation would cost several times the parse, and `render` validates anyway. Counts are
+Each line is validated as a `PlanRecord`, exactly as `render` does, so a plan that inspects
+cleanly also parses cleanly; the summary itself reads the line as a plain dict. Counts are
 kept per distinct value (specs, fonts, directions, backgrounds: bounded by the assets),
 and every numeric distribution goes through a fixed-size `Reservoir`.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from ocrgen.errors import OcrgenError, PlanFileError
+from ocrgen.errors import OcrgenError
 from ocrgen.planner.writer import stats_path
 from ocrgen.renderer.planfile import PlanLine, parse_record
 
@@ -159,20 +159,15 @@ def _ranked(counts: Counter[str]) -> dict[str, int]:
 
 
 def inspect_plan(path: Path) -> dict[str, Any]:
-    """Stream `path` once and return the report; a malformed line raises PlanFileError naming it."""
+    """Stream `path` once and return the report; a line that render would refuse raises PlanFileError naming it."""
     summary = PlanSummary()
+    offset = 0
     with open(path, "rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
+        for line in handle:
+            if line.strip():
+                parse_record(path, PlanLine(offset, line))  # the same check as render's, so inspect passes no less
                 summary.add(orjson.loads(line))
-            except orjson.JSONDecodeError as error:
-                raise PlanFileError(str(path), number, f"not valid JSON ({error})") from None
-            except (KeyError, TypeError, AttributeError) as error:
-                raise PlanFileError(
-                    str(path), number, f"not a plan record (missing or wrong field {error}); make it with `ocrgen plan`"
-                ) from None
+            offset += len(line)
     sidecar = stats_path(path)
     planning = orjson.loads(sidecar.read_bytes()) if sidecar.exists() else None
     return summary.to_dict(planning)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from fontTools.ttLib import TTFont
 from PIL import Image
 
 from ocrgen.assets import BUNDLED_ROOTS
@@ -368,6 +369,18 @@ def test_font_file_that_does_not_open(write_config: WriteConfig, font_dir_with: 
     broken.write_bytes(b"\x00\x01\x00\x00 this is not a font" * 8)
     problem = only_problem(write_config(SMALL), AssetDirs(fonts=fonts))
     assert f"Font file {broken} cannot be opened" in problem
+
+
+def test_font_without_outlines_is_refused_at_validation(
+    write_config: WriteConfig, font_dir_with: Callable[..., Path]
+) -> None:
+    """A TrueType font stripped of glyf/loca opens in fontTools but fails in FreeType mid-plan; validate says so."""
+    fonts = font_dir_with("NotoSans-Regular.ttf")
+    stripped = TTFont(fonts / "NotoSans-Regular.ttf")
+    del stripped["glyf"], stripped["loca"]
+    stripped.save(fonts / "NoOutlines-Regular.ttf")
+    problem = only_problem(write_config(SMALL), AssetDirs(fonts=fonts))
+    assert "NoOutlines-Regular.ttf cannot be opened (it has no glyph outlines" in problem
 
 
 def test_missing_corpus_dir(write_config: WriteConfig, tmp_path: Path) -> None:

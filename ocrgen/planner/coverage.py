@@ -174,6 +174,8 @@ def _read_cmaps(path: Path) -> list[frozenset[int]]:
             cmap = font.getBestCmap()
             if not cmap:
                 raise ValueError("it has no Unicode character map")
+            if not ({"glyf", "loca"} <= set(font.keys()) or "CFF " in font or "CFF2" in font):
+                raise ValueError("it has no glyph outlines: neither glyf and loca nor a CFF table")
             cmaps.append(frozenset(cmap))
         return cmaps
     finally:

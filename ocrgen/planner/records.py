@@ -63,13 +63,15 @@ def plan_records(config: BatchConfig, resources: Resources, seed: int, stats: Pl
     """Every record of the plan, in index order; `stats` fills in as they are made."""
     counts = allocate(config.total_images, [spec.proportion for spec in config.specifications])
     for index, spec_index in enumerate(interleave(counts)):
-        record = _plan_one(resources.specs[spec_index], index, seed, resources.roots, stats)
+        record = _plan_one(resources.specs[spec_index], index, seed, resources.roots, stats, config.max_image_pixels)
         stats.records += 1
         stats.per_spec[record.spec] += 1
         yield record
 
 
-def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], stats: PlanStats) -> PlanRecord:
+def _plan_one(
+    res: SpecResources, index: int, seed: int, roots: dict[str, str], stats: PlanStats, max_pixels: int
+) -> PlanRecord:
     spec = res.spec
     rng = record_rng(seed, index)
     tried: Counter[str] = Counter()
@@ -96,18 +98,23 @@ def _plan_one(res: SpecResources, index: int, seed: int, roots: dict[str, str], 
         if any(placed.glyph == 0 for placed in layout.placements):
             tried["notdef_glyph"] += 1
             continue
+        canvas, origin = _fit(layout, rng, res, margins(effects))
+        width, height = size_after_geometry(effects, canvas.width, canvas.height)
+        if max(canvas.width * canvas.height, width * height) > max_pixels:
+            tried["image_too_large"] += 1
+            continue
         break
     else:
         stats.resampled.update(tried)
         reasons = ", ".join(f"{reason} x{count}" for reason, count in tried.most_common())
-        raise PlanningError(
-            f"Specification '{spec.name}': no usable text in {MAX_TEXT_TRIES} tries ({reasons}). "
-            "Check that its corpus suits its text_length and that its fonts cover the corpus script."
+        fix = (
+            "Lower its font_size, padding, text_length or lines, or raise max_image_pixels."
+            if tried.most_common(1)[0][0] == "image_too_large"
+            else "Check that its corpus suits its text_length and that its fonts cover the corpus script."
         )
+        raise PlanningError(f"Specification '{spec.name}': no usable text in {MAX_TEXT_TRIES} tries ({reasons}). {fix}")
     stats.resampled.update(tried)
 
-    canvas, origin = _fit(layout, rng, res, margins(effects))
-    width, height = size_after_geometry(effects, canvas.width, canvas.height)
     # The background first, at the final size, so the colours of the text can keep their contrast against it.
     background = res.backgrounds.draw(spec, width, height, rng)
     text_color, effects = _ink_colors(res, background, effects, rng, stats.resampled)

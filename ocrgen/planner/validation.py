@@ -7,6 +7,8 @@ path, specification name) and, for a misspelt key, which name was meant.
 from __future__ import annotations
 
 import difflib
+import re
+import stat
 import types
 import typing
 from pathlib import Path
@@ -47,39 +49,98 @@ def valid_specifications(path: Path) -> list[Specification]:
     return valid
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, but a number too long for Python to read is a YAML error with its line, not a crash."""
+MAX_CONFIG_BYTES = 4 << 20
+"""A batch config is a page of YAML; anything larger is a wrong path (a corpus, a device), not a config."""
 
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        try:
-            return super().construct_yaml_int(node)
-        except ValueError:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"a number of {len(node.value)} characters is too long to read", node.start_mark
-            ) from None
+# YAML 1.2 floats that YAML 1.1 (PyYAML) reads as strings: `1e30`, `1.0e30`, `2E-3` without a dot or a sign.
+_YAML12_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading `1e30` as a number and refusing a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice (first on line {seen[key]}); keep one", key_node.start_mark
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
+_ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789"))
+
+
+MAX_FLOW_DEPTH = 64
+"""Deeper `[`/`{` nesting than any config has; PyYAML's scanner slows quadratically with it."""
+_QUOTED_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|(?:^|\s)#[^\n]*")
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
+    text = _read_text(path)
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise ConfigError([f"{path}: nested too deeply to be a batch config"])
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"Batch config not found: {path}"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([f"Cannot read batch config {path}: {error}"]) from None
-    try:
-        data = yaml.load(text, Loader=_Loader)
-        tree = yaml.compose(text)
+        data = yaml.load(text, Loader=_ConfigLoader)
+        tree = yaml.compose(text, Loader=_ConfigLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError([f"{path}{where}: not valid YAML: {problem}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{path}: nested too deeply to be a batch config"]) from None
+    except ValueError:  # Python refuses to read integers of more than 4300 digits
+        raise ConfigError([f"{path}: a number has thousands of digits; no setting needs more than a few"]) from None
     if not isinstance(data, dict):
         raise ConfigError([f"{path} must hold a mapping with total_images and specifications."])
+    if found := _first_boolean(data, ()):
+        where = f"{path}, line {line}" if (line := _line_of(tree, found)) else str(path)
+        key_path = ".".join(str(part) for part in found)
+        raise ConfigError([f"{where}: {key_path}: true/false is not a number here; write 1 or 0"])
     return data, tree
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest `[`/`{` nesting outside quotes and comments: an upper bound that is cheap to find."""
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", _QUOTED_OR_COMMENT.sub("", text)):
+        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _read_text(path: Path) -> str:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ConfigError([f"Batch config not found: {path}"]) from None
+    except OSError as error:
+        raise ConfigError([f"Cannot read batch config {path}: {error}"]) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError([f"Batch config {path} is not a regular file; give the path of a YAML file"])
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            [f"Batch config {path} is {info.st_size:,} bytes; a config is at most {MAX_CONFIG_BYTES:,} (wrong file?)"]
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([f"Cannot read batch config {path}: {error}"]) from None
+
+
+def _first_boolean(value: Any, where: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """Where the config holds true/false: no config key takes a boolean, and pydantic would read `true` as 1."""
+    if isinstance(value, bool):
+        return where
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if found := _first_boolean(item, (*where, key)):
+            return found
+    return None
 
 
 def _describe(path: Path, data: dict[str, Any], tree: yaml.Node | None, error: Any) -> str:

@@ -13,11 +13,13 @@ from PIL import Image
 from ocrgen.assets import AssetResolver
 from ocrgen.effects.base import Scene, TextLayers, Window
 from ocrgen.effects.geometric import apply_geometry
-from ocrgen.effects.registry import effect_of
+from ocrgen.effects.registry import effect_of, size_after_geometry
 from ocrgen.effects.text import effective_layout
+from ocrgen.errors import ImageTooLargeError
 from ocrgen.renderer.backgrounds import image_background, procedural_background
 from ocrgen.renderer.labels import measure_shapes
 from ocrgen.renderer.text import draw_text
+from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import Label, LabelData
 from ocrgen.schemas.plan import ImageBackground, PlanRecord
 from ocrgen.text.layout import Box, TextLayout, layout_text
@@ -32,14 +34,24 @@ def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> 
     return Image.fromarray(pixels, "RGB"), Label.model_validate(label)
 
 
-def render_pixels(record: PlanRecord, resolver: AssetResolver | None = None) -> tuple[np.ndarray, LabelData]:
+def render_pixels(
+    record: PlanRecord, resolver: AssetResolver | None = None, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+) -> tuple[np.ndarray, LabelData]:
     """`render_record` for the hot path: an H x W x 3 array and the label as JSON-ready data.
 
     Encoders take both as they are; building and dumping a `Label` model per image would cost
-    a fifth of a single-word render. The tests hold this data to the `Label` model.
+    a fifth of a single-word render. The tests hold this data to the `Label` model. A record
+    larger than `max_pixels`, before or after its geometric effects, is refused before any
+    pixel is allocated.
     """
     resolver = resolver or AssetResolver()
     width, height = record.canvas.width, record.canvas.height
+    final = size_after_geometry(record.effects, width, height)
+    if max(width * height, final[0] * final[1]) > max_pixels:
+        raise ImageTooLargeError(
+            f"record {record.index} is {width}x{height} px ({final[0]}x{final[1]} after its effects), over the "
+            f"{max_pixels:,}-pixel limit; pass --max-image-pixels to render larger images"
+        )
     layout = record_layout(record, resolver)
     effects = [(effect_of(params), params) for params in record.effects]
     clusters = any(effect.reads_clusters for effect, _ in effects)

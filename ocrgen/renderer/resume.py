@@ -63,24 +63,24 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict: bool) -> None:
-    """Warn (or with `strict`, refuse) when the dir's checkpoint was written for another plan file."""
+def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict: bool) -> bool:
+    """Warn and return False (or with `strict`, refuse) when the dir's checkpoint was written for another plan file."""
     path = out_dir / checkpoint_name(shard)
     try:
         previous = orjson.loads(path.read_bytes())
     except FileNotFoundError:
         log.info("no checkpoint in %s; resuming from the outputs alone", out_dir)
-        return
+        return True
     except orjson.JSONDecodeError:
         log.warning("%s is unreadable; resuming from the outputs alone", path)
-        return
+        return True
     old = previous.get("plan_sha256")
     if old == plan_sha256:
         log.info("resuming %s: %s of %s records were done", path.name, previous.get("done"), previous.get("total"))
-        return
+        return True
     if old is None:
         log.info("%s was written while its plan was still being made; resuming from the outputs alone", path.name)
-        return
+        return True
     message = (
         f"{out_dir} was rendered from another plan: checkpoint {path.name} has sha256 {old}, "
         f"but {plan} has sha256 {plan_sha256}."
@@ -91,6 +91,7 @@ def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict
             "and render only what is missing."
         )
     log.warning("%s Continuing: records whose outputs exist are kept as they are.", message)
+    return False
 
 
 def is_complete(out_dir: Path, index: int, image_format: str) -> bool:

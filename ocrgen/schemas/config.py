@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -231,6 +232,16 @@ class Specification(_Strict):
     def _one_pattern_is_a_list(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
 
+    @field_validator("corpus")
+    @classmethod
+    def _patterns_inside_the_corpus_dir(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            if not pattern.strip() or pattern.startswith("/") or ".." in PurePosixPath(pattern).parts:
+                raise ValueError(
+                    f"pattern '{pattern}' must name files inside the corpus dir: relative, not empty, no '..'"
+                )
+        return patterns
+
     @field_validator("alignment")
     @classmethod
     def _alignment_weights(cls, value: dict[str, float] | None) -> dict[str, float] | None:
@@ -248,12 +259,27 @@ class Specification(_Strict):
         return value
 
 
+DEFAULT_MAX_IMAGE_PIXELS = 16_000_000
+"""16 megapixels: a few hundred MB of working arrays; far beyond any line or page a recognizer trains on."""
+MAX_IMAGE_PIXELS_LIMIT = 1 << 30
+
+
 class BatchConfig(_Strict):
     """A whole dataset: how many images, from which specifications."""
 
-    total_images: int = Field(gt=0)
-    seed: int | None = Field(None, ge=0, description="Seed for planning; `ocrgen plan --seed` overrides it.")
+    total_images: int = Field(gt=0, le=10**12, description="How many images the plan holds (at most 10^12).")
+    seed: int | None = Field(
+        None, ge=0, le=2**64 - 1, description="Seed for planning, 0 to 2^64 - 1; `ocrgen plan --seed` overrides it."
+    )
     specifications: list[Specification] = Field(min_length=1)
+    max_image_pixels: int = Field(
+        DEFAULT_MAX_IMAGE_PIXELS,
+        ge=1,
+        le=MAX_IMAGE_PIXELS_LIMIT,
+        description="Largest image, before and after geometric effects, in pixels (width x height). The planner "
+        "draws a record's text, size and padding again until it fits; raise it for larger images, and pass the "
+        "same value to `render --max-image-pixels`.",
+    )
 
     @model_validator(mode="after")
     def _check_specifications(self) -> BatchConfig:

@@ -6,6 +6,7 @@ else but the asset files it references.
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -13,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -39,8 +41,17 @@ class AssetRef(_Record):
     """A file under a named root, pinned by content so another machine can check it."""
 
     root: str = Field(description="Root name: 'fonts', 'backgrounds', or a bundled root such as 'ocrgen:fonts'.")
-    path: str = Field(description="POSIX path relative to the root.")
+    path: str = Field(description="POSIX path relative to the root, staying inside it.")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    @field_validator("path")
+    @classmethod
+    def _inside_root(cls, path: str) -> str:
+        """A tampered plan must not make render read files outside the asset roots."""
+        parts = PurePosixPath(path).parts
+        if not parts or path.startswith("/") or ".." in parts:
+            raise ValueError(f"'{path}' leaves its root; asset paths are relative and never use '..'")
+        return path
 
 
 class FontRef(_Record):
@@ -141,7 +152,9 @@ class PlanRecord(_Record):
     schema_version: Literal[1] = PLAN_SCHEMA_VERSION
     index: int = Field(ge=0, description="Position in the plan; names the output files.")
     spec: str = Field(description="Name of the specification the record came from.")
-    seed: int = Field(ge=0, description="Drives the only randomness left to the renderer (pixel noise).")
+    seed: int = Field(
+        ge=0, le=2**64 - 1, description="Drives the only randomness left to the renderer (pixel noise); 64 bits."
+    )
     text: str = Field(min_length=1, description="Logical order; lines are separated by '\\n'.")
     font: FontRef
     direction: Direction

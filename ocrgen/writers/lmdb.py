@@ -2,18 +2,18 @@
 
 Keys: `image-%09d` (encoded image bytes), `label-%09d` (text, UTF-8), `num-samples` (ASCII
 count); indices from 1 in the order records are written (plan order). The database is built
-under a temporary name and renamed into place when closed, so a reader never sees a partial one.
+under a temporary name and swapped into place when closed, so a reader finds a complete one, old or new.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import ClassVar
 
 import lmdb
 
+from ocrgen.atomic import recover_dir, replace_dir
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import WriterSpec
@@ -32,6 +32,7 @@ class LmdbWriter:
         self.path = out_dir / shard.file_name("lmdb")
         self.temporary = out_dir / f".{self.path.name}.tmp"
         shutil.rmtree(self.temporary, ignore_errors=True)  # left by a killed run
+        recover_dir(self.path)
         self.env = lmdb.open(str(self.temporary), map_size=MAP_SIZE, sync=False, metasync=False)
         self.txn = self.env.begin(write=True)
         self.count = 0
@@ -53,9 +54,4 @@ class LmdbWriter:
         self.txn.commit()
         self.env.sync(True)
         self.env.close()
-        old = self.path.with_name(f".{self.path.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.path.exists():
-            os.replace(self.path, old)
-        os.replace(self.temporary, self.path)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_dir(self.temporary, self.path)

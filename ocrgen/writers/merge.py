@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from ocrgen.atomic import write_atomic
+from ocrgen.atomic import recover_dir, replace_dir, write_atomic
 from ocrgen.errors import OcrgenError
 from ocrgen.renderer.planfile import Shard
 
@@ -50,16 +50,6 @@ def find_shards(directory: Path, stem: str, suffix: str, finished: Callable[[Pat
     return paths
 
 
-def replace_dir(temporary: Path, final: Path) -> None:
-    """Rename a finished directory over `final`, an earlier one moved aside first: rename cannot replace a directory."""
-    old = final.with_name(f".{final.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(temporary, final)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def merge_lmdb(out_dir: Path) -> int:
     """Copy every shard's samples into `lmdb/`, renumbered from 1 in shard (plan) order."""
     import lmdb  # the optional extra; only this writer needs it
@@ -69,6 +59,7 @@ def merge_lmdb(out_dir: Path) -> int:
     shards = find_shards(out_dir, "lmdb", "", lambda p: (p / "data.mdb").is_file())
     temporary = out_dir / ".lmdb.merge.tmp"
     shutil.rmtree(temporary, ignore_errors=True)  # left by a killed merge
+    recover_dir(out_dir / "lmdb")
     target = lmdb.open(str(temporary), map_size=MAP_SIZE, sync=False, metasync=False)
     txn, count = target.begin(write=True), 0
     for shard in shards:
@@ -110,6 +101,7 @@ def merge_hf(out_dir: Path) -> int:
     shards = find_shards(out_dir, "hf", "", lambda p: (p / "metadata.jsonl").is_file())
     temporary = out_dir / ".hf.merge.tmp"
     shutil.rmtree(temporary, ignore_errors=True)  # left by a killed merge
+    recover_dir(out_dir / "hf")
     temporary.mkdir()
     rows: list[bytes] = []
     for shard in shards:

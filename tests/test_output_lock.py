@@ -1,0 +1,69 @@
+"""Two runs never write the same shard of one output dir at once; a dead run's lock is gone with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ocrgen.renderer.lock import OutputBusyError, output_lock
+from ocrgen.renderer.planfile import Shard
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from ocrgen.renderer.lock import output_lock
+from ocrgen.renderer.planfile import Shard
+with output_lock(Path(sys.argv[1]), Shard(int(sys.argv[2]), int(sys.argv[3]))):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def _holder(out_dir: Path, shard: Shard) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(out_dir), str(shard.index), str(shard.count)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "held"
+    return process
+
+
+def test_a_second_run_is_refused_and_told_who_holds_it(tmp_path: Path) -> None:
+    holder = _holder(tmp_path, Shard())
+    try:
+        with pytest.raises(OutputBusyError, match=f"pid {holder.pid}"), output_lock(tmp_path, Shard()):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_other_shards_of_one_dir_run_side_by_side(tmp_path: Path) -> None:
+    holder = _holder(tmp_path, Shard(0, 2))
+    try:
+        with output_lock(tmp_path, Shard(1, 2)):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_kill_9_releases_the_lock(tmp_path: Path) -> None:
+    holder = _holder(tmp_path, Shard())
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    deadline = time.monotonic() + 10
+    while True:  # the kernel drops the lock as the process is reaped
+        try:
+            with output_lock(tmp_path, Shard()):
+                break
+        except OutputBusyError:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
