@@ -354,10 +354,12 @@ def test_plan_layout_past_its_bound_is_refused(cli: Cli, tmp_path: Path, layout:
     assert_line_refused(result, plan, next(iter(layout)))
 
 
-def test_preview_refuses_a_huge_cutout_count(cli: Cli, tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["preview", "inspect"])
+def test_huge_cutout_count_is_refused(cli: Cli, tmp_path: Path, command: str) -> None:
     """The plan line of issue #11 that hung `preview`."""
     plan = _plan_with(tmp_path, {"effects": [{"name": "cutout", "count": 10**9, "size": 0.1}]})
-    result = cli("preview", plan, "-o", tmp_path / "sheet.jpg", "--count", "2")
+    options = ["-o", tmp_path / "sheet.jpg", "--count", "2"] if command == "preview" else []
+    result = cli(command, plan, *options)
     assert_line_refused(result, plan, "count")
 
 
