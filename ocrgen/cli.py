@@ -13,12 +13,16 @@ from typing import Any, TextIO
 import click
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
+from ocrgen.cpus import usable_cpus
 from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, make_plan, stream_plan, validate
+from ocrgen.plural import counted
 from ocrgen.renderer.arrayjob import shard_from_environment
+from ocrgen.renderer.outdir import prepare_output_dir
 from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet
+from ocrgen.renderer.resume import file_sha256
 from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.label import Label
@@ -28,12 +32,14 @@ from ocrgen.writers.registry import WRITERS
 
 SCHEMAS = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+RESUMABLE = {"render", "generate"}
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
 
 log = logging.getLogger("ocrgen")
 
 
 class _Group(click.Group):
-    """Shows input errors as a message and an exit code, never as a traceback."""
+    """Shows input errors as a message and an exit code, never as a traceback; Ctrl-C as one line saying what next."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -42,6 +48,10 @@ class _Group(click.Group):
             report = error.report() if hasattr(error, "report") else f"Error: {error}"
             click.echo(report, err=True)
             sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            hint = "; run the same command with --resume to continue" if ctx.invoked_subcommand in RESUMABLE else ""
+            click.echo(f"Interrupted{hint}.", err=True)
+            sys.exit(INTERRUPTED)
 
 
 def _dir_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -129,6 +139,18 @@ def _writer_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+_overwrite_option = click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace an earlier run in the output dir: remove the files ocrgen wrote there, then render.",
+)
+
+
+def _check_resume_or_overwrite(resume: bool, overwrite: bool) -> None:
+    if resume and overwrite:
+        raise click.UsageError("--resume continues the run in the output dir and --overwrite replaces it; pass one.")
+
+
 def _writer_spec(writer_name: str, subdirs: bool, samples_per_tar: int) -> WriterSpec:
     if subdirs and writer_name != "files":
         raise click.UsageError("--subdirs applies to --writer files only.")
@@ -136,7 +158,9 @@ def _writer_spec(writer_name: str, subdirs: bool, samples_per_tar: int) -> Write
 
 
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(levelname)s %(message)s", stream=sys.stderr)
+    """ocrgen's own lines at `level`; other libraries' (Pillow's PNG chunks at DEBUG) only from WARNING."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stderr)
+    log.setLevel(level.upper())
 
 
 def _dirs(font_dir: Path | None, background_dir: Path | None, corpus_dir: Path | None) -> AssetDirs:
@@ -164,8 +188,8 @@ def validate_command(batch_config: Path | None, log_level: str, **dirs: Path | N
     _setup_logging(log_level)
     config, resources = validate(batch_config or DEFAULT_CONFIG, _dirs(**dirs))
     click.echo(
-        f"OK: {batch_config or DEFAULT_CONFIG} is valid: {config.total_images} images from "
-        f"{len(resources.specs)} specification(s)."
+        f"OK: {batch_config or DEFAULT_CONFIG} is valid: {counted(config.total_images, 'image')} from "
+        f"{counted(len(resources.specs), 'specification')}."
     )
 
 
@@ -179,7 +203,7 @@ def plan(batch_config: Path | None, seed: int | None, output: Path, log_level: s
     """Make every random choice and write one JSON record per image."""
     _setup_logging(log_level)
     stats = make_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), output, seed)
-    click.echo(f"Planned {stats.records} images into {output}.")
+    click.echo(f"Planned {counted(stats.records, 'image')} into {output}.")
     _report_resampling(stats.resampled)
 
 
@@ -222,7 +246,7 @@ def _render_and_report(plan_file: Path, output_dir: Path, shard: Shard, workers:
 
 def _report_render(summary: RenderSummary, output_dir: Path, shard: Shard) -> None:
     kept = f" ({summary.skipped} already done)" if summary.skipped else ""
-    click.echo(f"Rendered {summary.rendered} images into {output_dir}{kept}.")
+    click.echo(f"Rendered {counted(summary.rendered, 'image')} into {output_dir}{kept}.")
     _report_failures(summary, output_dir / failures_name(shard))
     if summary.failed:
         sys.exit(1)
@@ -231,19 +255,20 @@ def _report_render(summary: RenderSummary, output_dir: Path, shard: Shard) -> No
 def _report_failures(summary: RenderSummary, where: Path) -> None:
     if summary.failed:
         reasons = ", ".join(f"{r}: {n}" for r, n in summary.reasons.most_common())
-        click.echo(f"{summary.failed} records failed ({reasons}); see {where}.", err=True)
+        click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); see {where}.", err=True)
 
 
 @main.command()
 @click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--shard", "shard_text", metavar="K/N", help="Render only shard K of N (K counts from 0).")
-@click.option("--workers", type=int, default=None, help="Render processes. Default: one per core.")
+@click.option("--workers", type=int, default=None, help="Render processes. Default: one per usable CPU.")
 @_io_workers_option("--io-workers")
 @_chunk_option("worker")
 @_io_batch_option
 @click.option("--resume", is_flag=True, help="Render only records whose image or label is missing.")
 @click.option("--strict", is_flag=True, help="With --resume: refuse if the output dir came from another plan.")
+@_overwrite_option
 @_format_option
 @_writer_options
 @_dir_option("--font-dir", "Where the plan's 'fonts' root is on this machine.")
@@ -270,6 +295,7 @@ def render(
     io_batch_size: int | None,
     resume: bool,
     strict: bool,
+    overwrite: bool,
     image_format: str,
     writer_name: str,
     subdirs: bool,
@@ -284,6 +310,7 @@ def render(
     _setup_logging(log_level)
     if strict and not resume:
         raise click.UsageError("--strict only applies to --resume; add --resume or drop --strict")
+    _check_resume_or_overwrite(resume, overwrite)
     roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
     if dask_scheduler is None and dask_tasks is not None:
         raise click.UsageError("--dask-tasks needs --dask-scheduler.")
@@ -294,6 +321,8 @@ def render(
         from ocrgen.renderer.distributed import render_on_dask  # the optional extra: imported only when asked for
         from ocrgen.writers.merge import MERGERS
 
+        sha256 = file_sha256(plan_file)
+        prepare_output_dir(output_dir, Shard(), sha256, writer, image_format, resume=resume, overwrite=overwrite)
         run = render_on_dask(
             plan_file,
             output_dir,
@@ -310,22 +339,25 @@ def render(
             writer=writer,
         )
         kept = f", {run.summary.skipped} already done" if run.summary.skipped else ""
-        where = f"{run.tasks} Dask tasks on {len(run.workers)} workers{kept}"
-        click.echo(f"Rendered {run.summary.rendered} images into {output_dir} ({where}).")
+        where = f"{counted(run.tasks, 'Dask task')} on {counted(len(run.workers), 'worker')}{kept}"
+        click.echo(f"Rendered {counted(run.summary.rendered, 'image')} into {output_dir} ({where}).")
         _report_failures(run.summary, output_dir / "failures.shard-*.jsonl")
         for failure in run.failed_tasks:
             k, n = failure.shard.index, failure.shard.count
-            click.echo(f"Shard {k}/{n} failed: {failure.reason}; rerun it with --shard {k}/{n}.", err=True)
+            click.echo(f"Shard {k}/{n} failed: {failure.reason}; rerun it with --shard {k}/{n} --resume.", err=True)
         if writer_name in MERGERS and run.tasks > 1 and not run.failed_tasks:
             click.echo(
                 f"Join the {run.tasks} shards into one {writer_name}: ocrgen merge {output_dir} --writer {writer_name}"
             )
         sys.exit(run.exit_code)
+    shard = _shard(shard_text)
+    sha256 = file_sha256(plan_file)
+    prepare_output_dir(output_dir, shard, sha256, writer, image_format, resume=resume, overwrite=overwrite)
     _render_and_report(
         plan_file,
         output_dir,
-        _shard(shard_text),
-        workers or os.cpu_count() or 1,
+        shard,
+        workers or usable_cpus(),
         image_format=image_format,
         roots=roots,
         resume=resume,
@@ -334,6 +366,7 @@ def render(
         chunk_size=chunk_size,
         io_batch_size=io_batch_size,
         writer=writer,
+        plan_sha256=sha256,
     )
 
 
@@ -343,7 +376,8 @@ def render(
 @_asset_options
 @_seed_option
 @click.option("--resume", is_flag=True, help="Keep OUTPUT_DIR/plans.jsonl and render only what is missing.")
-@click.option("--generation-workers", type=int, default=None, help="Render processes. Default: one per core.")
+@_overwrite_option
+@click.option("--generation-workers", type=int, default=None, help="Render processes. Default: one per usable CPU.")
 @_io_workers_option("--workers")
 @_chunk_option("process")
 @_io_batch_option
@@ -355,6 +389,7 @@ def generate(
     output_dir: Path,
     seed: int | None,
     resume: bool,
+    overwrite: bool,
     generation_workers: int | None,
     io_workers: int,
     chunk_size: int | None,
@@ -373,17 +408,22 @@ def generate(
     leaves none, and `--resume` then plans again (the same records) and skips what is done.
     """
     _setup_logging(log_level)
+    _check_resume_or_overwrite(resume, overwrite)
     plan_file = output_dir / "plans.jsonl"
     config = batch_config or DEFAULT_CONFIG
-    workers = generation_workers or os.cpu_count() or 1
+    workers = generation_workers or usable_cpus()
+    writer = _writer_spec(writer_name, subdirs, samples_per_tar)
     options: dict[str, Any] = {
         "image_format": image_format,
         "resume": resume,
         "io_workers": io_workers,
         "chunk_size": chunk_size,
         "io_batch_size": io_batch_size,
-        "writer": _writer_spec(writer_name, subdirs, samples_per_tar),
+        "writer": writer,
     }
+    prepare_output_dir(
+        output_dir, Shard(), None, writer, image_format, resume=resume, overwrite=overwrite, planned_here=True
+    )
     if resume and plan_file.exists():
         _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed)
         _render_and_report(plan_file, output_dir, Shard(), workers, **options)
@@ -403,7 +443,7 @@ def generate(
         progress_stream=_progress_stream(),
         **options,
     )
-    click.echo(f"Planned {stream.stats.records} images into {plan_file}.")
+    click.echo(f"Planned {counted(stream.stats.records, 'image')} into {plan_file}.")
     _report_resampling(stream.stats.resampled)
     _report_render(summary, output_dir, Shard())
 
@@ -461,7 +501,7 @@ def preview(
     )
     roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
     save_sheet(contact_sheet(records, boxes, columns, AssetResolver(roots)), output)
-    click.echo(f"Wrote {len(wanted)} records to {output}.")
+    click.echo(f"Wrote {counted(len(wanted), 'record')} to {output}.")
 
 
 @main.command()
@@ -493,4 +533,6 @@ def merge(output_dir: Path, writer_name: str) -> None:
     from ocrgen.writers.merge import MERGERS
 
     count = MERGERS[writer_name](output_dir)
-    click.echo(f"Merged {count} records into {writer_name} in {output_dir}; the shard containers are left in place.")
+    click.echo(
+        f"Merged {counted(count, 'record')} into {writer_name} in {output_dir}; the shard containers are left in place."
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,13 @@ specifications:
 def _private_coverage_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read or write the user's font coverage cache."""
     monkeypatch.setenv("OCRGEN_CACHE_DIR", str(tmp_path_factory.mktemp("ocrgen-cache")))
+
+
+@pytest.fixture(autouse=True)
+def _ocrgen_log_level() -> Iterator[None]:
+    """A command run in-process sets the `ocrgen` logger's level (--log-level); the next test starts from none."""
+    yield
+    logging.getLogger("ocrgen").setLevel(logging.NOTSET)
 
 
 @pytest.fixture

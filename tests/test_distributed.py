@@ -161,7 +161,7 @@ def test_failed_task_is_reported_and_the_others_finish(cli: Cli, scheduler: str,
     assert result.exit_code == 2, result.output
     assert "shard 3/4 FAILED: ocrgen.errors.AssetError" in result.stderr
     assert "Shard 3/4 failed" in result.stderr
-    assert "rerun it with --shard 3/4" in result.stderr
+    assert "rerun it with --shard 3/4 --resume" in result.stderr
     lost = sum(1 for _ in shard_lines(broken, Shard(3, 4)))
     assert 0 < lost < IMAGES
     assert f"Rendered {IMAGES - lost} images" in result.stdout, "only the shards that finished are counted"

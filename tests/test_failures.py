@@ -38,7 +38,7 @@ def test_failed_record_is_retried_then_logged(cli: Cli, tmp_path: Path, monkeypa
     result = cli("render", plan, "--output-dir", out, "--workers", "1")
     assert result.exit_code == 1, result.output
     assert "Rendered 5 images" in result.output
-    assert "1 records failed (RenderError: 1)" in result.output and "failures.jsonl" in result.output
+    assert "1 record failed (RenderError: 1)" in result.output and "failures.jsonl" in result.output
     assert attempts[1] == 2 and attempts[2] == 2 and attempts[3] == 1
     failures = [orjson.loads(line) for line in (out / "failures.jsonl").read_bytes().splitlines()]
     assert failures == [{"index": 1, "reason": "RenderError", "error": "glyph outline is corrupt"}]
@@ -48,7 +48,7 @@ def test_failed_record_is_retried_then_logged(cli: Cli, tmp_path: Path, monkeypa
     monkeypatch.setattr(run, "render_pixels", real)
     resumed = cli("render", plan, "--output-dir", out, "--workers", "1", "--resume")
     assert resumed.exit_code == 0, resumed.output
-    assert "Rendered 1 images" in resumed.output
+    assert "Rendered 1 image " in resumed.output
     assert not (out / "failures.jsonl").exists(), "a stale failures file outlived the records it named"
     reference = tmp_path / "reference"
     assert cli("render", plan, "--output-dir", reference, "--workers", "1").exit_code == 0

@@ -1,4 +1,4 @@
-"""Progress: a bar with done/total, rate and ETA on a terminal; log lines every 10 % or 10 s otherwise."""
+"""Progress: a bar with done/total, rate and ETA on a terminal; else log lines every 10 % or 10 s, sized to the work."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import io
 import logging
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ocrgen.renderer.progress import Progress, duration
+from ocrgen.renderer.progress import LOG_EVERY_SECONDS, MIN_RECORDS_PER_LINE, Progress, duration
 
 
 class Clock:
@@ -55,15 +57,40 @@ def test_skipped_records_count_as_done_but_not_in_the_rate() -> None:
 
 def test_without_a_terminal_logs_every_tenth(caplog: pytest.LogCaptureFixture) -> None:
     clock = Clock()
-    progress = Progress(200, None, clock)
+    progress = Progress(1000, None, clock)
     with caplog.at_level(logging.INFO, logger="ocrgen.renderer.progress"):
-        for _ in range(200):
-            clock.now += 0.01
+        for _ in range(1000):
+            clock.now += 0.001
             progress.advance(worked=True)
     lines = [r.message for r in caplog.records]
     assert len(lines) == 10
-    assert lines[0].startswith("20/200 records (10%)") and lines[-1].startswith("200/200 records (100%)")
+    assert lines[0].startswith("100/1000 records (10%)") and lines[-1].startswith("1000/1000 records (100%)")
     assert "[" not in lines[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(total=st.integers(1, 3000), seconds_per_record=st.sampled_from([0.0, 0.001, 0.1, 30.0]))
+def test_log_lines_are_sized_to_the_work(total: int, seconds_per_record: float) -> None:
+    """Never more lines than records; a run shorter than 10 s logs a line a tenth at most, a small one only its last."""
+    clock = Clock()
+    progress = Progress(total, None, clock)
+    logger = logging.getLogger("ocrgen.renderer.progress")
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    level, logger.level = logger.level, logging.INFO
+    try:
+        for _ in range(total):
+            clock.now += seconds_per_record
+            progress.advance(worked=True)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert lines[-1].startswith(f"{total}/{total} records (100%)")
+    assert len(lines) <= total
+    if total * seconds_per_record < LOG_EVERY_SECONDS:
+        assert len(lines) <= min(10, 1 + total // MIN_RECORDS_PER_LINE)
 
 
 def test_without_a_terminal_logs_every_ten_seconds(caplog: pytest.LogCaptureFixture) -> None:

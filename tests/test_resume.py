@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import shutil
@@ -194,3 +195,27 @@ def test_resume_removes_stale_temporaries_inside_subdirs(tmp_path: Path) -> None
     temporaries = StaleTemporaries.collect(tmp_path, ())
     temporaries.release(3)
     assert not stale.exists()
+
+
+def test_resume_message_claims_only_what_the_checkpoint_knows(
+    cli: Cli, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The checkpoint knows how far the last run got, not which outputs went missing since; the summary counts those."""
+    plan = make_plan(cli, tmp_path, 6)
+    out = tmp_path / "out"
+    assert render(cli, plan, out).exit_code == 0
+    (out / "image_00000002.json").unlink()
+    with caplog.at_level(logging.INFO, logger="ocrgen"):
+        result = render(cli, plan, out, "--resume")
+    assert "Rendered 1 image " in result.output and "5 already done" in result.output
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("resuming")]
+    assert "the last run finished its 6 records" in line and "missing" in line and "were done" not in line
+
+    path = out / ".generation_checkpoint.json"
+    checkpoint = orjson.loads(path.read_bytes())
+    path.write_bytes(orjson.dumps({**checkpoint, "finished": False, "done": 4, "failed": 1}))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="ocrgen"):
+        assert render(cli, plan, out, "--resume").exit_code == 0
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("resuming")]
+    assert "the last run stopped after 4 of 6 records, 1 record failed" in line

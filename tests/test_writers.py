@@ -58,7 +58,7 @@ def test_subdirs_layout_and_resume(
     assert len(list((out / "00000").iterdir())) == 10
     (out / "00001" / "image_00000006.json").unlink()
     result = cli("render", plan, "--output-dir", out, "--workers", "1", "--subdirs", "--resume")
-    assert "Rendered 1 images" in result.output and "(11 already done)" in result.output
+    assert "Rendered 1 image " in result.output and "(11 already done)" in result.output
     assert (out / "00001" / "image_00000006.json").read_bytes() == (default / "image_00000006.json").read_bytes()
 
 

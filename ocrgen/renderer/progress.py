@@ -1,8 +1,9 @@
-"""Render progress: a live bar on a terminal, plain log lines at intervals elsewhere (batch logs, CI)."""
+"""Render progress: a live bar on a terminal, else log lines at intervals sized to the work (batch logs, CI)."""
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -10,7 +11,8 @@ from typing import TextIO
 log = logging.getLogger(__name__)
 
 LOG_EVERY_SECONDS = 10.0
-LOG_EVERY_TENTHS = 1
+LOG_LINES = 10  # a line every tenth of the records ...
+MIN_RECORDS_PER_LINE = 50  # ... but never every few records: a small run logs only its last line
 _BAR_EVERY_SECONDS = 0.2
 _BAR_WIDTH = 30
 
@@ -37,7 +39,8 @@ class Progress:
         self.total, self.stream, self.clock = total, stream, clock
         self.done = self.worked = 0
         self.started = self.last_shown = clock()
-        self.last_logged_tenth = 0
+        self.log_every = max(math.ceil(total / LOG_LINES), MIN_RECORDS_PER_LINE)
+        self.last_logged = 0
 
     def advance(self, worked: bool) -> None:
         self.done += 1
@@ -48,17 +51,18 @@ class Progress:
                 self.last_shown = now
                 self.stream.write("\r" + self.line(now))
                 self.stream.flush()
-        elif now - self.last_shown >= LOG_EVERY_SECONDS or self.tenth() - self.last_logged_tenth >= LOG_EVERY_TENTHS:
-            self.last_shown, self.last_logged_tenth = now, self.tenth()
+        elif (
+            now - self.last_shown >= LOG_EVERY_SECONDS
+            or self.done - self.last_logged >= self.log_every
+            or self.done == self.total
+        ):
+            self.last_shown, self.last_logged = now, self.done
             log.info("%s", self.line(now))
 
     def close(self) -> None:
         if self.stream is not None:
             self.stream.write("\n")
             self.stream.flush()
-
-    def tenth(self) -> int:
-        return self.done * 10 // self.total if self.total else 10
 
     def fraction(self) -> float:
         return self.done / self.total if self.total else 1.0

@@ -13,11 +13,13 @@ import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from ocrgen.atomic import write_atomic
 from ocrgen.errors import OcrgenError
+from ocrgen.plural import counted
 from ocrgen.renderer.output import sample_stem
 from ocrgen.renderer.planfile import Shard
 
@@ -41,6 +43,9 @@ class Checkpoint:
     plan_sha256: str | None  # None while the plan is still being written (`ocrgen generate`)
     shard: str
     total: int
+    writer: str  # the output settings: a resumed run, or another shard in the same dir, must use the same
+    subdirs: bool
+    image_format: str
     done: int = 0
     rendered: int = 0
     skipped: int = 0
@@ -76,7 +81,11 @@ def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict
         return True
     old = previous.get("plan_sha256")
     if old == plan_sha256:
-        log.info("resuming %s: %s of %s records were done", path.name, previous.get("done"), previous.get("total"))
+        log.info(
+            "resuming from %s: %s; rendering every record whose outputs are missing",
+            path.name,
+            last_run(previous),
+        )
         return True
     if old is None:
         log.info("%s was written while its plan was still being made; resuming from the outputs alone", path.name)
@@ -92,6 +101,15 @@ def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict
         )
     log.warning("%s Continuing: records whose outputs exist are kept as they are.", message)
     return False
+
+
+def last_run(checkpoint: dict[str, Any]) -> str:
+    """What a checkpoint knows: how far the last run got. Outputs removed since then it cannot know."""
+    total, failed = checkpoint.get("total") or 0, checkpoint.get("failed") or 0
+    failures = f", {counted(failed, 'record')} failed" if failed else ""
+    if checkpoint.get("finished"):
+        return f"the last run finished its {counted(total, 'record')}{failures}"
+    return f"the last run stopped after {checkpoint.get('done')} of {counted(total, 'record')}{failures}"
 
 
 def is_complete(out_dir: Path, index: int, image_format: str) -> bool:

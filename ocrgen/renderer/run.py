@@ -8,6 +8,7 @@ at most `chunk_size` records are in flight.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 import traceback
 from collections import Counter, deque
@@ -26,6 +27,7 @@ import orjson
 from ocrgen.assets import AssetResolver
 from ocrgen.atomic import write_atomic
 from ocrgen.errors import AssetError, OcrgenError, PlanFileError
+from ocrgen.plural import counted
 from ocrgen.renderer.output import EncodedSample, encode_sample
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
@@ -86,8 +88,13 @@ def _io_threads(io_workers: int) -> ThreadPoolExecutor | None:
 
 
 def _start_worker(roots: dict[str, Path], io_workers: int) -> None:
-    """Each pool process checks asset hashes once and keeps its I/O threads for the whole run."""
+    """Each pool process checks asset hashes once and keeps its I/O threads for the whole run.
+
+    Ctrl-C reaches every process of the terminal's group; the parent alone handles it (see
+    `_stop_workers`), so a worker neither dies with a traceback nor sends the interrupt back as a result.
+    """
     global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = AssetResolver(roots), _io_threads(io_workers)
 
 
@@ -259,9 +266,11 @@ def render_lines(
         stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
     spec = writer or WriterSpec()
     job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard)
+    checkpoint = Checkpoint(
+        str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs, image_format
+    )
+    checkpoint.save(out_dir, shard)  # before any output, so a shard starting beside this one knows whose they are
     output = open_writer(spec, out_dir, shard, image_format)
-    checkpoint = Checkpoint(str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total)
-    checkpoint.save(out_dir, shard)
     progress = Progress(total, progress_stream)
     summary = RenderSummary()
     failures: list[bytes] = []
@@ -295,6 +304,11 @@ def render_lines(
             save()
 
     batch_size = io_batch_size or max(1, chunk_size // (2 * workers))
+    log.debug(
+        "rendering %s of %s (shard %d/%d) into %s: %s, %s in flight, %s a task, writer %s",
+        counted(total, "record"), plan, shard.index, shard.count, out_dir, counted(workers, "process", "processes"),
+        chunk_size, batch_size, spec,
+    )  # fmt: skip
     batches = _batches(lines, batch_size)
     try:
         if workers <= 1:
@@ -304,13 +318,20 @@ def render_lines(
                     collect(_render_batch(job, batch, resolver, io))
         else:
             with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job.roots, io_workers)) as pool:
-                pending: deque[Future[list[_Outcome]]] = deque()
-                for batch in batches:
-                    pending.append(pool.submit(_render_batch_in_worker, job, batch))
-                    if len(pending) * batch_size >= chunk_size:
+                try:
+                    pending: deque[Future[list[_Outcome]]] = deque()
+                    for batch in batches:
+                        pending.append(pool.submit(_render_batch_in_worker, job, batch))
+                        if len(pending) * batch_size >= chunk_size:
+                            collect(_result(pending.popleft(), pool))
+                    while pending:
                         collect(_result(pending.popleft(), pool))
-                while pending:
-                    collect(_result(pending.popleft(), pool))
+                except KeyboardInterrupt:
+                    _stop_workers(pool)
+                    raise
+    except KeyboardInterrupt:
+        save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
+        raise
     finally:
         progress.close()
     output.close()
@@ -332,6 +353,16 @@ def _batches(lines: Iterable[PlanLine], size: int) -> Iterator[list[PlanLine]]:
 
 def failures_name(shard: Shard) -> str:
     return shard.file_name("failures", ".jsonl")
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Ctrl-C: end the workers now, not after their batches (they ignore SIGINT); each file is whole or absent."""
+    processes = list((pool._processes or {}).values())  # no public way to end workers before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
 
 
 def _result(future: Future[list[_Outcome]], pool: ProcessPoolExecutor) -> list[_Outcome]:

@@ -1,0 +1,170 @@
+"""One output dir, one plan, one layout: refuse a run that would mix two, or clear the old outputs first (--overwrite).
+
+Each shard's checkpoint names the plan (by hash) and the output settings, so a run can tell
+another shard of its own render (welcome) from an earlier render it would leave half
+replaced. What ocrgen writes is known by name (`owned_files`), so --overwrite removes
+exactly that and leaves every other file in the directory alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ocrgen.errors import OcrgenError
+from ocrgen.plural import counted
+from ocrgen.renderer.planfile import Shard
+from ocrgen.renderer.resume import checkpoint_name
+from ocrgen.writers.base import WriterSpec
+
+log = logging.getLogger(__name__)
+
+_SHARD = r"(?:\.shard-\d{5}-of-\d{5})?"
+_IMAGE = r"image_\d{8}"
+# (directory, file names) of everything a render writes, by writer; a name also matches its temporary (write_atomic).
+_RENDERED = [
+    ("", rf"{_IMAGE}\.(?:png|jpg|json)|failures{_SHARD}\.jsonl|\.generation_checkpoint{_SHARD}\.json"),
+    (r"\d{5}", rf"{_IMAGE}\.(?:png|jpg|json)"),  # files --subdirs
+    (rf"lmdb{_SHARD}|\.lmdb{_SHARD}\.(?:tmp|old)|\.lmdb\.merge\.tmp", r"data\.mdb|lock\.mdb"),
+    (rf"webdataset{_SHARD}", r"shard-\d{6}\.tar|\.shard-\d{6}\.tar\.tmp"),
+    (rf"hf{_SHARD}|\.hf\.(?:merge\.tmp|old)", rf"{_IMAGE}\.(?:png|jpg)|metadata\.jsonl"),
+    ("paddleocr", rf"(?:rec_gt|det_gt){_SHARD}\.txt"),
+    ("paddleocr/images", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg)"),
+    ("tesseract", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg|gt\.txt)"),
+]
+# `generate` writes its plan into the output dir too; `render` only reads a plan that may live there.
+_PLANNED = ("", r"plans\.jsonl(?:\.stats\.json)?|\.plans\.jsonl\.tmp|\.plans\.resume-check\.jsonl(?:\.stats\.json)?")
+_CHECKPOINT = re.compile(rf"\.generation_checkpoint{_SHARD}\.json")
+
+
+class OutputDirError(OcrgenError):
+    """The output dir holds another render that this run would mix with."""
+
+    exit_code = 2
+
+
+def prepare_output_dir(
+    out_dir: Path,
+    shard: Shard,
+    plan_sha256: str | None,
+    writer: WriterSpec,
+    image_format: str,
+    *,
+    resume: bool,
+    overwrite: bool,
+    planned_here: bool = False,
+) -> None:
+    """Check that a run may write into `out_dir`, after clearing it when `overwrite` says so; raise if not.
+
+    A fresh run may join a dir that holds only other shards of the same plan and settings.
+    `resume` must match the recorded settings (the plan itself is `check_plan`'s to judge).
+    `plan_sha256` is None for `generate`, whose plan is made as it renders (`planned_here`):
+    any earlier outputs are then another run's.
+    """
+    if not out_dir.is_dir():
+        return
+    # Look for outputs before reading checkpoints: shards starting together each write their checkpoint
+    # before any output, so every output seen here has its checkpoint by the time they are read.
+    found = next(owned_files(out_dir, planned_here), None)
+    checkpoints = _checkpoints(out_dir)
+    own = checkpoint_name(shard)
+    same_plan = plan_sha256 is not None and all(c.get("plan_sha256") == plan_sha256 for c in checkpoints.values())
+    mismatch = _settings_mismatch(checkpoints, _settings(writer, image_format))
+    if overwrite:
+        if found is not None and not (same_plan and checkpoints and mismatch is None):
+            _remove_outputs(out_dir, planned_here)
+        return
+    if resume or (same_plan and checkpoints and own not in checkpoints):  # the same render, or another shard of it
+        if mismatch is not None:
+            name, flag = mismatch
+            fix = f"run {flag}" if resume else f"run {flag}, pass --overwrite to replace it,"
+            held = f"{out_dir} holds a render made {flag} ({name})"
+            raise OutputDirError(f"{held}; {fix} or choose a new --output-dir.")
+        return
+    if found is None:
+        return
+    if own in checkpoints:
+        plan = "this plan" if checkpoints[own].get("plan_sha256") == plan_sha256 else "another plan"
+        held = f"a render of {plan} ({own})"
+    elif checkpoints:
+        held = f"a render of another plan ({min(checkpoints)})"
+    else:
+        held = f"ocrgen outputs without a checkpoint ({found.relative_to(out_dir)})"
+    raise OutputDirError(
+        f"{out_dir} already holds {held}; pass --resume to continue the same plan, --overwrite to replace "
+        "what ocrgen wrote there, or choose a new --output-dir."
+    )
+
+
+def owned_files(out_dir: Path, planned_here: bool = False) -> Iterator[Path]:
+    """Every file under `out_dir` that ocrgen writes (with `planned_here`, the plan `generate` writes too)."""
+    owned = [*_RENDERED, _PLANNED] if planned_here else _RENDERED
+    patterns = [(re.compile(d), re.compile(rf"(?:{n})|\.(?:{n})\.\d+\.tmp")) for d, n in owned]
+    yield from _walk(out_dir, "", patterns)
+
+
+def _walk(directory: Path, relative: str, patterns: list[tuple[re.Pattern[str], re.Pattern[str]]]) -> Iterator[Path]:
+    """Owned files of `directory`, then of its sub-directories that some writer makes."""
+    subdirs = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append(entry.name)
+            elif any(d.fullmatch(relative) and n.fullmatch(entry.name) for d, n in patterns):
+                yield Path(entry.path)
+    for name in sorted(subdirs):
+        inner = f"{relative}/{name}" if relative else name
+        if any(d.fullmatch(inner) for d, _ in patterns):
+            yield from _walk(directory / name, inner, patterns)
+
+
+def _remove_outputs(out_dir: Path, planned_here: bool) -> None:
+    """Remove what ocrgen wrote, then the directories it made once they are empty."""
+    removed = 0
+    directories: set[Path] = set()
+    for path in owned_files(out_dir, planned_here):
+        path.unlink()
+        removed += 1
+        directories.update(p for p in path.parents if out_dir in p.parents)
+    for directory in sorted(directories, key=lambda p: len(p.parts), reverse=True):
+        if not any(directory.iterdir()):
+            directory.rmdir()
+    log.info("--overwrite: removed %s of an earlier run from %s", counted(removed, "file"), out_dir)
+
+
+def _checkpoints(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every shard's checkpoint in `out_dir`, by file name; one that cannot be read counts as another plan's."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in out_dir.iterdir():
+        if _CHECKPOINT.fullmatch(path.name):
+            try:
+                found[path.name] = orjson.loads(path.read_bytes())
+            except (OSError, orjson.JSONDecodeError):
+                found[path.name] = {}
+    return found
+
+
+def _settings(writer: WriterSpec, image_format: str) -> dict[str, Any]:
+    return {"writer": writer.name, "subdirs": writer.subdirs, "image_format": image_format}
+
+
+def _settings_mismatch(checkpoints: dict[str, dict[str, Any]], settings: dict[str, Any]) -> tuple[str, str] | None:
+    """(checkpoint name, how it was rendered: "with --writer lmdb") for the first one whose output settings differ."""
+    for name, checkpoint in sorted(checkpoints.items()):
+        for key, value in settings.items():
+            recorded = checkpoint.get(key, value)  # checkpoints of older versions do not say
+            if recorded != value:
+                return name, _flag(key, recorded)
+    return None
+
+
+def _flag(key: str, value: Any) -> str:
+    if key == "subdirs":
+        return "with --subdirs" if value else "without --subdirs"
+    return f"with --{key.replace('_', '-')} {value}"
