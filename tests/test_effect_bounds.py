@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 import types
 import typing
 from collections.abc import Callable
@@ -334,8 +335,9 @@ PAST_IN_PLANS = st.one_of(
 def test_plan_value_past_its_bound_is_refused(cli: Cli, tmp_path: Path, case: tuple[str, str, Any]) -> None:
     """`ocrgen render` stops with exit 2 naming the file, the line and the field, before any long work."""
     effect, name, value = case
-    plan = _plan_with(tmp_path, {"effects": [{**_params(BY_NAME[effect]), name: value}]})
-    result = cli("render", plan, "--output-dir", tmp_path / "out", "--workers", "1")
+    run = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example: an output dir holds one plan's render
+    plan = _plan_with(run, {"effects": [{**_params(BY_NAME[effect]), name: value}]})
+    result = cli("render", plan, "--output-dir", run / "out", "--workers", "1")
     assert_line_refused(result, plan, name)
 
 
