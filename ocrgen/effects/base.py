@@ -28,7 +28,7 @@ Window = tuple[slice, slice]
 class EffectConfig(BaseModel):
     """Config of one effect: `p`, the chance it applies to an image, plus its parameter ranges."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     p: float = Field(1.0, ge=0, le=1, description="Chance that the effect applies to an image.")
 
@@ -36,7 +36,7 @@ class EffectConfig(BaseModel):
 class EffectParams(BaseModel):
     """The resolved parameters of one applied effect, as written in the plan record."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def is_noop(self) -> bool:
         """True when these values would leave the image unchanged; such an effect is left out of the record."""

@@ -80,10 +80,20 @@ from ocrgen.effects.warp import (
     smooth_noise,
 )
 from ocrgen.sampling import sample, sample_int
-from ocrgen.schemas.ranges import NonNegativeRange, PositiveRange, Range, within
+from ocrgen.schemas.ranges import Range, within
 
 # The steepest an elastic field may be: keeps the warp from folding and its inversion a contraction.
 MAX_ELASTIC_SLOPE = 0.5
+# Upper bounds shared by each config range and its plan field: alpha pads the canvas on every side,
+# and the field's blur takes 6 sigma passes over it.
+MAX_ELASTIC_ALPHA = 32  # px
+MAX_ELASTIC_SIGMA = 32  # px
+MAX_GRID_STEPS = 64
+SCALES = (0.05, 8.0)  # rescale: the canvas grows by up to 64 times its area
+MAX_SHEAR = 60  # degrees; tan(angle) widens the canvas
+MAX_CORNER_MOVE = 0.25  # perspective, fraction of the side, exclusive: corners never cross
+MAX_LINE_MOVE = 0.5  # grid distortion, fraction of a cell, exclusive: lines never cross
+K_RANGE = (-1 / 3, 1.0)  # optical distortion, low end exclusive: the lens map keeps rising over the canvas
 
 
 def _round(value: float) -> float:
@@ -131,14 +141,15 @@ def _matrix_size(params: Shear | Rotation | Perspective, width: int, height: int
 
 
 class RescaleConfig(EffectConfig):
-    scale: Annotated[Range, within(0.05, 8.0)] = Field(
-        default_factory=lambda: Range(min=0.5, max=1.5), description="Size factor: below 1 shrinks, above 1 enlarges."
+    scale: Annotated[Range, within(*SCALES)] = Field(
+        default_factory=lambda: Range(min=0.5, max=1.5),
+        description=f"Size factor, {SCALES[0]:g} to {SCALES[1]:g}: below 1 shrinks, above 1 enlarges.",
     )
 
 
 class Rescale(EffectParams):
     name: Literal["rescale"] = "rescale"
-    scale: float = Field(ge=0.05, le=8)
+    scale: float = Field(ge=SCALES[0], le=SCALES[1])
 
     def is_noop(self) -> bool:
         return self.scale == 1
@@ -169,15 +180,16 @@ def _rescale_size(params: Rescale, width: int, height: int) -> tuple[int, int]:
 
 
 class ShearConfig(EffectConfig):
-    angle: Annotated[Range, within(-60, 60)] = Field(
+    angle: Annotated[Range, within(-MAX_SHEAR, MAX_SHEAR)] = Field(
         default_factory=lambda: Range(min=-15, max=15),
-        description="Degrees of horizontal shear; positive leans the tops of letters to the right, like italics.",
+        description=f"Degrees of horizontal shear, -{MAX_SHEAR} to {MAX_SHEAR}; "
+        "positive leans the tops of letters to the right, like italics.",
     )
 
 
 class Shear(EffectParams):
     name: Literal["shear"] = "shear"
-    angle: float = Field(ge=-60, le=60)
+    angle: float = Field(ge=-MAX_SHEAR, le=MAX_SHEAR)
 
     def is_noop(self) -> bool:
         return self.angle == 0
@@ -193,7 +205,9 @@ class Shear(EffectParams):
 
 
 class RotationConfig(EffectConfig):
-    angle: Range = Field(default_factory=lambda: Range(min=-8, max=8), description="Degrees, clockwise.")
+    angle: Range = Field(
+        default_factory=lambda: Range(min=-8, max=8), description="Degrees, clockwise; any finite angle."
+    )
 
 
 class Rotation(EffectParams):
@@ -215,13 +229,14 @@ class Rotation(EffectParams):
 
 
 class PerspectiveConfig(EffectConfig):
-    magnitude: Annotated[Range, within(0, 0.25, high_open=True)] = Field(
+    magnitude: Annotated[Range, within(0, MAX_CORNER_MOVE, high_open=True)] = Field(
         default_factory=lambda: Range(min=0.02, max=0.12),
-        description="How far each canvas corner moves, as a fraction of the canvas width (x) and height (y).",
+        description="How far each canvas corner moves, as a fraction of the canvas width (x) and height (y), "
+        f"0 to below {MAX_CORNER_MOVE:g}.",
     )
 
 
-_Offset = Annotated[float, Field(gt=-0.25, lt=0.25)]
+_Offset = Annotated[float, Field(gt=-MAX_CORNER_MOVE, lt=MAX_CORNER_MOVE)]
 _Corner = tuple[_Offset, _Offset]
 
 
@@ -257,11 +272,13 @@ def _sample_perspective(config: PerspectiveConfig, rng: np.random.Generator) -> 
 
 
 class ElasticConfig(EffectConfig):
-    alpha: NonNegativeRange = Field(
-        default_factory=lambda: Range(min=2, max=8), description="Largest displacement, in pixels."
+    alpha: Annotated[Range, within(0, MAX_ELASTIC_ALPHA)] = Field(
+        default_factory=lambda: Range(min=2, max=8),
+        description=f"Largest displacement, in pixels, 0 to {MAX_ELASTIC_ALPHA}.",
     )
-    sigma: PositiveRange = Field(
-        default_factory=lambda: Range(min=3, max=6), description="Smoothness: the field's Gaussian blur, in pixels."
+    sigma: Annotated[Range, within(0, MAX_ELASTIC_SIGMA, low_open=True)] = Field(
+        default_factory=lambda: Range(min=3, max=6),
+        description=f"Smoothness: the field's Gaussian blur, in pixels, above 0 and at most {MAX_ELASTIC_SIGMA}.",
     )
 
 
@@ -269,8 +286,8 @@ class Elastic(EffectParams):
     """The displacement field itself is drawn at render time from the record's seed (`Scene.rng`)."""
 
     name: Literal["elastic"] = "elastic"
-    alpha: float = Field(ge=0)
-    sigma: float = Field(gt=0)
+    alpha: float = Field(ge=0, le=MAX_ELASTIC_ALPHA)
+    sigma: float = Field(gt=0, le=MAX_ELASTIC_SIGMA)
 
     def is_noop(self) -> bool:
         return self.alpha == 0
@@ -313,16 +330,16 @@ def _elastic_size(params: Elastic, width: int, height: int) -> tuple[int, int]:
 
 
 class GridDistortionConfig(EffectConfig):
-    steps: Annotated[Range, within(1, 64)] = Field(
-        default_factory=lambda: Range(min=5, max=5), description="Grid cells along each side."
+    steps: Annotated[Range, within(1, MAX_GRID_STEPS)] = Field(
+        default_factory=lambda: Range(min=5, max=5), description=f"Grid cells along each side, 1 to {MAX_GRID_STEPS}."
     )
-    distort_limit: Annotated[Range, within(0, 0.5, high_open=True)] = Field(
+    distort_limit: Annotated[Range, within(0, MAX_LINE_MOVE, high_open=True)] = Field(
         default_factory=lambda: Range(min=0.1, max=0.3),
-        description="Largest move of an inner grid line, as a fraction of a cell.",
+        description=f"Largest move of an inner grid line, as a fraction of a cell, 0 to below {MAX_LINE_MOVE:g}.",
     )
 
 
-_LineOffset = Annotated[float, Field(gt=-0.5, lt=0.5)]
+_LineOffset = Annotated[float, Field(gt=-MAX_LINE_MOVE, lt=MAX_LINE_MOVE)]
 
 
 class GridDistortion(EffectParams):
@@ -334,8 +351,8 @@ class GridDistortion(EffectParams):
     """
 
     name: Literal["grid_distortion"] = "grid_distortion"
-    x: tuple[_LineOffset, ...]
-    y: tuple[_LineOffset, ...]
+    x: tuple[_LineOffset, ...] = Field(max_length=MAX_GRID_STEPS - 1)
+    y: tuple[_LineOffset, ...] = Field(max_length=MAX_GRID_STEPS - 1)
 
     def is_noop(self) -> bool:
         return not any(self.x) and not any(self.y)
@@ -381,9 +398,9 @@ def _same_size(params: EffectParams, width: int, height: int) -> tuple[int, int]
 
 
 class OpticalDistortionConfig(EffectConfig):
-    k: Annotated[Range, within(-1 / 3, 1, low_open=True)] = Field(
+    k: Annotated[Range, within(*K_RANGE, low_open=True)] = Field(
         default_factory=lambda: Range(min=-0.2, max=0.2),
-        description="Radial coefficient: below 0 barrel, above 0 pincushion.",
+        description="Radial coefficient, above -1/3 and at most 1: below 0 barrel, above 0 pincushion.",
     )
 
 
@@ -392,7 +409,7 @@ class OpticalDistortion(EffectParams):
     R half its diagonal (before padding): the corners move by k R, the centre stays."""
 
     name: Literal["optical_distortion"] = "optical_distortion"
-    k: float = Field(gt=-1 / 3, le=1)
+    k: float = Field(gt=K_RANGE[0], le=K_RANGE[1])
 
     def is_noop(self) -> bool:
         return self.k == 0

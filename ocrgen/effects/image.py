@@ -41,6 +41,17 @@ from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene
 from ocrgen.sampling import choose, sample
 from ocrgen.schemas.ranges import RGB, ColorRange, Range, within
 
+# Upper bounds shared by each config range and its plan field. Window and kernel sizes set how many
+# passes over the image an effect takes; the rest are past the point where the picture stops changing.
+MAX_CONTRAST = 10
+CENTER_RANGE = (-1.0, 2.0)  # illumination centre, in image sizes: up to one image size outside
+MAX_WINDOW = 15  # px, dilation and erosion
+MAX_MOTION = 64  # px
+MAX_BLUR = 32  # px
+MAX_NOISE = 128  # intensity levels
+MAX_CUTOUTS = 32
+MAX_LOW_RES = 16
+
 
 def _to_uint8(pixels: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
@@ -54,16 +65,17 @@ class BrightnessContrastConfig(EffectConfig):
         default_factory=lambda: Range(min=-0.15, max=0.15),
         description="Offset added to every channel, as a fraction of 255 (-1 to 1; 0.1 adds 25.5).",
     )
-    contrast: Annotated[Range, within(0)] = Field(
+    contrast: Annotated[Range, within(0, MAX_CONTRAST)] = Field(
         default_factory=lambda: Range(min=0.7, max=1.3),
-        description="Factor that stretches (above 1) or flattens (below 1) intensities around mid-grey 127.5.",
+        description=f"Factor, 0 to {MAX_CONTRAST}, that stretches (above 1) or flattens (below 1) "
+        "intensities around mid-grey 127.5.",
     )
 
 
 class BrightnessContrast(EffectParams):
     name: Literal["brightness_contrast"] = "brightness_contrast"
     brightness: float = Field(ge=-1, le=1)
-    contrast: float = Field(ge=0)
+    contrast: float = Field(ge=0, le=MAX_CONTRAST)
 
     def is_noop(self) -> bool:
         return self.brightness == 0 and self.contrast == 1
@@ -79,6 +91,8 @@ def _brightness_contrast(params: BrightnessContrast, scene: Scene) -> None:
 # --- illumination ---------------------------------------------------------------------------------
 
 IlluminationKind = Literal["linear", "radial"]
+CenterRange = Annotated[Range, within(*CENTER_RANGE)]
+Center = Annotated[float, Field(ge=CENTER_RANGE[0], le=CENTER_RANGE[1])]
 
 
 class IlluminationConfig(EffectConfig):
@@ -94,13 +108,15 @@ class IlluminationConfig(EffectConfig):
         default_factory=lambda: Range(min=0, max=360),
         description="linear: the direction the light falls off towards, degrees clockwise from +x.",
     )
-    center_x: Range = Field(
+    center_x: CenterRange = Field(
         default_factory=lambda: Range(min=0, max=1),
-        description="radial: x of the brightest point, as a fraction of the width.",
+        description=f"radial: x of the brightest point, as a fraction of the width, {CENTER_RANGE[0]:g} to "
+        f"{CENTER_RANGE[1]:g}.",
     )
-    center_y: Range = Field(
+    center_y: CenterRange = Field(
         default_factory=lambda: Range(min=0, max=1),
-        description="radial: y of the brightest point, as a fraction of the height.",
+        description=f"radial: y of the brightest point, as a fraction of the height, {CENTER_RANGE[0]:g} to "
+        f"{CENTER_RANGE[1]:g}.",
     )
 
     @model_validator(mode="after")
@@ -115,8 +131,8 @@ class Illumination(EffectParams):
     kind: IlluminationKind
     strength: float = Field(ge=0, le=1)
     angle: float | None = None
-    center_x: float | None = None
-    center_y: float | None = None
+    center_x: Center | None = None
+    center_y: Center | None = None
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Illumination:
@@ -170,19 +186,22 @@ def _illumination(params: Illumination, scene: Scene) -> None:
 # --- dilation and erosion -------------------------------------------------------------------------
 
 
+WindowRange = Annotated[Range, within(1, MAX_WINDOW)]
+
+
 class MorphologyConfig(EffectConfig):
-    size: Annotated[Range, within(1)] = Field(
+    size: WindowRange = Field(
         default_factory=lambda: Range(min=2, max=3),
-        description="Side of the square window, in pixels (whole numbers; 1 changes nothing).",
+        description=f"Side of the square window, in pixels, 1 to {MAX_WINDOW} (whole numbers; 1 changes nothing).",
     )
 
 
 class DilationConfig(MorphologyConfig):
     """Max filter over the image: dark ink on a light background gets thinner."""
 
-    size: Annotated[Range, within(1)] = Field(
+    size: WindowRange = Field(
         default_factory=lambda: Range(min=2, max=2),
-        description="Side of the square window, in pixels (whole numbers; 1 changes nothing). "
+        description=f"Side of the square window, in pixels, 1 to {MAX_WINDOW} (whole numbers; 1 changes nothing). "
         "Dark strokes lose size - 1 px of width, so 3 or more can erase thin strokes of small text.",
     )
 
@@ -195,7 +214,7 @@ class Dilation(EffectParams):
     """Max filter: bright areas grow, dark ink on a light background gets thinner."""
 
     name: Literal["dilation"] = "dilation"
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, le=MAX_WINDOW)
 
     def is_noop(self) -> bool:
         return self.size <= 1
@@ -205,7 +224,7 @@ class Erosion(EffectParams):
     """Min filter: bright areas shrink, dark ink on a light background gets thicker."""
 
     name: Literal["erosion"] = "erosion"
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, le=MAX_WINDOW)
 
     def is_noop(self) -> bool:
         return self.size <= 1
@@ -244,9 +263,9 @@ def _erosion(params: Erosion, scene: Scene) -> None:
 
 
 class MotionBlurConfig(EffectConfig):
-    length: Annotated[Range, within(0)] = Field(
+    length: Annotated[Range, within(0, MAX_MOTION)] = Field(
         default_factory=lambda: Range(min=3, max=9),
-        description="Length of the smear in pixels (1 or less changes nothing).",
+        description=f"Length of the smear in pixels, 0 to {MAX_MOTION} (1 or less changes nothing).",
     )
     angle: Range = Field(
         default_factory=lambda: Range(min=0, max=180),
@@ -256,7 +275,7 @@ class MotionBlurConfig(EffectConfig):
 
 class MotionBlur(EffectParams):
     name: Literal["motion_blur"] = "motion_blur"
-    length: float = Field(ge=0)
+    length: float = Field(ge=0, le=MAX_MOTION)
     angle: float
 
     def is_noop(self) -> bool:
@@ -300,14 +319,14 @@ def _motion_blur(params: MotionBlur, scene: Scene) -> None:
 
 
 class GaussianBlurConfig(EffectConfig):
-    radius: Annotated[Range, within(0)] = Field(
-        default_factory=lambda: Range(min=0.3, max=1.5), description="Standard deviation in pixels."
+    radius: Annotated[Range, within(0, MAX_BLUR)] = Field(
+        default_factory=lambda: Range(min=0.3, max=1.5), description=f"Standard deviation in pixels, 0 to {MAX_BLUR}."
     )
 
 
 class GaussianBlur(EffectParams):
     name: Literal["gaussian_blur"] = "gaussian_blur"
-    radius: float
+    radius: float = Field(ge=0, le=MAX_BLUR)
 
     def is_noop(self) -> bool:
         return self.radius <= 0
@@ -323,15 +342,15 @@ def _gaussian_blur(params: GaussianBlur, scene: Scene) -> None:
 
 
 class GaussianNoiseConfig(EffectConfig):
-    sigma: Annotated[Range, within(0)] = Field(
+    sigma: Annotated[Range, within(0, MAX_NOISE)] = Field(
         default_factory=lambda: Range(min=2, max=12),
-        description="Standard deviation of the noise, in intensity levels (0-255 scale).",
+        description=f"Standard deviation of the noise, in intensity levels (0-255 scale), 0 to {MAX_NOISE}.",
     )
 
 
 class GaussianNoise(EffectParams):
     name: Literal["gaussian_noise"] = "gaussian_noise"
-    sigma: float = Field(ge=0)
+    sigma: float = Field(ge=0, le=MAX_NOISE)
 
     def is_noop(self) -> bool:
         return self.sigma == 0
@@ -378,8 +397,9 @@ def _salt_and_pepper(params: SaltAndPepper, scene: Scene) -> None:
 
 
 class CutoutConfig(EffectConfig):
-    count: Annotated[Range, within(0)] = Field(
-        default_factory=lambda: Range(min=1, max=3), description="How many squares (whole numbers)."
+    count: Annotated[Range, within(0, MAX_CUTOUTS)] = Field(
+        default_factory=lambda: Range(min=1, max=3),
+        description=f"How many squares (whole numbers), 0 to {MAX_CUTOUTS}.",
     )
     size: Annotated[Range, within(0, 1)] = Field(
         default_factory=lambda: Range(min=0.1, max=0.3),
@@ -392,7 +412,7 @@ class CutoutConfig(EffectConfig):
 
 class Cutout(EffectParams):
     name: Literal["cutout"] = "cutout"
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=MAX_CUTOUTS)
     size: float = Field(ge=0, le=1)
     color: RGB | None = None
 
@@ -427,15 +447,15 @@ def _cutout(params: Cutout, scene: Scene) -> None:
 
 
 class LowResolutionConfig(EffectConfig):
-    factor: Annotated[Range, within(1)] = Field(
+    factor: Annotated[Range, within(1, MAX_LOW_RES)] = Field(
         default_factory=lambda: Range(min=1.5, max=3),
-        description="Downscale factor (1 or more; 1 changes nothing); the image is scaled back to its size.",
+        description=f"Downscale factor, 1 to {MAX_LOW_RES} (1 changes nothing); the image is scaled back to its size.",
     )
 
 
 class LowResolution(EffectParams):
     name: Literal["low_resolution"] = "low_resolution"
-    factor: float = Field(ge=1)
+    factor: float = Field(ge=1, le=MAX_LOW_RES)
 
     def is_noop(self) -> bool:
         return self.factor <= 1

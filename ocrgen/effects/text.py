@@ -37,9 +37,9 @@ import numpy as np
 from PIL import Image, ImageFilter
 from pydantic import Field
 
-from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene, TextLayers
+from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene, TextLayers, Window
 from ocrgen.sampling import sample_color, sample_int
-from ocrgen.schemas.ranges import RGB, ColorRange, NonNegativeRange, PositiveRange, Range, within
+from ocrgen.schemas.ranges import RGB, ColorRange, Range, within
 
 if TYPE_CHECKING:  # the plan schema imports this catalogue; at run time only the instance is used
     from ocrgen.schemas.plan import Layout
@@ -48,19 +48,32 @@ Margins = tuple[int, int, int, int]  # left, top, right, bottom
 
 
 FractionRange = Annotated[Range, within(0, 1)]
-NonPositiveRange = Annotated[Range, within(high=0)]
+
+# Upper bounds of the parameters, shared by each config range and its plan field: what a shadow
+# or the bleed reaches grows the canvas, and each pixel of depth or colour costs a pass.
+MAX_OVERLAP = 64  # px of negative spacing
+MAX_BLEED_RADIUS = 8  # px; the 3x3 kernel is flat long before
+MAX_PALETTE = 64  # colours
+MAX_SHADOW_DEPTH = 64  # px
+MAX_SHADOW_OFFSET = 64  # px, either way
+MAX_SHADOW_BLUR = 32  # px
 
 
 def shifted(mask: np.ndarray, dx: int, dy: int, fill: int = 0) -> np.ndarray:
     """`mask` moved by (dx, dy) pixels; what moves off the canvas is lost, what moves in is `fill`."""
     out = np.full_like(mask, fill)
-    height, width = mask.shape
-    if abs(dx) >= width or abs(dy) >= height:
-        return out
-    out[max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)] = mask[
-        max(-dy, 0) : height + min(-dy, 0), max(-dx, 0) : width + min(-dx, 0)
-    ]
+    target, source = _shift_windows(mask.shape, dx, dy)
+    out[target] = mask[source]
     return out
+
+
+def _shift_windows(shape: tuple[int, ...], dx: int, dy: int) -> tuple[Window, Window]:
+    """Where a canvas of `shape` moved by (dx, dy) lands, and the part of it that lands there (both empty if none)."""
+    height, width = shape[:2]
+    if abs(dx) >= width or abs(dy) >= height:
+        return (slice(0, 0), slice(0, 0)), (slice(0, 0), slice(0, 0))
+    target = slice(max(dy, 0), height + min(dy, 0)), slice(max(dx, 0), width + min(dx, 0))
+    return target, (slice(max(-dy, 0), height + min(-dy, 0)), slice(max(-dx, 0), width + min(-dx, 0)))
 
 
 def _round(value: float) -> int:
@@ -71,27 +84,24 @@ def _round(value: float) -> int:
 def _steps(angle: float, depth: int) -> list[tuple[int, int]]:
     """The whole-pixel offsets 1..depth px along `angle` (degrees clockwise from +x, y down), without gaps."""
     c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-    steps: list[tuple[int, int]] = []
-    for k in range(1, depth + 1):
-        step = (_round(k * c), _round(k * s))
-        if step != (0, 0) and step not in steps:
-            steps.append(step)
-    return steps
+    steps = dict.fromkeys((_round(k * c), _round(k * s)) for k in range(1, depth + 1))
+    steps.pop((0, 0), None)
+    return list(steps)
 
 
 # --- glyph_overlap -------------------------------------------------------------------------------
 
 
 class GlyphOverlapConfig(EffectConfig):
-    spacing: NonPositiveRange = Field(
+    spacing: Annotated[Range, within(-MAX_OVERLAP, 0)] = Field(
         default_factory=lambda: Range(min=-6, max=-1),
-        description="Pixels added between clusters; negative, so neighbouring glyphs overlap.",
+        description=f"Pixels added between clusters, -{MAX_OVERLAP} to 0: negative, so neighbouring glyphs overlap.",
     )
 
 
 class GlyphOverlap(EffectParams):
     name: Literal["glyph_overlap"] = "glyph_overlap"
-    spacing: int = Field(le=0)
+    spacing: int = Field(ge=-MAX_OVERLAP, le=0)
 
     def is_noop(self) -> bool:
         return self.spacing == 0
@@ -121,9 +131,10 @@ def _glyph_overlap(params: GlyphOverlap, scene: Scene) -> None:
 
 
 class InkBleedConfig(EffectConfig):
-    radius: NonNegativeRange = Field(
+    radius: Annotated[Range, within(0, MAX_BLEED_RADIUS)] = Field(
         default_factory=lambda: Range(min=0.5, max=1.0),
-        description="Softness: the Gaussian's sigma in pixels (the spread stops 1 px from the ink).",
+        description=f"Softness: the Gaussian's sigma in pixels, 0 to {MAX_BLEED_RADIUS} "
+        "(the spread stops 1 px from the ink).",
     )
     strength: FractionRange = Field(
         default_factory=lambda: Range(min=0.3, max=0.8), description="How much of the blurred ink is added, 0-1."
@@ -132,7 +143,7 @@ class InkBleedConfig(EffectConfig):
 
 class InkBleed(EffectParams):
     name: Literal["ink_bleed"] = "ink_bleed"
-    radius: float = Field(ge=0)
+    radius: float = Field(ge=0, le=MAX_BLEED_RADIUS)
     strength: float = Field(ge=0, le=1)
 
     def is_noop(self) -> bool:
@@ -179,14 +190,17 @@ class GlyphPaletteConfig(EffectConfig):
         default_factory=lambda: ColorRange(min=(0, 0, 0), max=(180, 180, 180)),
         description="Where each palette colour is drawn from.",
     )
-    count: PositiveRange = Field(
-        default_factory=lambda: Range(min=2, max=5), description="How many colours the palette has."
+    count: Annotated[Range, within(0, MAX_PALETTE, low_open=True)] = Field(
+        default_factory=lambda: Range(min=2, max=5),
+        description=f"How many colours the palette has, at most {MAX_PALETTE}.",
     )
 
 
 class GlyphPalette(EffectParams):
     name: Literal["glyph_palette"] = "glyph_palette"
-    colors: list[RGB] = Field(min_length=1, description="Cluster i (in logical order) takes colour i mod len.")
+    colors: list[RGB] = Field(
+        min_length=1, max_length=MAX_PALETTE, description="Cluster i (in logical order) takes colour i mod len."
+    )
 
 
 def _sample_palette(config: GlyphPaletteConfig, rng: np.random.Generator) -> GlyphPalette:
@@ -260,8 +274,9 @@ def _color_gradient(params: ColorGradient, scene: Scene) -> None:
 
 
 class BlockShadowConfig(EffectConfig):
-    depth: NonNegativeRange = Field(
-        default_factory=lambda: Range(min=2, max=6), description="Length of the extrusion, in pixels."
+    depth: Annotated[Range, within(0, MAX_SHADOW_DEPTH)] = Field(
+        default_factory=lambda: Range(min=2, max=6),
+        description=f"Length of the extrusion, in pixels, at most {MAX_SHADOW_DEPTH}.",
     )
     angle: Range = Field(
         default_factory=lambda: Range(min=20, max=70),
@@ -272,7 +287,7 @@ class BlockShadowConfig(EffectConfig):
 
 class BlockShadow(EffectParams):
     name: Literal["block_shadow"] = "block_shadow"
-    depth: int = Field(ge=0)
+    depth: int = Field(ge=0, le=MAX_SHADOW_DEPTH)
     angle: float
     color: RGB
 
@@ -281,32 +296,49 @@ class BlockShadow(EffectParams):
 
 
 def _block_shadow(params: BlockShadow, scene: Scene) -> None:
-    """The outermost ink (outline, else fill) copied at every pixel step along the angle, as one layer."""
+    """The outermost ink (outline, else fill) copied at every pixel step along the angle, as one layer.
+
+    One pass over the canvas per step (at most `MAX_SHADOW_DEPTH`), each taking the maximum in place.
+    """
     assert scene.layers is not None
     layers = scene.layers
     source = layers.stroke if layers.stroke is not None else layers.fill
     extrusion = np.zeros_like(source)
     for dx, dy in _steps(params.angle, params.depth):
-        np.maximum(extrusion, shifted(source, dx, dy), out=extrusion)
+        target, window = _shift_windows(source.shape, dx, dy)
+        np.maximum(extrusion[target], source[window], out=extrusion[target])
     layers.under.append((extrusion, np.asarray(params.color, np.uint8)))
 
 
 # --- drop_shadow ---------------------------------------------------------------------------------
 
+OffsetRange = Annotated[Range, within(-MAX_SHADOW_OFFSET, MAX_SHADOW_OFFSET)]
+
 
 class DropShadowConfig(EffectConfig):
-    offset_x: Range = Field(default_factory=lambda: Range(min=1, max=4), description="Pixels to the right.")
-    offset_y: Range = Field(default_factory=lambda: Range(min=1, max=4), description="Pixels down.")
-    blur: Range = Field(default_factory=lambda: Range(min=0, max=2), description="Softness, in pixels.")
-    opacity: Range = Field(default_factory=lambda: Range(min=0.3, max=0.7))
+    offset_x: OffsetRange = Field(
+        default_factory=lambda: Range(min=1, max=4),
+        description=f"Pixels to the right (negative: left), -{MAX_SHADOW_OFFSET} to {MAX_SHADOW_OFFSET}.",
+    )
+    offset_y: OffsetRange = Field(
+        default_factory=lambda: Range(min=1, max=4),
+        description=f"Pixels down (negative: up), -{MAX_SHADOW_OFFSET} to {MAX_SHADOW_OFFSET}.",
+    )
+    blur: Annotated[Range, within(0, MAX_SHADOW_BLUR)] = Field(
+        default_factory=lambda: Range(min=0, max=2),
+        description=f"Softness: the Gaussian's sigma in pixels, 0 to {MAX_SHADOW_BLUR}.",
+    )
+    opacity: FractionRange = Field(
+        default_factory=lambda: Range(min=0.3, max=0.7), description="How dark the shadow is, 0 to 1."
+    )
     color: ColorRange = Field(default_factory=lambda: ColorRange(min=(0, 0, 0), max=(60, 60, 60)))
 
 
 class DropShadow(EffectParams):
     name: Literal["drop_shadow"] = "drop_shadow"
-    offset_x: int
-    offset_y: int
-    blur: float = Field(ge=0)
+    offset_x: int = Field(ge=-MAX_SHADOW_OFFSET, le=MAX_SHADOW_OFFSET)
+    offset_y: int = Field(ge=-MAX_SHADOW_OFFSET, le=MAX_SHADOW_OFFSET)
+    blur: float = Field(ge=0, le=MAX_SHADOW_BLUR)
     opacity: float = Field(ge=0, le=1)
     color: RGB
 

@@ -33,15 +33,15 @@ def break_lines(text: str, lines: int, mode: str) -> str:
     if lines <= 1:
         return text
     places = _between_words(text) if mode == "words" else _between_characters(text)
-    chosen: list[Place] = []
+    taken: set[Place] = set()
     for k in range(1, lines):
         target = len(text) * k / lines
-        free = [p for p in places if p not in chosen]
+        free = [p for p in places if p not in taken]
         if not free:
             break
-        chosen.append(min(free, key=lambda p: (abs(p[0] - target), p[0])))
+        taken.add(min(free, key=lambda p: (abs(p[0] - target), p[0])))
     pieces, start = [], 0
-    for position, replaced in sorted(chosen):
+    for position, replaced in sorted(taken):
         pieces.append(text[start:position])
         start = position + replaced
     pieces.append(text[start:])

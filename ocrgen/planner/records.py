@@ -89,7 +89,7 @@ def _plan_one(
             tried["no_font_covers_text"] += 1
             continue
         font = choose([f for f, _ in fonts], [w for _, w in fonts], rng)
-        size = sample_int(spec.font_size, rng)
+        size = max(1, sample_int(spec.font_size, rng))  # a range below 1 px rounds to 0
         directions = spec.directions.weights()
         direction = choose(list(directions), list(directions.values()), rng)
         text = break_lines(draw.text, sample_int(spec.lines, rng), spec.line_break)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import freetype
 import numpy as np
 
-from ocrgen.text.fonts import LOAD_OUTLINE, FontFace
+from ocrgen.text.fonts import LOAD_OUTLINE, FontFace, stroker
 from ocrgen.text.layout import Box, Placement, rotation_matrix
 
 _CACHE_SIZE = 20000
@@ -56,10 +56,8 @@ def _rasterize(face: FontFace, size: int, placed: Placement, stroke: int) -> Gly
     ft.load_glyph(placed.glyph, LOAD_OUTLINE)
     if ft.glyph.outline.n_points == 0:
         return _from_ft(ft.glyph.bitmap, 0, 0)
-    stroker = freetype.Stroker()
-    stroker.set(stroke * 64, freetype.FT_STROKER_LINECAP_ROUND, freetype.FT_STROKER_LINEJOIN_ROUND, 0)
     glyph = ft.glyph.get_glyph()
-    glyph.stroke(stroker, True)
+    glyph.stroke(stroker(stroke), True)
     stroked = glyph.to_bitmap(freetype.FT_RENDER_MODE_NORMAL, freetype.Vector(0, 0), True)
     return _from_ft(stroked.bitmap, stroked.left, stroked.top)
 

@@ -9,12 +9,21 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ocrgen.effects.registry import EffectsConfig
-from ocrgen.schemas.ranges import ColorRange, NonNegativeRange, PositiveRange, Range
+from ocrgen.schemas.ranges import ColorRange, NonNegativeRange, PositiveRange, Range, within
 
 Direction = Literal["left_to_right", "right_to_left", "top_to_bottom", "bottom_to_top"]
 Alignment = Literal["left", "center", "right", "top", "bottom"]
 
 Weight = Annotated[float, Field(ge=0)]
+
+# Limits of layout values, shared with the plan record's fields. Below this radius an arc winds its
+# glyphs over each other; the others are far past any real layout, and each would take the canvas with it.
+MIN_ARC_RADIUS = 10  # px
+MAX_TEXT_LENGTH = 10_000  # characters
+MAX_LINES = 100
+LINE_SPACINGS = (0.1, 10.0)  # line heights
+MAX_CHARACTER_SPACING = 128  # px, either way
+MAX_STROKE_WIDTH = 64  # px
 
 
 def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
@@ -24,7 +33,7 @@ def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FontSelection(_Strict):
@@ -68,7 +77,9 @@ class ArcCurve(_Strict):
     """Text along a circle: convex bulges up (a smile upside down), concave sags (a smile)."""
 
     weight: Weight = 1.0
-    radius: PositiveRange = Field(description="Radius of the baseline circle in pixels.")
+    radius: Annotated[Range, within(MIN_ARC_RADIUS)] = Field(
+        description=f"Radius of the baseline circle in pixels, at least {MIN_ARC_RADIUS}."
+    )
     concave: float = Field(0.5, ge=0, le=1, description="Probability that the arc is concave.")
 
 
@@ -102,7 +113,9 @@ class StrokeConfig(_Strict):
     """An outline around every glyph, drawn under the fill; `p` is the chance a text gets one."""
 
     p: float = Field(ge=0, le=1)
-    width: PositiveRange = Field(description="Outline thickness outside the glyph, in pixels.")
+    width: Annotated[Range, within(1, MAX_STROKE_WIDTH)] = Field(
+        description=f"Outline thickness outside the glyph, in whole pixels, 1 to {MAX_STROKE_WIDTH}."
+    )
     color: ColorRange = Field(default_factory=lambda: ColorRange(min=(200, 200, 200), max=(255, 255, 255)))
 
 
@@ -142,9 +155,9 @@ class Specification(_Strict):
         "words",
         description="words: a run of whole words of `text_length` characters; lines: one whole corpus line.",
     )
-    text_length: PositiveRange = Field(
+    text_length: Annotated[Range, within(0, MAX_TEXT_LENGTH, low_open=True)] = Field(
         default_factory=lambda: Range(min=5, max=40),
-        description="Length of the text in characters.",
+        description=f"Length of the text in characters, at most {MAX_TEXT_LENGTH:,}.",
     )
     fonts: FontSelection = Field(default_factory=FontSelection)
     font_size: PositiveRange = Field(
@@ -182,22 +195,26 @@ class Specification(_Strict):
     text_color: ColorRange = Field(
         default_factory=lambda: ColorRange(min=(0, 0, 0), max=(60, 60, 60)),
     )
-    lines: PositiveRange = Field(default_factory=lambda: Range(min=1, max=1), description="Number of lines.")
+    lines: Annotated[Range, within(0, MAX_LINES, low_open=True)] = Field(
+        default_factory=lambda: Range(min=1, max=1), description=f"Number of lines, at most {MAX_LINES}."
+    )
     line_break: Literal["words", "characters"] = Field(
         "words", description="Break lines between words, or between any two characters."
     )
-    line_spacing: PositiveRange = Field(
+    line_spacing: Annotated[Range, within(*LINE_SPACINGS)] = Field(
         default_factory=lambda: Range(min=1.0, max=1.0),
-        description="Baseline-to-baseline distance as a multiple of the font's line height.",
+        description="Baseline-to-baseline distance as a multiple of the font's line height, "
+        f"{LINE_SPACINGS[0]:g} to {LINE_SPACINGS[1]:g}.",
     )
     alignment: dict[Alignment, Weight] | None = Field(
         None,
         description="Weights over left/center/right (horizontal text) and top/center/bottom (vertical text). "
         "Default: where the direction starts (left for LTR, right for RTL, top for TTB, bottom for BTT).",
     )
-    character_spacing: Range = Field(
+    character_spacing: Annotated[Range, within(-MAX_CHARACTER_SPACING, MAX_CHARACTER_SPACING)] = Field(
         default_factory=lambda: Range(min=0, max=0),
-        description="Extra pixels between characters; negative values make glyphs overlap.",
+        description=f"Extra pixels between characters, -{MAX_CHARACTER_SPACING} to {MAX_CHARACTER_SPACING}; "
+        "negative values make glyphs overlap.",
     )
     vertical_text: Literal["rotated", "upright"] = Field(
         "rotated",

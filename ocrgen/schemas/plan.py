@@ -20,14 +20,21 @@ from pydantic import (
 )
 
 from ocrgen.effects.registry import AppliedEffect
-from ocrgen.schemas.config import Alignment, Direction
+from ocrgen.schemas.config import (
+    LINE_SPACINGS,
+    MAX_CHARACTER_SPACING,
+    MAX_STROKE_WIDTH,
+    MIN_ARC_RADIUS,
+    Alignment,
+    Direction,
+)
 from ocrgen.schemas.ranges import RGB
 
 PLAN_SCHEMA_VERSION = 1
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class AssetRef(_Record):
@@ -103,7 +110,7 @@ Background = Annotated[ImageBackground | ProceduralBackground, Field(discriminat
 
 class Arc(_Record):
     kind: Literal["arc"] = "arc"
-    radius: float = Field(gt=0)
+    radius: float = Field(ge=MIN_ARC_RADIUS)
     concave: bool
 
 
@@ -118,7 +125,7 @@ Curve = Annotated[Arc | Sine, Field(discriminator="kind")]
 
 
 class Stroke(_Record):
-    width: int = Field(gt=0, description="Outline thickness outside the glyph, in pixels.")
+    width: int = Field(ge=1, le=MAX_STROKE_WIDTH, description="Outline thickness outside the glyph, in pixels.")
     color: RGB
 
 
@@ -129,8 +136,12 @@ class Layout(_Record):
         "rotated", description="For top_to_bottom: glyphs turned with the line, or upright and stacked."
     )
     alignment: Alignment | None = Field(None, description="None: where the direction starts.")
-    line_spacing: float = Field(1.0, gt=0, description="Multiple of the font's line height.")
-    character_spacing: int = Field(0, description="Extra pixels between clusters.")
+    line_spacing: float = Field(
+        1.0, ge=LINE_SPACINGS[0], le=LINE_SPACINGS[1], description="Multiple of the font's line height."
+    )
+    character_spacing: int = Field(
+        0, ge=-MAX_CHARACTER_SPACING, le=MAX_CHARACTER_SPACING, description="Extra pixels between clusters."
+    )
     curve: Curve | None = None
     stroke: Stroke | None = None
 

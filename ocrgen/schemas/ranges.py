@@ -33,7 +33,7 @@ class Range(BaseModel):
     at `min`; beta defaults to alpha = beta = 2. Draws never leave the interval.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     min: float
     max: float
@@ -57,6 +57,8 @@ class Range(BaseModel):
     def _check(self) -> Range:
         if self.min > self.max:
             raise ValueError(f"min ({_num(self.min)}) is greater than max ({_num(self.max)}); swap them")
+        if math.isinf(self.max - self.min):
+            raise ValueError(f"min ({_num(self.min)}) and max ({_num(self.max)}) are too far apart to draw from")
         for name, owners in _PARAMETERS.items():
             if getattr(self, name) is not None and self.distribution not in owners:
                 raise ValueError(

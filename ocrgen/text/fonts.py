@@ -36,7 +36,7 @@ class FontFace:
     _hb_fonts: dict[int, hb.Font] = field(default_factory=dict)
     _metrics: dict[int, LineMetrics] = field(default_factory=dict)
     _ft_size: int = 0
-    _cboxes: dict[tuple[int, int], tuple[int, int, int, int] | None] = field(default_factory=dict)
+    _cboxes: dict[tuple[int, int, int], tuple[int, int, int, int] | None] = field(default_factory=dict)
 
     def hb_font(self, size: int) -> hb.Font:
         """A HarfBuzz font scaled so positions come out in 1/64 pixel."""
@@ -61,13 +61,15 @@ class FontFace:
             self._ft_size = size
         return self.ft_face
 
-    def cbox(self, size: int, glyph: int) -> tuple[int, int, int, int] | None:
+    def cbox(self, size: int, glyph: int, stroke: int = 0) -> tuple[int, int, int, int] | None:
         """Control box of the unhinted outline in 1/64 pixel (x0, y0, x1, y1, y up); None if blank.
 
         The rasterizer's bitmap never reaches outside it, so it bounds the ink
-        without drawing anything.
+        without drawing anything. With `stroke`, the box of the stroked outline: where the
+        stroke is wider than a curve is tight, FreeType's stroker reaches past the box grown
+        by the stroke width.
         """
-        key = (size, glyph)
+        key = (size, glyph, stroke)
         if key not in self._cboxes:
             face = self.ft_sized(size)
             face.set_transform(freetype.Matrix(0x10000, 0, 0, 0x10000), freetype.Vector(0, 0))
@@ -75,10 +77,22 @@ class FontFace:
             outline = face.glyph.outline
             if outline.n_points == 0:
                 self._cboxes[key] = None
+            elif stroke:
+                stroked = face.glyph.get_glyph()
+                stroked.stroke(stroker(stroke), True)
+                box = stroked.get_cbox(freetype.FT_GLYPH_BBOX_SUBPIXELS)
+                self._cboxes[key] = (box.xMin, box.yMin, box.xMax, box.yMax)
             else:
                 box = outline.get_cbox()
                 self._cboxes[key] = (box.xMin, box.yMin, box.xMax, box.yMax)
         return self._cboxes[key]
+
+
+def stroker(width: int) -> freetype.Stroker:
+    """The outline drawn around glyphs: `width` px outside the glyph, with round caps and joins."""
+    outline = freetype.Stroker()
+    outline.set(width * 64, freetype.FT_STROKER_LINECAP_ROUND, freetype.FT_STROKER_LINEJOIN_ROUND, 0)
+    return outline
 
 
 @lru_cache(maxsize=64)

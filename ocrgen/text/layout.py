@@ -105,13 +105,11 @@ class TextLayout:
         return (corners[0], corners[1], corners[2], corners[3])
 
     def ink_bound(self) -> Box | None:
-        """A box the drawn ink cannot leave: turned outline boxes, widened a pixel for rounding."""
+        """A box the drawn ink cannot leave: turned (stroked) outline boxes, widened a pixel for rounding."""
         bound: Box | None = None
-        grow = self.stroke
         for placed in self.placements:
-            box = _glyph_bound(self.face, self.size, placed)
+            box = _glyph_bound(self.face, self.size, placed, self.stroke)
             if box is not None:
-                box = Box(box.x0 - grow, box.y0 - grow, box.x1 + grow, box.y1 + grow)
                 bound = box if bound is None else bound.union(box)
         return bound
 
@@ -132,8 +130,8 @@ def rotation_matrix(angle: float) -> tuple[int, int, int, int]:
     return c, s, -s, c
 
 
-def _glyph_bound(face: FontFace, size: int, placed: Placement) -> Box | None:
-    cbox = face.cbox(size, placed.glyph)
+def _glyph_bound(face: FontFace, size: int, placed: Placement, stroke: int) -> Box | None:
+    cbox = face.cbox(size, placed.glyph, stroke)
     if cbox is None:
         return None
     xx, xy, yx, yy = rotation_matrix(placed.angle)
@@ -258,19 +256,19 @@ def _spaced(before: str, after: str, spacing: int) -> bool:
     return spacing >= 0 or not (before.isspace() or after.isspace())
 
 
-def _frame_ink(face: FontFace, size: int, glyph: int, u: float, v: float, turn: float, grow: int) -> FrameBox | None:
-    """The glyph's outline box in frame pixels, grown by the stroke; `turn` is how the glyph sits in the frame."""
-    spread = _ink_spread(face.path, face.face_index, size, glyph, turn)
+def _frame_ink(face: FontFace, size: int, glyph: int, u: float, v: float, turn: float, stroke: int) -> FrameBox | None:
+    """The glyph's outline box (stroked, if it is) in frame pixels; `turn` is how the glyph sits in the frame."""
+    spread = _ink_spread(face.path, face.face_index, size, glyph, turn, stroke)
     if spread is None:
         return None
     u0, v0, u1, v1 = spread
-    return (u + u0 - grow, v + v0 - grow, u + u1 + grow, v + v1 + grow)
+    return (u + u0, v + v0, u + u1, v + v1)
 
 
 @lru_cache(maxsize=1 << 16)
-def _ink_spread(path: str, face_index: int, size: int, glyph: int, turn: float) -> FrameBox | None:
+def _ink_spread(path: str, face_index: int, size: int, glyph: int, turn: float, stroke: int) -> FrameBox | None:
     """How far the turned outline box reaches from the glyph origin along u and v; the same for every use of a glyph."""
-    cbox = open_face(path, face_index).cbox(size, glyph)
+    cbox = open_face(path, face_index).cbox(size, glyph, stroke)
     if cbox is None:
         return None
     x0, y0, x1, y1 = (c / 64 for c in cbox)
