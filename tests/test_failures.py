@@ -25,13 +25,13 @@ def test_failed_record_is_retried_then_logged(cli: Cli, tmp_path: Path, monkeypa
     attempts: Counter[int] = Counter()
     real = run.render_pixels
 
-    def flaky(record: PlanRecord, resolver: Any) -> Any:
+    def flaky(record: PlanRecord, resolver: Any, max_pixels: int) -> Any:
         attempts[record.index] += 1
         if record.index == 1:
             raise RenderError("glyph outline is corrupt")
         if record.index == 2 and attempts[2] == 1:
             raise MemoryError("transient")
-        return real(record, resolver)
+        return real(record, resolver, max_pixels)
 
     monkeypatch.setattr(run, "render_pixels", flaky)
     out = tmp_path / "out"
