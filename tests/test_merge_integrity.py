@@ -130,7 +130,11 @@ def test_lmdb_huge_num_samples_refused_at_once(rendered: Path, tmp_path: Path) -
     assert "num-samples" in _assert_refused(out, "lmdb", in_subprocess=True)
 
 
-@pytest.mark.parametrize("cut", [lambda size: size // 2, lambda size: size - 4096, lambda size: 5000])
+@pytest.mark.parametrize(
+    "cut",
+    [lambda size: size // 2, lambda size: size - 4096, lambda size: 5000],
+    ids=["half", "last page", "all but the meta pages"],
+)
 def test_lmdb_truncated_data_file_refused_not_crashed(
     rendered: Path, tmp_path: Path, cut: Callable[[int], int]
 ) -> None:
@@ -222,7 +226,7 @@ def _edit_checkpoint(out: Path, **fields: object) -> None:
     path.write_bytes(orjson.dumps({**orjson.loads(path.read_bytes()), **fields}))
 
 
-CHECKPOINT_DAMAGE: dict[str, Callable[[Path], None]] = {
+CHECKPOINT_DAMAGE: dict[str, Callable[[Path], object]] = {
     "unfinished": lambda out: _edit_checkpoint(out, finished=False),
     "missing": lambda out: (out / CHECKPOINT).unlink(),
     "garbage": lambda out: (out / CHECKPOINT).write_bytes(b"\x00garbage"),
