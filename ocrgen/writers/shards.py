@@ -68,8 +68,12 @@ class ShardRun:
     records: int
 
     def refuse(self, problem: str) -> MergeError:
-        k, n = self.shard.index, self.shard.count
-        return MergeError(f"shard {k}/{n} {problem}: {self.path}; render it again with --shard {k}/{n}")
+        return _refusal(self.path, self.shard, problem)
+
+
+def _refusal(path: Path, shard: Shard, problem: str) -> MergeError:
+    k, n = shard.index, shard.count
+    return MergeError(f"shard {k}/{n} {problem}: {path}; render it again with --shard {k}/{n}")
 
 
 def checked_runs(out_dir: Path, paths: list[Path]) -> list[ShardRun]:
@@ -86,28 +90,27 @@ def checked_runs(out_dir: Path, paths: list[Path]) -> list[ShardRun]:
 
 def _read_checkpoint(out_dir: Path, path: Path, shard: Shard) -> ShardRun:
     name = checkpoint_name(shard)
-    unknown = ShardRun(path, shard, "", 0)
     try:
         data = orjson.loads((out_dir / name).read_bytes())
     except FileNotFoundError:
-        raise unknown.refuse(f"has no checkpoint {name}") from None
+        raise _refusal(path, shard, f"has no checkpoint {name}") from None
     except (OSError, orjson.JSONDecodeError):
-        raise unknown.refuse(f"has an unreadable checkpoint {name}") from None
+        data = None
     if not isinstance(data, dict):
-        raise unknown.refuse(f"has an unreadable checkpoint {name}")
+        raise _refusal(path, shard, f"has an unreadable checkpoint {name}")
     for key in ("total", "done", "rendered", "skipped", "failed"):
         if not _is_count(data.get(key)):
-            raise unknown.refuse(f"has a damaged checkpoint {name}: {key} is {data.get(key)!r}")
+            raise _refusal(path, shard, f"has a damaged checkpoint {name}: {key} is {data.get(key)!r}")
     sha = data.get("plan_sha256")
     if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
-        raise unknown.refuse(f"has a damaged checkpoint {name}: plan_sha256 is {sha!r}")
+        raise _refusal(path, shard, f"has a damaged checkpoint {name}: plan_sha256 is {sha!r}")
     if data.get("shard") != f"{shard.index}/{shard.count}":
-        raise unknown.refuse(f"has a checkpoint {name} for shard {data.get('shard')!r}")
+        raise _refusal(path, shard, f"has a checkpoint {name} for shard {data.get('shard')!r}")
     if data.get("finished") is not True:
-        raise unknown.refuse(f"is unfinished (checkpoint {name})")
+        raise _refusal(path, shard, f"is unfinished (checkpoint {name})")
     total, failed = data["total"], data["failed"]
     if data["done"] != total or data["rendered"] + data["skipped"] + failed != total:
-        raise unknown.refuse(f"has a checkpoint {name} whose counts do not add up")
+        raise _refusal(path, shard, f"has a checkpoint {name} whose counts do not add up")
     return ShardRun(path, shard, sha, total - failed)
 
 
