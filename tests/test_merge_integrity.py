@@ -195,6 +195,18 @@ def test_hf_image_missing(rendered: Path, tmp_path: Path) -> None:
     assert first in _assert_refused(out, "hf")
 
 
+def test_hf_records_of_an_earlier_shard(rendered: Path, tmp_path: Path) -> None:
+    """Shard 1 holding shard 0's records (as many as it should hold): merged, two images would take one name."""
+    out = _copy(rendered, tmp_path, merged=True)
+    first, victim = out / "hf.shard-00000-of-00003", out / VICTIM["hf"]
+    count = len((victim / "metadata.jsonl").read_bytes().splitlines())
+    rows = (first / "metadata.jsonl").read_bytes().splitlines(keepends=True)[:count]
+    for row in rows:
+        shutil.copy(first / orjson.loads(row)["file_name"], victim)
+    (victim / "metadata.jsonl").write_bytes(b"".join(rows))
+    assert "an earlier shard" in _assert_refused(out, "hf")
+
+
 PADDLE_DAMAGE: dict[str, tuple[str, Callable[[list[bytes]], list[bytes]]]] = {
     "det garbage": ("det_gt", lambda lines: [b"\xff\xfe\x00garbage\n", *lines[1:]]),
     "det words not JSON": ("det_gt", lambda lines: [lines[0].split(b"\t")[0] + b"\t{oops\n", *lines[1:]]),
