@@ -18,12 +18,14 @@ from pathlib import Path
 import lmdb
 import orjson
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ocrgen.cli import main
 from tests.test_resume import make_plan
+from tests.test_split_lines import FONTS, SPECS
 
 WRITERS = ("lmdb", "hf", "paddleocr")
 VICTIM = {  # shard 1/3's container, as the refusal names it
@@ -39,20 +41,20 @@ def _cli(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
-def _render(plan: Path, out: Path, writer: str, shards: range) -> None:
+def _render(plan: Path, out: Path, writer: str, shards: range, *extra: str) -> None:
     for k in shards:
-        args = ("--output-dir", out, "--workers", "1", "--writer", writer, "--shard", f"{k}/3")
+        args = ["--output-dir", str(out), "--workers", "1", "--writer", writer, "--shard", f"{k}/3", *extra]
         assert _cli("render", plan, *args).exit_code == 0
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Plan of 7 records rendered in three shards by each container writer."""
+    """Plan of 7 records rendered in three shards by each container writer, each into its own dir."""
     root = tmp_path_factory.mktemp("integrity")
     plan = make_plan(_cli, root / "plan", 7)
     for writer in WRITERS:
-        _render(plan, root / "out", writer, range(3))
-    return root / "out"
+        _render(plan, root / writer, writer, range(3))
+    return root
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +63,14 @@ def other_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("other")
     plan = make_plan(_cli, root / "plan", 7, seed=8)
     for writer in WRITERS:
-        _render(plan, root / "out", writer, range(1, 2))
-    return root / "out"
+        _render(plan, root / writer, writer, range(1, 2))
+    return root
 
 
-def _copy(rendered: Path, directory: Path, merged: bool) -> Path:
+def _copy(rendered: Path, directory: Path, writer: str, merged: bool) -> Path:
     out = directory / "out"
-    shutil.copytree(rendered, out)
-    for writer in WRITERS if merged else ():
+    shutil.copytree(rendered / writer, out)
+    if merged:
         assert _cli("merge", out, "--writer", writer).exit_code == 0
     return out
 
@@ -106,7 +108,7 @@ def _lmdb_edit(shard: Path, put: dict[bytes, bytes], delete: tuple[bytes, ...] =
 @pytest.mark.parametrize("merged", [False, True])
 @pytest.mark.parametrize("num_samples", [b"1000", b"-5", b"garbage\xff", b""])
 def test_lmdb_num_samples_not_as_written(rendered: Path, tmp_path: Path, num_samples: bytes, merged: bool) -> None:
-    out = _copy(rendered, tmp_path, merged)
+    out = _copy(rendered, tmp_path, "lmdb", merged)
     _lmdb_edit(out / VICTIM["lmdb"], {b"num-samples": num_samples})
     assert "num-samples" in _assert_refused(out, "lmdb")
 
@@ -114,18 +116,18 @@ def test_lmdb_num_samples_not_as_written(rendered: Path, tmp_path: Path, num_sam
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(num_samples=st.one_of(st.integers().map(lambda i: str(i).encode()), st.binary(min_size=1, max_size=30)))
 def test_lmdb_any_other_num_samples_refused(rendered: Path, num_samples: bytes) -> None:
-    written = orjson.loads((rendered / CHECKPOINT).read_bytes())["rendered"]
+    written = orjson.loads((rendered / "lmdb" / CHECKPOINT).read_bytes())["rendered"]
     if num_samples == str(written).encode():
         return
     with tempfile.TemporaryDirectory() as directory:
-        out = _copy(rendered, Path(directory), merged=False)
+        out = _copy(rendered, Path(directory), "lmdb", merged=False)
         _lmdb_edit(out / VICTIM["lmdb"], {b"num-samples": num_samples})
         _assert_refused(out, "lmdb")
 
 
 def test_lmdb_huge_num_samples_refused_at_once(rendered: Path, tmp_path: Path) -> None:
     """99999999999 ran until killed, with a 7 GB temporary file."""
-    out = _copy(rendered, tmp_path, merged=False)
+    out = _copy(rendered, tmp_path, "lmdb", merged=False)
     _lmdb_edit(out / VICTIM["lmdb"], {b"num-samples": b"99999999999"})
     assert "num-samples" in _assert_refused(out, "lmdb", in_subprocess=True)
 
@@ -138,7 +140,7 @@ def test_lmdb_huge_num_samples_refused_at_once(rendered: Path, tmp_path: Path) -
 def test_lmdb_truncated_data_file_refused_not_crashed(
     rendered: Path, tmp_path: Path, cut: Callable[[int], int]
 ) -> None:
-    out = _copy(rendered, tmp_path, merged=True)
+    out = _copy(rendered, tmp_path, "lmdb", merged=True)
     data = out / VICTIM["lmdb"] / "data.mdb"
     os.truncate(data, cut(data.stat().st_size))
     _assert_refused(out, "lmdb", in_subprocess=True)
@@ -155,7 +157,7 @@ def test_lmdb_truncated_data_file_refused_not_crashed(
 def test_lmdb_keys_not_as_written(
     rendered: Path, tmp_path: Path, put: dict[bytes, bytes], delete: tuple[bytes, ...]
 ) -> None:
-    out = _copy(rendered, tmp_path, merged=False)
+    out = _copy(rendered, tmp_path, "lmdb", merged=False)
     _lmdb_edit(out / VICTIM["lmdb"], put, delete)
     _assert_refused(out, "lmdb")
 
@@ -183,13 +185,13 @@ HF_DAMAGE: dict[str, Callable[[list[bytes]], list[bytes]]] = {
 
 @pytest.mark.parametrize("damage", HF_DAMAGE, ids=str)
 def test_hf_metadata_damaged(rendered: Path, tmp_path: Path, damage: str) -> None:
-    out = _copy(rendered, tmp_path, merged=damage == "duplicate name")
+    out = _copy(rendered, tmp_path, "hf", merged=damage == "duplicate name")
     _rewrite_lines(out / VICTIM["hf"] / "metadata.jsonl", HF_DAMAGE[damage])
     _assert_refused(out, "hf")
 
 
 def test_hf_image_missing(rendered: Path, tmp_path: Path) -> None:
-    out = _copy(rendered, tmp_path, merged=True)
+    out = _copy(rendered, tmp_path, "hf", merged=True)
     first = orjson.loads((out / VICTIM["hf"] / "metadata.jsonl").read_bytes().splitlines()[0])["file_name"]
     (out / VICTIM["hf"] / first).unlink()
     assert first in _assert_refused(out, "hf")
@@ -197,7 +199,7 @@ def test_hf_image_missing(rendered: Path, tmp_path: Path) -> None:
 
 def test_hf_records_of_an_earlier_shard(rendered: Path, tmp_path: Path) -> None:
     """Shard 1 holding shard 0's records (as many as it should hold): merged, two images would take one name."""
-    out = _copy(rendered, tmp_path, merged=True)
+    out = _copy(rendered, tmp_path, "hf", merged=True)
     first, victim = out / "hf.shard-00000-of-00003", out / VICTIM["hf"]
     count = len((victim / "metadata.jsonl").read_bytes().splitlines())
     rows = (first / "metadata.jsonl").read_bytes().splitlines(keepends=True)[:count]
@@ -220,14 +222,14 @@ PADDLE_DAMAGE: dict[str, tuple[str, Callable[[list[bytes]], list[bytes]]]] = {
 
 @pytest.mark.parametrize("damage", PADDLE_DAMAGE, ids=str)
 def test_paddleocr_labels_damaged(rendered: Path, tmp_path: Path, damage: str) -> None:
-    out = _copy(rendered, tmp_path, merged=damage.startswith("det"))
+    out = _copy(rendered, tmp_path, "paddleocr", merged=damage.startswith("det"))
     stem, change = PADDLE_DAMAGE[damage]
     _rewrite_lines(out / "paddleocr" / f"{stem}.shard-00001-of-00003.txt", change)
     _assert_refused(out, "paddleocr")
 
 
 def test_paddleocr_image_missing(rendered: Path, tmp_path: Path) -> None:
-    out = _copy(rendered, tmp_path, merged=True)
+    out = _copy(rendered, tmp_path, "paddleocr", merged=True)
     first = (out / VICTIM["paddleocr"]).read_bytes().split(b"\t")[0].decode()
     (out / "paddleocr" / first).unlink()
     assert first in _assert_refused(out, "paddleocr")
@@ -253,19 +255,62 @@ CHECKPOINT_DAMAGE: dict[str, Callable[[Path], object]] = {
 @pytest.mark.parametrize("damage", CHECKPOINT_DAMAGE, ids=str)
 @pytest.mark.parametrize("writer", WRITERS)
 def test_checkpoint_not_a_finished_shard(rendered: Path, tmp_path: Path, writer: str, damage: str) -> None:
-    out = _copy(rendered, tmp_path, merged=damage == "unfinished")
+    out = _copy(rendered, tmp_path, writer, merged=damage == "unfinished")
     CHECKPOINT_DAMAGE[damage](out)
     _assert_refused(out, writer)
 
 
 @pytest.mark.parametrize("writer", WRITERS)
 def test_shard_of_another_plan(rendered: Path, other_plan: Path, tmp_path: Path, writer: str) -> None:
-    out = _copy(rendered, tmp_path, merged=True)
-    shutil.copy(other_plan / CHECKPOINT, out / CHECKPOINT)
+    out = _copy(rendered, tmp_path, writer, merged=True)
+    shutil.copy(other_plan / writer / CHECKPOINT, out / CHECKPOINT)
     victim = out / VICTIM[writer]
     if writer == "paddleocr":
-        shutil.copytree(other_plan / "paddleocr", out / "paddleocr", dirs_exist_ok=True)
+        shutil.copytree(other_plan / writer / "paddleocr", out / "paddleocr", dirs_exist_ok=True)
     else:
         shutil.rmtree(victim)
-        shutil.copytree(other_plan / VICTIM[writer], victim)
+        shutil.copytree(other_plan / writer / VICTIM[writer], victim)
     assert "another plan" in _assert_refused(out, writer)
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plan of multi-line and vertical records, rendered `--split-lines` whole and in three shards, by each writer."""
+    root = tmp_path_factory.mktemp("split")
+    specs = [{**spec, "proportion": 0.25, "fonts": {"include": FONTS[next(iter(spec["corpus"]))]}} for spec in SPECS]
+    config, plan = root / "batch.yaml", root / "plans.jsonl"
+    config.write_text(yaml.safe_dump({"total_images": 12, "seed": 3, "specifications": specs}, allow_unicode=True))
+    assert _cli("plan", "--batch-config", config, "-o", plan).exit_code == 0
+    for writer in WRITERS:
+        _render(plan, root / writer, writer, range(3), "--split-lines")
+        args = ("--output-dir", root / "whole" / writer, "--workers", "1", "--writer", writer, "--split-lines")
+        assert _cli("render", plan, *args).exit_code == 0
+    return root
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_split_lines_shards_merge_as_rendered_whole(split: Path, tmp_path: Path, writer: str) -> None:
+    """Samples are lines here, more than the records the checkpoint counts: merge takes them as they are."""
+    out = _copy(split, tmp_path, writer, merged=True)
+    whole = split / "whole" / writer
+    if writer == "lmdb":
+        assert _lmdb_items(out / "lmdb") == _lmdb_items(whole / "lmdb")
+    elif writer == "hf":
+        assert (out / "hf" / "metadata.jsonl").read_bytes() == (whole / "hf" / "metadata.jsonl").read_bytes()
+    else:
+        for name in ("rec_gt.txt", "det_gt.txt"):
+            assert (out / "paddleocr" / name).read_bytes() == (whole / "paddleocr" / name).read_bytes()
+
+
+def test_split_lines_hf_crop_listed_twice(split: Path, tmp_path: Path) -> None:
+    out = _copy(split, tmp_path, "hf", merged=True)
+    _rewrite_lines(out / VICTIM["hf"] / "metadata.jsonl", lambda lines: [*lines, lines[-1]])
+    assert "repeated" in _assert_refused(out, "hf")
+
+
+def _lmdb_items(path: Path) -> dict[bytes, bytes]:
+    env = lmdb.open(str(path), readonly=True, lock=False)
+    with env.begin() as txn:
+        items = dict(txn.cursor())
+    env.close()
+    return items

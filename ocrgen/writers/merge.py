@@ -29,17 +29,16 @@ def merge_lmdb(out_dir: Path) -> int:
     from ocrgen.writers.lmdb import MAP_SIZE
 
     runs = checked_runs(out_dir, find_shards(out_dir, "lmdb", "", lambda p: (p / "data.mdb").is_file()))
-    for run in runs:
-        check_lmdb(run)
+    samples = [check_lmdb(run) for run in runs]
     temporary = out_dir / ".lmdb.merge.tmp"
     shutil.rmtree(temporary, ignore_errors=True)  # left by a killed merge
     recover_dir(out_dir / "lmdb")
     target = lmdb.open(str(temporary), map_size=MAP_SIZE, sync=False, metasync=False)
     txn, count = target.begin(write=True), 0
-    for run in runs:
+    for run, n in zip(runs, samples, strict=True):
         source = lmdb.open(str(run.path), readonly=True, lock=False, readahead=False, meminit=False)
         with source.begin() as read:
-            for i in range(1, run.records + 1):
+            for i in range(1, n + 1):
                 count += 1
                 txn.put(b"image-%09d" % count, read.get(b"image-%09d" % i))
                 txn.put(b"label-%09d" % count, read.get(b"label-%09d" % i))
@@ -92,6 +91,7 @@ def merge_hf(out_dir: Path) -> int:
     shutil.rmtree(temporary, ignore_errors=True)  # left by a killed merge
     recover_dir(out_dir / "hf")
     temporary.mkdir()
+    count = 0
     with open(temporary / "metadata.jsonl", "wb") as metadata:
         for run in runs:
             with open(run.path / "metadata.jsonl", "rb") as rows:
@@ -99,8 +99,9 @@ def merge_hf(out_dir: Path) -> int:
                     name = orjson.loads(row)["file_name"]
                     os.link(run.path / name, temporary / name)
                     metadata.write(row)
+                    count += 1
     replace_dir(temporary, out_dir / "hf")
-    return sum(run.records for run in runs)
+    return count
 
 
 MERGERS: dict[str, Callable[[Path], int]] = {"hf": merge_hf, "lmdb": merge_lmdb, "paddleocr": merge_paddleocr}

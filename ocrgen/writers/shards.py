@@ -1,11 +1,14 @@
 """A sharded render's shards, found and checked before a merge reads them: all finished, of one plan, whole.
 
 A shard's checkpoint says how many records its container was given (the container writers
-write a shard again on resume, so that is `total - failed`); its container must hold that
-many, whole, under the names the writer gives them. A shard that does not is refused, naming
-it, before the merge writes a byte: merged as it is, it would add empty or missing records,
-run out of memory, or crash the merge (an LMDB is read through a memory map, so a truncated
-file is a SIGBUS, not an error).
+write a shard again on resume, so that is `total - failed`). Its container must be whole and
+hold those records under the names the writer gives them: one `det_gt` line per record, one
+`metadata.jsonl` row per record (one per line, at most that many records, with
+`--split-lines`); an LMDB's `num-samples` must count exactly its keys, since with
+`--split-lines` its samples are lines, which the checkpoint does not count. A shard that
+fails is refused, naming it, before the merge writes a byte: merged as it is, it would add
+empty or missing records, run out of memory, or crash the merge (an LMDB is read through a
+memory map, so a truncated file is a SIGBUS, not an error).
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from ocrgen.renderer.resume import checkpoint_name
 
 SHARD_NAME = re.compile(r"\.shard-(\d{5})-of-(\d{5})")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_COUNT = re.compile(rb"0|[1-9][0-9]{0,18}")
 _EXTENSION = "|".join(IMAGE_FORMATS)
-HF_IMAGE = re.compile(rf"image_(\d{{8,}})\.(?:{_EXTENSION})")  # sample_stem: the record index, 8+ digits
+_LINE = r"(?:_l(\d+))?"  # `_l<k>`: line k of the record, cropped (a multi-line record, or `--split-lines`)
+HF_IMAGE = re.compile(rf"image_(\d{{8,}}){_LINE}\.(?:{_EXTENSION})")  # sample_stem: the record index, 8+ digits
 PADDLE_DET_IMAGE = re.compile(rf"images/image_(\d{{8,}})\.(?:{_EXTENSION})")
-PADDLE_REC_IMAGE = re.compile(rf"images/image_(\d{{8,}})(?:_l\d+)?\.(?:{_EXTENSION})")  # `_l<k>`: a line crop
+PADDLE_REC_IMAGE = re.compile(rf"images/image_(\d{{8,}}){_LINE}\.(?:{_EXTENSION})")
 
 
 class MergeError(OcrgenError):
@@ -118,12 +123,11 @@ def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def check_lmdb(run: ShardRun) -> None:
-    """The file as long as its pages say (checked before any page is read), `num-samples` as written,
-    and exactly the keys `image-%09d` and `label-%09d` for 1 … n plus `num-samples`."""
+def check_lmdb(run: ShardRun) -> int:
+    """The file as long as its pages say (checked before any page is read), then `num-samples` a plain count n
+    and the keys exactly `image-%09d` and `label-%09d` for 1 … n, and `num-samples`. Returns n."""
     import lmdb  # the optional extra; asked for only by `merge --writer lmdb`
 
-    n = run.records
     try:
         env = lmdb.open(str(run.path), readonly=True, lock=False, readahead=False, meminit=False)
     except lmdb.Error as error:
@@ -135,12 +139,12 @@ def check_lmdb(run: ShardRun) -> None:
             raise run.refuse(f"has a truncated data.mdb ({size} bytes of the {needed} its pages need)")
         with env.begin(buffers=True) as txn:
             value = txn.get(b"num-samples")
-            if value is None or bytes(value[:21]) != str(n).encode():
-                shown = "missing" if value is None else repr(bytes(value[:21]))
-                raise run.refuse(f"has num-samples {shown}, but its checkpoint says {n} records were written")
-            entries = env.stat()["entries"]
+            shown = "no num-samples" if value is None else f"num-samples {bytes(value[:20])!r}"
+            if value is None or not _COUNT.fullmatch(bytes(value[:20])):
+                raise run.refuse(f"has {shown}, not a count")
+            n, entries = int(bytes(value)), env.stat()["entries"]
             if entries != 2 * n + 1:
-                raise run.refuse(f"holds {entries} keys, not the {2 * n + 1} of {n} records")
+                raise run.refuse(f"has {shown}, but {entries} keys, not the {2 * n + 1} of {n} samples")
             expected = chain(
                 (b"image-%09d" % i for i in range(1, n + 1)),
                 (b"label-%09d" % i for i in range(1, n + 1)),
@@ -151,6 +155,7 @@ def check_lmdb(run: ShardRun) -> None:
                 key = next(keys, None)
                 if key is None or bytes(key) != want:
                     raise run.refuse(f"lacks key {want.decode()}")
+        return n
     except lmdb.Error as error:
         raise run.refuse(f"is a damaged LMDB ({error.__class__.__name__})") from None
     finally:
@@ -158,8 +163,8 @@ def check_lmdb(run: ShardRun) -> None:
 
 
 def check_hf(run: ShardRun) -> range:
-    """`metadata.jsonl` whole, one JSON object a line naming an image of this folder, in plan order, each present;
-    as many rows as records. Returns the record indices it spans, for the shards' order to be checked."""
+    """`metadata.jsonl` whole, one JSON object a line naming an image of this folder, in plan order, each present,
+    one row per record (with line crops, no more records than written). Returns the record indices it spans."""
     span = _Span(run)
     for number, line in _lines(run, run.path / "metadata.jsonl"):
         try:
@@ -170,7 +175,7 @@ def check_hf(run: ShardRun) -> range:
         match = HF_IMAGE.fullmatch(name) if isinstance(name, str) else None
         if match is None or not isinstance(row.get("text"), str):
             raise run.refuse(f"has metadata.jsonl line {number} without a file_name image_NNNNNNNN.png and a text")
-        span.add(int(match[1]), f"metadata.jsonl line {number}")
+        span.add(int(match[1]), f"metadata.jsonl line {number}", -1 if match[2] is None else int(match[2]))
         if not (run.path / match[0]).is_file():
             raise run.refuse(f"lacks the image {match[0]} that metadata.jsonl line {number} names")
     return span.indices("metadata.jsonl rows")
@@ -225,26 +230,32 @@ def _label_lines(run: ShardRun, path: Path, image: re.Pattern[str]) -> Iterator[
 
 @dataclass
 class _Span:
-    """The first and last record index a label file lists, and how many: memory stays flat however long the shard."""
+    """The first and last record a label file lists and how many, in order: memory stays flat however long the shard.
+
+    A record may list several line crops (`line` 0, 1, …; -1 for its whole image), one after the other."""
 
     run: ShardRun
     first: int = 0
-    last: int = 0
-    count: int = 0
+    last: tuple[int, int] = (-1, -1)
+    records: int = 0
+    crops: bool = False
 
-    def add(self, index: int, where: str) -> None:
-        if self.count and index <= self.last:
+    def add(self, index: int, where: str, line: int = -1) -> None:
+        if (index, line) <= self.last:
             raise self.run.refuse(f"has {where} for record {index}, repeated or out of plan order")
-        self.first = index if not self.count else self.first
-        self.last, self.count = index, self.count + 1
+        if index != self.last[0]:
+            self.first = index if not self.records else self.first
+            self.records += 1
+        self.last, self.crops = (index, line), self.crops or line >= 0
 
     def indices(self, what: str) -> range:
-        """The indices spanned, once the count is checked against the checkpoint."""
-        if self.count != self.run.records:
+        """The indices spanned, once the count is checked against the checkpoint: a record whose lines were
+        all empty has no line crop, so with crops the file may list fewer records than were written."""
+        if self.records > self.run.records or (self.records < self.run.records and not self.crops):
             raise self.run.refuse(
-                f"has {self.count} {what}, but its checkpoint says {self.run.records} records were written"
+                f"has {self.records} records' {what}, but its checkpoint says {self.run.records} were written"
             )
-        return range(self.first, self.last + 1) if self.count else range(0)
+        return range(self.first, self.last[0] + 1) if self.records else range(0)
 
 
 def check_order(runs: list[ShardRun], spans: list[range]) -> None:
