@@ -249,6 +249,7 @@ CHECKPOINT_DAMAGE: dict[str, Callable[[Path], object]] = {
         out, rendered=orjson.loads((out / CHECKPOINT).read_bytes())["total"] + 1
     ),
     "count a string": lambda out: _edit_checkpoint(out, total="7"),
+    "another writer's": lambda out: _edit_checkpoint(out, writer="tesseract"),
 }
 
 

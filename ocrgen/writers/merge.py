@@ -28,7 +28,7 @@ def merge_lmdb(out_dir: Path) -> int:
 
     from ocrgen.writers.lmdb import MAP_SIZE
 
-    runs = checked_runs(out_dir, find_shards(out_dir, "lmdb", "", lambda p: (p / "data.mdb").is_file()))
+    runs = checked_runs(out_dir, find_shards(out_dir, "lmdb", "", lambda p: (p / "data.mdb").is_file()), "lmdb")
     samples = [check_lmdb(run) for run in runs]
     temporary = out_dir / ".lmdb.merge.tmp"
     shutil.rmtree(temporary, ignore_errors=True)  # left by a killed merge
@@ -57,7 +57,7 @@ def merge_lmdb(out_dir: Path) -> int:
 def merge_paddleocr(out_dir: Path) -> int:
     """Concatenate the shards' `rec_gt` and `det_gt` files in shard order; the images are already shared."""
     directory = out_dir / "paddleocr"
-    runs = checked_runs(out_dir, find_shards(directory, "det_gt", ".txt", Path.is_file))
+    runs = checked_runs(out_dir, find_shards(directory, "det_gt", ".txt", Path.is_file), "paddleocr")
     rec = [directory / run.shard.file_name("rec_gt", ".txt") for run in runs]
     check_order(runs, [check_paddleocr(run, path) for run, path in zip(runs, rec, strict=True)])
     _concatenate(rec, directory / "rec_gt.txt")
@@ -85,7 +85,7 @@ def merge_hf(out_dir: Path) -> int:
     Image names carry the record index, so they never collide across shards (checked) and
     `file_name` (relative to the folder holding `metadata.jsonl`) stays as each shard wrote it.
     """
-    runs = checked_runs(out_dir, find_shards(out_dir, "hf", "", lambda p: (p / "metadata.jsonl").is_file()))
+    runs = checked_runs(out_dir, find_shards(out_dir, "hf", "", lambda p: (p / "metadata.jsonl").is_file()), "hf")
     check_order(runs, [check_hf(run) for run in runs])
     temporary = out_dir / ".hf.merge.tmp"
     shutil.rmtree(temporary, ignore_errors=True)  # left by a killed merge

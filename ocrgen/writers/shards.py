@@ -81,9 +81,9 @@ def _refusal(path: Path, shard: Shard, problem: str) -> MergeError:
     return MergeError(f"shard {k}/{n} {problem}: {path}; render it again with --shard {k}/{n}")
 
 
-def checked_runs(out_dir: Path, paths: list[Path]) -> list[ShardRun]:
-    """Each shard's checkpoint read and checked: finished, adding up, and of the same plan as shard 0."""
-    runs = [_read_checkpoint(out_dir, path, Shard(k, len(paths))) for k, path in enumerate(paths)]
+def checked_runs(out_dir: Path, paths: list[Path], writer: str) -> list[ShardRun]:
+    """Each shard's checkpoint read and checked: finished, by `writer`, adding up, and of the same plan as shard 0."""
+    runs = [_read_checkpoint(out_dir, path, Shard(k, len(paths)), writer) for k, path in enumerate(paths)]
     for run in runs[1:]:
         if run.plan_sha256 != runs[0].plan_sha256:
             raise run.refuse(
@@ -93,7 +93,7 @@ def checked_runs(out_dir: Path, paths: list[Path]) -> list[ShardRun]:
     return runs
 
 
-def _read_checkpoint(out_dir: Path, path: Path, shard: Shard) -> ShardRun:
+def _read_checkpoint(out_dir: Path, path: Path, shard: Shard, writer: str) -> ShardRun:
     name = checkpoint_name(shard)
     try:
         data = orjson.loads((out_dir / name).read_bytes())
@@ -111,6 +111,8 @@ def _read_checkpoint(out_dir: Path, path: Path, shard: Shard) -> ShardRun:
         raise _refusal(path, shard, f"has a damaged checkpoint {name}: plan_sha256 is {sha!r}")
     if data.get("shard") != f"{shard.index}/{shard.count}":
         raise _refusal(path, shard, f"has a checkpoint {name} for shard {data.get('shard')!r}")
+    if data.get("writer", writer) != writer:  # checkpoints name their writer since output settings are recorded
+        raise _refusal(path, shard, f"has a checkpoint {name} of a render with --writer {data.get('writer')}")
     if data.get("finished") is not True:
         raise _refusal(path, shard, f"is unfinished (checkpoint {name})")
     total, failed = data["total"], data["failed"]
