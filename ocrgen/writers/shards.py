@@ -180,7 +180,7 @@ def check_hf(run: ShardRun) -> range:
         span.add(int(match[1]), f"metadata.jsonl line {number}", -1 if match[2] is None else int(match[2]))
         if not (run.path / match[0]).is_file():
             raise run.refuse(f"lacks the image {match[0]} that metadata.jsonl line {number} names")
-    return span.indices("metadata.jsonl rows")
+    return span.indices("metadata.jsonl")
 
 
 def check_paddleocr(run: ShardRun, rec: Path) -> range:
@@ -195,7 +195,7 @@ def check_paddleocr(run: ShardRun, rec: Path) -> range:
         if not isinstance(parsed, list):
             raise run.refuse(f"has {run.path.name} line {number} whose words are not a JSON list")
         span.add(index, f"{run.path.name} line {number}")
-    indices = span.indices(f"{run.path.name} lines")
+    indices = span.indices(run.path.name)
     for number, index, _ in _label_lines(run, rec, PADDLE_REC_IMAGE):
         if index not in indices:
             raise run.refuse(f"has {rec.name} line {number} for record {index}, which {run.path.name} does not list")
@@ -250,12 +250,12 @@ class _Span:
             self.records += 1
         self.last, self.crops = (index, line), self.crops or line >= 0
 
-    def indices(self, what: str) -> range:
+    def indices(self, where: str) -> range:
         """The indices spanned, once the count is checked against the checkpoint: a record whose lines were
         all empty has no line crop, so with crops the file may list fewer records than were written."""
         if self.records > self.run.records or (self.records < self.run.records and not self.crops):
             raise self.run.refuse(
-                f"has {self.records} records' {what}, but its checkpoint says {self.run.records} were written"
+                f"lists {self.records} records in {where}, but its checkpoint says {self.run.records} were written"
             )
         return range(self.first, self.last[0] + 1) if self.records else range(0)
 
