@@ -26,7 +26,7 @@ from ocrgen.renderer.resume import check_plan, checkpoint_name
 from ocrgen.renderer.run import RenderSummary, render_plan
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.writers.base import WriterSpec
-from ocrgen.writers.merge import SHARD_NAME
+from ocrgen.writers.shards import SHARD_NAME
 
 if TYPE_CHECKING:
     from distributed import Client
