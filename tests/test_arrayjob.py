@@ -19,6 +19,7 @@ SCHEDULER_VARIABLES = [
     "SLURM_ARRAY_TASK_ID",
     "SLURM_ARRAY_TASK_COUNT",
     "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_MAX",
     "SLURM_ARRAY_TASK_STEP",
     "JOB_COMPLETION_INDEX",
     "OCRGEN_SHARD_COUNT",
@@ -79,6 +80,28 @@ def test_shard_from_environment(env: dict[str, str], expected: Shard | None) -> 
 def test_inconsistent_environment_is_a_clear_error(env: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         shard_from_environment(env)
+
+
+@pytest.mark.parametrize("task", ["1", "5", "7"])
+def test_every_task_of_an_array_with_gaps_refuses(task: str) -> None:
+    """`--array=1,5,7`: SLURM says MIN=1, MAX=7, COUNT=3; task 1 alone would pass as shard 0/3 without MAX."""
+    env = {
+        "SLURM_ARRAY_TASK_ID": task,
+        "SLURM_ARRAY_TASK_COUNT": "3",
+        "SLURM_ARRAY_TASK_MIN": "1",
+        "SLURM_ARRAY_TASK_MAX": "7",
+        "SLURM_ARRAY_TASK_STEP": "1",
+    }
+    with pytest.raises(ValueError, match="gaps"):
+        shard_from_environment(env)
+
+
+def test_a_full_range_with_its_max_is_a_shard() -> None:
+    env = {"SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "1"}
+    assert shard_from_environment({**env, "SLURM_ARRAY_TASK_MAX": "7", "SLURM_ARRAY_TASK_STEP": "2"}) == (
+        Shard(3, 4),
+        "SLURM_ARRAY_TASK_ID=7",
+    )
 
 
 def test_render_takes_its_shard_from_slurm(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 
 from ocrgen.renderer.planfile import Shard
 
-SLURM_ID, SLURM_COUNT, SLURM_MIN, SLURM_STEP = (
+SLURM_ID, SLURM_COUNT, SLURM_MIN, SLURM_MAX, SLURM_STEP = (
     "SLURM_ARRAY_TASK_ID",
     "SLURM_ARRAY_TASK_COUNT",
     "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_MAX",
     "SLURM_ARRAY_TASK_STEP",
 )
 K8S_INDEX = "JOB_COMPLETION_INDEX"
@@ -31,9 +32,19 @@ def shard_from_environment(env: Mapping[str, str]) -> tuple[Shard, str] | None:
 
 
 def _slurm(env: Mapping[str, str]) -> Shard:
-    """Task IDs run MIN, MIN+STEP, … (`--array=1-8` starts at 1); shard K is the K-th task."""
+    """Task IDs run MIN, MIN+STEP, … MAX (`--array=1-8` starts at 1); shard K is the K-th task.
+
+    A list with gaps (`--array=1,5,7`) has a MAX beyond COUNT tasks on the grid: every task refuses it,
+    not only those past the grid, so no shard of the plan is rendered as a part of the wrong whole.
+    """
     task, count = _integer(env, SLURM_ID), _integer(env, SLURM_COUNT, "is it an array job (sbatch --array)?")
     first, step = _integer(env, SLURM_MIN, default=0), _integer(env, SLURM_STEP, default=1)
+    if SLURM_MAX in env and step >= 1 and _integer(env, SLURM_MAX) != first + (count - 1) * step:
+        raise ValueError(
+            f"{SLURM_MIN}={first} … {SLURM_MAX}={env[SLURM_MAX]} in steps of {step} is not {SLURM_COUNT}={count} "
+            "tasks: array lists with gaps are not shards; use a range such as --array=0-7 for 8 shards, "
+            "or pass --shard K/N"
+        )
     if step < 1 or (task - first) % step:
         raise ValueError(
             f"{SLURM_ID}={task} is not on the grid {SLURM_MIN}={first}, {SLURM_STEP}={step}; "

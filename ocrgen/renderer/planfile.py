@@ -27,7 +27,9 @@ class Shard:
             k, n = (int(part) for part in text.split("/"))
         except ValueError:
             raise ValueError(f"'{text}' is not K/N; write it like 0/4 (shard 0 of 4)") from None
-        if n < 1 or not 0 <= k < n:
+        if n < 1:
+            raise ValueError(f"shard {text} has N={n}: N is the number of shards, 1 or more; write it like 0/4")
+        if not 0 <= k < n:
             raise ValueError(f"shard {text} is out of range: K counts from 0 to N-1, so use 0/{n} … {n - 1}/{n}")
         return cls(k, n)
 
