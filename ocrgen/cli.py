@@ -14,6 +14,7 @@ import click
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
 from ocrgen.cpus import usable_cpus
+from ocrgen.destinations import writable_dir, writable_file
 from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, load_config, make_plan, stream_plan, validate
 from ocrgen.plural import counted
@@ -22,14 +23,14 @@ from ocrgen.renderer.lock import output_lock
 from ocrgen.renderer.outdir import prepare_output_dir
 from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
-from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet
+from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet, sheet_format
 from ocrgen.renderer.resume import file_sha256
 from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT, BatchConfig
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import PlanRecord
 from ocrgen.writers.base import WriterSpec
-from ocrgen.writers.registry import WRITERS
+from ocrgen.writers.registry import WRITERS, check_writer
 
 SCHEMAS = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -76,7 +77,9 @@ _config_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Batch config YAML (see examples/).",
 )
-_seed_option = click.option("--seed", type=int, default=None, help="Overrides the config's seed.")
+_seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), default=None, help="Overrides the config's seed (a whole number, 0 or more)."
+)
 _log_option = click.option(
     "--log-level",
     type=click.Choice(LOG_LEVELS, case_sensitive=False),
@@ -130,9 +133,8 @@ def _writer_options(func: Callable[..., Any]) -> Callable[..., Any]:
             click.option(
                 "--samples-per-tar",
                 type=click.IntRange(min=1),
-                default=1000,
-                show_default=True,
-                help="webdataset: samples per tar.",
+                default=None,
+                help=f"webdataset: samples per tar. Default: {WriterSpec.samples_per_tar}.",
             ),
             click.option(
                 "--split-lines",
@@ -158,12 +160,17 @@ def _check_resume_or_overwrite(resume: bool, overwrite: bool) -> None:
         raise click.UsageError("--resume continues the run in the output dir and --overwrite replaces it; pass one.")
 
 
-def _writer_spec(writer_name: str, subdirs: bool, samples_per_tar: int, split_lines: bool) -> WriterSpec:
+def _writer_spec(
+    writer_name: str, subdirs: bool, samples_per_tar: int | None, split_lines: bool, image_format: str
+) -> WriterSpec:
     if subdirs and writer_name != "files":
         raise click.UsageError("--subdirs applies to --writer files only.")
+    if samples_per_tar is not None and writer_name != "webdataset":
+        raise click.UsageError("--samples-per-tar applies to --writer webdataset only.")
     if split_lines and writer_name == "files":
         raise click.UsageError("--split-lines applies to --writer lmdb, webdataset, hf, paddleocr or tesseract.")
-    return WriterSpec(writer_name, subdirs, samples_per_tar, split_lines)
+    check_writer(writer_name, image_format)
+    return WriterSpec(writer_name, subdirs, samples_per_tar or WriterSpec.samples_per_tar, split_lines)
 
 
 def _setup_logging(level: str) -> None:
@@ -193,37 +200,57 @@ def main() -> None:
 @_asset_options
 @_log_option
 def validate_command(batch_config: Path | None, log_level: str, **dirs: Path | None) -> None:
-    """Check a config and every file it names, without planning."""
+    """Check a config and every file it names, without planning: each background decoded, each corpus file read."""
     _setup_logging(log_level)
-    config, resources = validate(batch_config or DEFAULT_CONFIG, _dirs(**dirs))
+    config, resources = validate(batch_config or DEFAULT_CONFIG, _dirs(**dirs), read_all=True)
     click.echo(
         f"OK: {batch_config or DEFAULT_CONFIG} is valid: {counted(config.total_images, 'image')} from "
         f"{counted(len(resources.specs), 'specification')}."
     )
 
 
+def _output_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A file output is refused before any work when it cannot be written; `-` (stdout) passes as it is."""
+    if value is None or str(value) == "-":
+        return value
+    return writable_file(value, "give a regular file path, or - for stdout")
+
+
+def _output_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    writable_dir(value)
+    return value
+
+
 @main.command()
 @_config_option
 @_asset_options
 @_seed_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Plan file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    required=True,
+    callback=_output_file,
+    help="Plan file; - writes the records to stdout, without the .stats.json file beside it.",
+)
 @_log_option
 def plan(batch_config: Path | None, seed: int | None, output: Path, log_level: str, **dirs: Path | None) -> None:
     """Make every random choice and write one JSON record per image."""
     _setup_logging(log_level)
-    stats = make_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), output, seed)
-    click.echo(f"Planned {counted(stats.records, 'image')} into {output}.")
-    _report_resampling(stats.resampled)
+    to_stdout = str(output) == "-"
+    stats = make_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), None if to_stdout else output, seed)
+    click.echo(f"Planned {counted(stats.records, 'image')} into {'stdout' if to_stdout else output}.", err=to_stdout)
+    _report_resampling(stats.resampled, err=to_stdout)
 
 
-def _report_resampling(resampled: dict[str, int]) -> None:
+def _report_resampling(resampled: dict[str, int], err: bool = False) -> None:
     """Say what planning had to redo: texts drawn again, and text colours that missed the contrast."""
     colours = {reason: n for reason, n in sorted(resampled.items()) if reason.startswith("text_color_")}
     texts = {reason: n for reason, n in sorted(resampled.items()) if reason not in colours}
     for title, counts in (("Texts drawn again", texts), ("Text colours redrawn for contrast", colours)):
         if counts:
             detail = ", ".join(f"{reason}: {n}" for reason, n in counts.items())
-            click.echo(f"{title}: {sum(counts.values())} ({detail}).")
+            click.echo(f"{title}: {sum(counts.values())} ({detail}).", err=err)
 
 
 def _shard(value: str | None) -> Shard:
@@ -274,9 +301,11 @@ def _report_failures(summary: RenderSummary, where: Path) -> None:
 
 @main.command()
 @click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True, callback=_output_dir)
 @click.option("--shard", "shard_text", metavar="K/N", help="Render only shard K of N (K counts from 0).")
-@click.option("--workers", type=int, default=None, help="Render processes. Default: one per usable CPU.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Render processes. Default: one per usable CPU."
+)
 @_io_workers_option("--io-workers")
 @_chunk_option("worker")
 @_io_batch_option
@@ -321,7 +350,7 @@ def render(
     image_format: str,
     writer_name: str,
     subdirs: bool,
-    samples_per_tar: int,
+    samples_per_tar: int | None,
     split_lines: bool,
     font_dir: Path | None,
     background_dir: Path | None,
@@ -338,7 +367,7 @@ def render(
     roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
     if dask_scheduler is None and dask_tasks is not None:
         raise click.UsageError("--dask-tasks needs --dask-scheduler.")
-    writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines)
+    writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines, image_format)
     if dask_scheduler is not None:
         if shard_text is not None or workers is not None:
             raise click.UsageError("--dask-scheduler makes its own shards, one process each; drop --shard/--workers.")
@@ -401,12 +430,17 @@ def render(
 
 @main.command()
 @_config_option
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True, callback=_output_dir)
 @_asset_options
 @_seed_option
 @click.option("--resume", is_flag=True, help="Keep OUTPUT_DIR/plans.jsonl and render only what is missing.")
 @_overwrite_option
-@click.option("--generation-workers", type=int, default=None, help="Render processes. Default: one per usable CPU.")
+@click.option(
+    "--generation-workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Render processes. Default: one per usable CPU.",
+)
 @_io_workers_option("--workers")
 @_chunk_option("process")
 @_io_batch_option
@@ -426,7 +460,7 @@ def generate(
     image_format: str,
     writer_name: str,
     subdirs: bool,
-    samples_per_tar: int,
+    samples_per_tar: int | None,
     split_lines: bool,
     log_level: str,
     **dirs: Path | None,
@@ -442,7 +476,7 @@ def generate(
     plan_file = output_dir / "plans.jsonl"
     config = batch_config or DEFAULT_CONFIG
     workers = generation_workers or usable_cpus()
-    writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines)
+    writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines, image_format)
     options: dict[str, Any] = {
         "image_format": image_format,
         "resume": resume,
@@ -503,9 +537,22 @@ def schema(which: str) -> None:
     click.echo(json.dumps(SCHEMAS[which].model_json_schema(), indent=2, ensure_ascii=False))
 
 
+def _sheet_output(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """Checked before a record is rendered: a format Pillow writes, a path that can be written."""
+    sheet_format(value)
+    return writable_file(value)
+
+
 @main.command()
 @click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PNG to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    callback=_sheet_output,
+    help="Image to write (.png, .jpg, .webp, …).",
+)
 @click.option("--count", type=click.IntRange(min=1), default=24, show_default=True, help="Records to show.")
 @click.option(
     "--boxes",
@@ -564,6 +611,7 @@ def merge(output_dir: Path, writer_name: str) -> None:
     """Merge the `--shard K/N` containers of WRITER in OUTPUT_DIR into one, as an unsharded render writes it."""
     from ocrgen.writers.merge import MERGERS
 
+    check_writer(writer_name)
     count = MERGERS[writer_name](output_dir)
     click.echo(
         f"Merged {counted(count, 'record')} into {writer_name} in {output_dir}; the shard containers are left in place."

@@ -143,7 +143,7 @@ def test_generate_resume_after_a_failure_mid_planning(
     with monkeypatch.context() as patch, pytest.raises(RuntimeError, match="killed"):
         patch.setattr(records, "_plan_one", dies_at_12)
         cli("generate", *flags)
-    assert not (out / "plans.jsonl").exists() and (out / ".plans.jsonl.tmp").exists()
+    assert not (out / "plans.jsonl").exists() and not (out / ".plans.jsonl.tmp").exists()
     assert orjson.loads((out / ".generation_checkpoint.json").read_bytes())["plan_sha256"] is None
     result = cli("generate", *flags, "--resume")
     assert result.exit_code == 0, result.output

@@ -18,21 +18,22 @@ from ocrgen.schemas.plan import PlanRecord
 __all__ = ["AssetDirs", "PlanStats", "PlanStream", "iter_plan", "load_config", "make_plan", "stream_plan", "validate"]
 
 
-def validate(config_path: Path, dirs: AssetDirs) -> tuple[BatchConfig, Resources]:
+def validate(config_path: Path, dirs: AssetDirs, read_all: bool = False) -> tuple[BatchConfig, Resources]:
     """Check the config and every resource it names; raises ConfigError with all problems.
 
     When the config itself has mistakes, the files of its valid specifications are
-    still checked, so one run reports everything there is to fix.
+    still checked, so one run reports everything there is to fix. `read_all` also reads
+    every background and corpus file whole (see `Resources.load`).
     """
     try:
         config = load_config(config_path)
     except ConfigError as schema_error:
         try:
-            Resources.load(valid_specifications(config_path), dirs)
+            Resources.load(valid_specifications(config_path), dirs, read_all)
         except ConfigError as resource_error:
             raise ConfigError(schema_error.problems + resource_error.problems) from None
         raise
-    return config, Resources.load(config.specifications, dirs)
+    return config, Resources.load(config.specifications, dirs, read_all)
 
 
 def iter_plan(
@@ -62,8 +63,8 @@ class PlanStream:
     writer: PlanWriter
 
 
-def stream_plan(config_path: Path, dirs: AssetDirs, output: Path, seed: int | None = None) -> PlanStream:
-    """Validate, then plan lazily: each (offset, line) is on its way to `output` when it is yielded.
+def stream_plan(config_path: Path, dirs: AssetDirs, output: Path | None, seed: int | None = None) -> PlanStream:
+    """Validate, then plan lazily: each (offset, line) is on its way to `output` (None: stdout) when it is yielded.
 
     The file gets its final name, with its statistics beside it, only after the last line.
     """
@@ -74,8 +75,8 @@ def stream_plan(config_path: Path, dirs: AssetDirs, output: Path, seed: int | No
     return PlanStream(config.total_images, lines, stats, writer)
 
 
-def make_plan(config_path: Path, dirs: AssetDirs, output: Path, seed: int | None = None) -> PlanStats:
-    """Validate, then write the whole plan to `output` and its statistics beside it."""
+def make_plan(config_path: Path, dirs: AssetDirs, output: Path | None, seed: int | None = None) -> PlanStats:
+    """Validate, then write the whole plan to `output` and its statistics beside it; None writes the lines to stdout."""
     stream = stream_plan(config_path, dirs, output, seed)
     deque(stream.lines, maxlen=0)
     return stream.stats

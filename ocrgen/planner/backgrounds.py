@@ -14,7 +14,7 @@ from PIL import Image
 
 from ocrgen.assets import make_ref, walk_files
 from ocrgen.errors import PlanningError
-from ocrgen.planner.luminance import LuminanceSummary, luminance_summary, relative_luminance
+from ocrgen.planner.luminance import BAD_IMAGE_FIX, LuminanceSummary, luminance_summary, relative_luminance
 from ocrgen.sampling import choose, sample, sample_color
 from ocrgen.schemas.config import Specification
 from ocrgen.schemas.plan import ImageBackground, ProceduralBackground
@@ -42,8 +42,11 @@ class BackgroundCatalog:
 
     def size(self, path: Path) -> tuple[int, int]:
         if path not in self._sizes:
-            with Image.open(path) as image:
-                self._sizes[path] = image.size
+            try:
+                with Image.open(path) as image:
+                    self._sizes[path] = image.size
+            except (OSError, ValueError, Image.DecompressionBombError) as error:
+                raise PlanningError(f"cannot read background image {path}: {error}; {BAD_IMAGE_FIX}") from None
         return self._sizes[path]
 
     def summary(self, path: Path) -> LuminanceSummary:

@@ -12,6 +12,7 @@ is equally likely, whatever its neighbours, and no index of the file is needed.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -55,9 +56,9 @@ class Corpus:
 
     def __init__(self, files: list[Path], mode: str, length: Range) -> None:
         sized = [(f, f.stat().st_size) for f in files]
-        self._files = [f for f, size in sized if size > 0]
+        self.files = [f for f, size in sized if size > 0]
         self._sizes = [size for _, size in sized if size > 0]
-        if not self._files:
+        if not self.files:
             raise PlanningError(f"Every corpus file is empty: {', '.join(str(f) for f in files)}")
         self._mode = mode
         self._length = length
@@ -69,8 +70,8 @@ class Corpus:
         return self._words_at(path, size, offset, sample_int(self._length, rng))
 
     def _offset(self, rng: np.random.Generator) -> tuple[Path, int, int]:
-        index = choose(range(len(self._files)), self._sizes, rng)
-        path, size = self._files[index], self._sizes[index]
+        index = choose(range(len(self.files)), self._sizes, rng)
+        path, size = self.files[index], self._sizes[index]
         return path, size, int(rng.integers(size))
 
     def _line(self, rng: np.random.Generator) -> Draw:
@@ -158,10 +159,28 @@ def _decode(raw: bytes, path: Path, offset: int) -> str:
     except UnicodeDecodeError as error:
         if error.start >= len(raw) - start - 3 and error.reason == "unexpected end of data":
             return raw[start : start + error.start].decode("utf-8")
-        raise PlanningError(
-            f"{path} is not valid UTF-8 near byte {offset + start + error.start}; "
-            "convert it with `iconv -t UTF-8` or remove it from the corpus."
-        ) from None
+        raise PlanningError(_not_utf8(path, offset + start + error.start)) from None
+
+
+def utf8_problem(path: Path) -> str | None:
+    """What keeps `path` from being read as UTF-8 text, or None; streams the file, so any size takes little memory."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+                offset += len(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        return _not_utf8(path, offset + error.start)
+    except OSError as error:
+        return f"cannot read corpus file {path}: {error.strerror}"
+    return None
+
+
+def _not_utf8(path: Path, byte: int) -> str:
+    return f"{path} is not valid UTF-8 near byte {byte}; convert it with `iconv -t UTF-8` or remove it from the corpus."
 
 
 def _joined(text: str) -> str:

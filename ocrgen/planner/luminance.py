@@ -23,6 +23,7 @@ from ocrgen.errors import PlanningError
 GRID = 32  # cells per side of a luminance summary
 _DECODE_SIDE = GRID * 4  # a reduced decode at least this large is averaged down to the grid
 _FORMAT = 1
+BAD_IMAGE_FIX = "replace it, or remove it from the background dir"
 
 # sRGB value to linear light, for WCAG relative luminance.
 _LINEAR = np.where(
@@ -94,8 +95,8 @@ def read_thumbnail(path: Path) -> LuminanceSummary:
             width, height = image.size
             image.draft("RGB", (_DECODE_SIDE, _DECODE_SIDE))
             rgb = image.convert("RGB")
-    except (OSError, ValueError) as error:
-        raise PlanningError(f"cannot decode background image {path}: {error}") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise PlanningError(f"cannot decode background image {path}: {error}; {BAD_IMAGE_FIX}") from None
     factor = max(1, min(rgb.width, rgb.height) // _DECODE_SIDE)
     if factor > 1:
         rgb = rgb.reduce(factor)

@@ -12,8 +12,9 @@ from pathlib import Path
 from ocrgen.assets import root_name
 from ocrgen.errors import ConfigError, PlanningError
 from ocrgen.planner.backgrounds import IMAGE_SUFFIXES, BackgroundCatalog, BackgroundPool
-from ocrgen.planner.corpus import Corpus, match_corpus
+from ocrgen.planner.corpus import Corpus, match_corpus, utf8_problem
 from ocrgen.planner.fonts import FONT_SUFFIXES, FontCatalog, FontFile
+from ocrgen.planner.luminance import read_thumbnail
 from ocrgen.schemas.config import Specification
 
 
@@ -40,7 +41,12 @@ class Resources:
     roots: dict[str, str]
 
     @classmethod
-    def load(cls, specs: list[Specification], dirs: AssetDirs) -> Resources:
+    def load(cls, specs: list[Specification], dirs: AssetDirs, read_all: bool = False) -> Resources:
+        """Check what planning needs up front; `read_all` also decodes every background and corpus file.
+
+        Planning reads only the parts of files it draws, so a broken image or a stretch of bad
+        UTF-8 would stop it midway; `ocrgen validate` reads everything to find those first.
+        """
         problems: list[str] = []
         font_root, font_dir = root_name("fonts", dirs.fonts)
         _, corpus_dir = root_name("corpus", dirs.corpus)
@@ -49,6 +55,8 @@ class Resources:
         _check_dir(corpus_dir, "Corpus directory", "--corpus-dir", problems)
 
         loaded = [_load_spec(spec, fonts, backgrounds, corpus_dir, problems) for spec in specs]
+        if read_all:
+            problems.extend(_unreadable(backgrounds, [spec.corpus for spec in loaded if spec is not None]))
         if problems:
             raise ConfigError(problems)
         roots = {}
@@ -57,6 +65,19 @@ class Resources:
         if dirs.backgrounds is not None:
             roots["backgrounds"] = str(dirs.backgrounds.resolve())
         return cls(specs=[spec for spec in loaded if spec is not None], roots=roots)
+
+
+def _unreadable(backgrounds: BackgroundCatalog | None, corpora: list[Corpus]) -> list[str]:
+    """A problem for each background that does not decode and each corpus file that is not UTF-8."""
+    problems = []
+    for image in backgrounds.images if backgrounds is not None else []:
+        try:
+            read_thumbnail(image)
+        except PlanningError as error:
+            problems.append(str(error))
+    files = dict.fromkeys(file for corpus in corpora for file in corpus.files)
+    problems.extend(problem for file in files if (problem := utf8_problem(file)) is not None)
+    return problems
 
 
 def _check_dir(path: Path, what: str, flag: str, problems: list[str]) -> bool:

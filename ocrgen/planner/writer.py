@@ -1,14 +1,17 @@
-"""Write a plan file: one JSON line per record, plus the planning statistics beside it."""
+"""Write a plan file: one JSON line per record, plus the planning statistics beside it; or the lines to stdout."""
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
 from ocrgen.atomic import write_atomic
+from ocrgen.destinations import writable_file
 from ocrgen.planner.records import PlanStats
 from ocrgen.schemas.plan import PlanRecord
 
@@ -26,28 +29,42 @@ class PlanWriter:
 
     So a run killed mid-planning never leaves a plan file that looks whole, and a renderer
     fed the lines as they are written still learns the file's hash without reading it back.
+    Whatever stops the planning, the temporary file goes with it. `plan` None streams the
+    lines to stdout instead, with no statistics file.
     """
 
-    def __init__(self, plan: Path) -> None:
-        self.plan = plan
+    def __init__(self, plan: Path | None) -> None:
+        self.plan = None if plan is None else writable_file(plan, "give a regular file path, or - for stdout")
         self.size = 0
-        self._temporary = plan.with_name(f".{plan.name}.tmp")
         self._digest = hashlib.sha256()
         self._complete = False
 
     def lines(self, records: Iterable[PlanRecord], stats: PlanStats) -> Iterator[tuple[int, bytes]]:
         """Write each record and yield its (offset, line); at the end write the stats, then rename into place."""
+        if self.plan is None:
+            stdout = sys.stdout.buffer
+            yield from self._write(records, stdout)
+            stdout.flush()
+            self._complete = True
+            return
         self.plan.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._temporary, "wb") as handle:
-            for record in records:
-                line = record_line(record)
-                handle.write(line)
-                self._digest.update(line)
-                yield self.size, line
-                self.size += len(line)
-        write_stats(self.plan, stats.to_dict())
-        self._temporary.replace(self.plan)
+        temporary = self.plan.with_name(f".{self.plan.name}.tmp")
+        try:
+            with open(temporary, "wb") as handle:
+                yield from self._write(records, handle)
+            write_stats(self.plan, stats.to_dict())
+            temporary.replace(self.plan)
+        finally:
+            temporary.unlink(missing_ok=True)
         self._complete = True
+
+    def _write(self, records: Iterable[PlanRecord], handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
+        for record in records:
+            line = record_line(record)
+            handle.write(line)
+            self._digest.update(line)
+            yield self.size, line
+            self.size += len(line)
 
     def sha256(self) -> str | None:
         """The plan file's hash, once it is complete; None while records are still being written."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from ocrgen.assets import AssetResolver
+from ocrgen.atomic import write_atomic
+from ocrgen.destinations import DestinationError
 from ocrgen.renderer.render import render_record
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import PlanRecord
@@ -70,6 +73,23 @@ def contact_sheet(
     return sheet
 
 
+def sheet_format(path: Path) -> str:
+    """The Pillow format that `path`'s extension names; DestinationError when Pillow writes none."""
+    Image.init()
+    found = Image.registered_extensions().get(path.suffix.lower())
+    if found is None or found not in Image.SAVE:
+        raise DestinationError(
+            f"{path}: no image format Pillow can write ends in '{path.suffix}'; name it .png or .jpg."
+        )
+    return found
+
+
 def save_sheet(sheet: Image.Image, path: Path) -> None:
+    """Whole or not at all, in the format of `path`'s extension."""
+    buffer, image_format = io.BytesIO(), sheet_format(path)
+    try:
+        sheet.save(buffer, format=image_format)
+    except (OSError, ValueError) as error:
+        raise DestinationError(f"cannot write the sheet as {image_format} to {path}: {error}") from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(path)
+    write_atomic(path, buffer.getvalue())

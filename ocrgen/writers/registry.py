@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from ocrgen.errors import OcrgenError
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import Writer, WriterSpec
 
@@ -17,6 +18,35 @@ WRITERS = {
     "tesseract": "ocrgen.writers.tesseract:TesseractWriter",
     "webdataset": "ocrgen.writers.webdataset:WebDatasetWriter",
 }
+
+
+# writer -> (the module it imports, the extra that installs it)
+EXTRAS = {"lmdb": ("lmdb", "lmdb")}
+# writer -> the image formats its readers take (tesstrain reads PNG and TIFF only); others take every format
+IMAGE_FORMATS_READ = {"tesseract": ("png",)}
+
+
+class WriterChoiceError(OcrgenError):
+    """A writer whose library is not installed, or an image format its readers cannot read."""
+
+    exit_code = 2
+
+
+def check_writer(name: str, image_format: str | None = None) -> None:
+    """Refuse, before any work, a writer that would fail later: its extra missing, or a format it cannot use."""
+    if name in EXTRAS:
+        module, extra = EXTRAS[name]
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise WriterChoiceError(
+                f"--writer {name} needs the {module} package: pip install 'ocrgen[{extra}]'"
+            ) from None
+    formats = IMAGE_FORMATS_READ.get(name)
+    if image_format is not None and formats is not None and image_format not in formats:
+        raise WriterChoiceError(
+            f"--writer {name} takes --image-format {' or '.join(formats)} only (its trainer reads no {image_format})."
+        )
 
 
 def writer_class(name: str) -> type[Writer]:
