@@ -247,3 +247,18 @@ def test_validate_reads_every_corpus_file_as_utf8(cli: Cli, write_config: WriteC
     assert "latin1.txt is not valid UTF-8 near byte" in result.output
     assert "cp1252.txt is not valid UTF-8 near byte 0" in result.output
     assert "good.txt" not in result.output
+
+
+@pytest.mark.parametrize("writer", ["lmdb", "webdataset"])
+def test_a_failed_render_leaves_no_container_behind(cli: Cli, plan: Path, tmp_path: Path, writer: str) -> None:
+    """A bad plan line stops the run: the container being built goes, the one of an earlier run stays."""
+    out = tmp_path / "out"
+    args = ["--output-dir", out, "--workers", "1", "--writer", writer]
+    assert cli("render", plan, *args).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    lines = plan.read_bytes().splitlines(keepends=True)
+    plan.write_bytes(b"".join([*lines[:2], b"{not json\n", *lines[2:]]))
+    result = cli("render", plan, *args)
+    assert_clean_failure(result, 2)
+    assert not leftovers(out)
+    assert {p: p.read_bytes() for p in before} == before

@@ -340,6 +340,10 @@ def render_lines(
                         raise
         except KeyboardInterrupt:
             save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
+            output.abort()
+            raise
+        except BaseException:
+            output.abort()  # no container is left half built; those of earlier runs stay
             raise
         finally:
             progress.close()

@@ -21,7 +21,7 @@ class WriterSpec:
 
 
 class Writer(Protocol):
-    """Stores a shard's samples.
+    """Stores a shard's samples; `close` finalises them, `abort` drops what a failed run had not finalised.
 
     Writers with `in_worker` store each record on its own, so render workers write from their
     I/O threads and resume skips records they report complete. The others hold one container
@@ -37,3 +37,6 @@ class Writer(Protocol):
     def is_complete(self, index: int) -> bool: ...
 
     def close(self) -> None: ...
+
+    def abort(self) -> None:
+        """A failed run: drop what is not final yet, so no temporary is left behind; final outputs stay."""

@@ -42,3 +42,6 @@ class FilesWriter:
 
     def close(self) -> None:
         """Every file is already final."""
+
+    def abort(self) -> None:
+        """Every file written is final; nothing else is on disk."""

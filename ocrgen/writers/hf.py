@@ -58,3 +58,6 @@ class HfWriter:
 
     def close(self) -> None:
         write_atomic(self.directory / "metadata.jsonl", b"".join(self.rows))
+
+    def abort(self) -> None:
+        """The images written are final; the metadata, never written, goes with the run."""

@@ -65,3 +65,9 @@ class LmdbWriter:
         self.env.sync(True)
         self.env.close()
         replace_dir(self.temporary, self.path)
+
+    def abort(self) -> None:
+        """The database being built goes; one from an earlier run stays as it was."""
+        self.txn.abort()
+        self.env.close()
+        shutil.rmtree(self.temporary, ignore_errors=True)

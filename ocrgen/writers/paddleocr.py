@@ -68,3 +68,6 @@ class PaddleOcrWriter:
     def close(self) -> None:
         write_atomic(self.rec_path, "".join(self.rec).encode())
         write_atomic(self.det_path, "".join(self.det).encode())
+
+    def abort(self) -> None:
+        """The images written are final; the label files, never written, go with the run."""

@@ -43,3 +43,6 @@ class TesseractWriter:
 
     def close(self) -> None:
         """Every file is already final."""
+
+    def abort(self) -> None:
+        """Every file written is final; nothing else is on disk."""

@@ -69,6 +69,13 @@ class WebDatasetWriter:
             if stale not in self.written:
                 stale.unlink()
 
+    def abort(self) -> None:
+        """The tar being filled goes; full tars are final."""
+        if self.tar is not None:
+            self.tar.close()
+            self._temporary(len(self.written)).unlink(missing_ok=True)
+            self.tar = None
+
     def _temporary(self, number: int) -> Path:
         return self.directory / f".shard-{number:06d}.tar.tmp"
 
