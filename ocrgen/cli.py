@@ -104,15 +104,21 @@ def _io_workers_option(flag: str) -> Callable[[Callable[..., Any]], Callable[...
     )
 
 
+_MAX_RECORDS = 10**9  # per batch or in flight: more than any plan needs, and within what Python can slice
+
+
 def _chunk_option(per: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
-        "--chunk-size", type=click.IntRange(min=1), default=None, help=f"Records in flight. Default: 32 per {per}."
+        "--chunk-size",
+        type=click.IntRange(min=1, max=_MAX_RECORDS),
+        default=None,
+        help=f"Records in flight. Default: 32 per {per}.",
     )
 
 
 _io_batch_option = click.option(
     "--io-batch-size",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=_MAX_RECORDS),
     default=None,
     help="Records per render task: drawn, then written together. Default: half of a process's share of the chunk.",
 )
@@ -574,7 +580,8 @@ def preview(
 ) -> None:
     """Render a contact sheet of records spread evenly over the plan, to look before spending compute."""
     total = sum(1 for _ in shard_lines(plan_file, Shard()))
-    wanted = {i * total // count for i in range(min(count, total))}
+    shown = min(count, total)
+    wanted = {i * total // shown for i in range(shown)}
     records = (
         parse_record(plan_file, line) for number, line in enumerate(shard_lines(plan_file, Shard())) if number in wanted
     )

@@ -262,3 +262,23 @@ def test_a_failed_render_leaves_no_container_behind(cli: Cli, plan: Path, tmp_pa
     assert_clean_failure(result, 2)
     assert not leftovers(out)
     assert {p: p.read_bytes() for p in before} == before
+
+
+@pytest.mark.parametrize("flag", ["--chunk-size", "--io-batch-size"])
+def test_record_counts_past_any_plan_are_usage_errors(cli: Cli, plan: Path, tmp_path: Path, flag: str) -> None:
+    result = cli("render", plan, "--output-dir", tmp_path / "out", "--workers", "1", flag, str(2**63))
+    assert_clean_failure(result, 2)
+    assert flag in result.output
+
+
+def test_preview_asked_for_more_records_than_the_plan_has_shows_them_all(cli: Cli, plan: Path, tmp_path: Path) -> None:
+    result = cli("preview", plan, "-o", tmp_path / "sheet.png", "--count", "24")
+    assert result.exit_code == 0, result.output
+    assert "Wrote 4 records" in result.output
+
+
+def test_preview_with_more_columns_than_records(cli: Cli, plan: Path, tmp_path: Path) -> None:
+    result = cli("preview", plan, "-o", tmp_path / "sheet.png", "--count", "2", "--columns", str(10**12))
+    assert result.exit_code == 0, result.output
+    with Image.open(tmp_path / "sheet.png") as sheet:
+        assert sheet.width < 2000

@@ -58,6 +58,7 @@ def contact_sheet(
     if not tiles:
         return Image.new("RGB", (max_width, _CAPTION + _GAP), "white")
     width = max(t.width for t, _ in tiles)
+    columns = min(columns, len(tiles))  # no empty columns: a sheet as wide as asked could not be allocated
     rows = [tiles[i : i + columns] for i in range(0, len(tiles), columns)]
     heights = [max(t.height for t, _ in row) + _CAPTION + _GAP for row in rows]
     sheet = Image.new("RGB", (columns * (width + _GAP) + _GAP, sum(heights) + _GAP), (255, 255, 255))
