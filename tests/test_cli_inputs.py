@@ -282,3 +282,33 @@ def test_preview_with_more_columns_than_records(cli: Cli, plan: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     with Image.open(tmp_path / "sheet.png") as sheet:
         assert sheet.width < 2000
+
+
+def test_validate_reads_the_corpus_of_a_spec_with_other_problems(
+    cli: Cli, write_config: WriteConfig, tmp_path: Path
+) -> None:
+    """Every problem at once: a spec whose fonts match nothing still has its corpus read."""
+    corpus = tmp_path / "corpus" / "en"
+    corpus.mkdir(parents=True)
+    (corpus / "latin1.txt").write_bytes("café\n".encode("latin-1"))
+    config = write_config(ONE_SPEC.replace("NotoSans-Regular.ttf", "NoSuchFont.ttf"))
+    result = cli("validate", "--batch-config", config, "--corpus-dir", tmp_path / "corpus")
+    assert_clean_failure(result, 2)
+    assert "NoSuchFont.ttf" in result.output and "latin1.txt is not valid UTF-8" in result.output
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("    text_length: .inf", "text_length.min"),
+        ("    font_size: {min: 20, max: .inf}", "font_size.max"),
+        ("    background_scale: .nan", "background_scale.min"),
+        ("    directions: {left_to_right: .inf}", "directions.left_to_right"),
+    ],
+)
+def test_infinite_or_nan_numbers_are_config_errors(cli: Cli, write_config: WriteConfig, line: str, key: str) -> None:
+    """YAML's .inf and .nan are floats: without the check, validate said OK and plan crashed converting them."""
+    config = write_config(ONE_SPEC.replace("    text_length: {min: 5, max: 20}", line))
+    result = cli("validate", "--batch-config", config)
+    assert_clean_failure(result, 2)
+    assert f"{key}: Input should be a finite number" in result.output
