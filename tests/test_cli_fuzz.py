@@ -10,6 +10,8 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -305,3 +307,17 @@ def test_render_flags(world: World, scratch: Path, data: st.DataObject) -> None:
         args += ["--workers", "1"]
     args += data.draw(st.sampled_from([[], ["--subdirs"], ["--resume", "--strict"], ["--strict"]]))
     _run_and_check(args, directory, world)
+
+
+@settings(FUZZ, max_examples=4)
+@given(data=st.data())
+def test_real_processes(world: World, scratch: Path, data: st.DataObject) -> None:
+    """A few runs as a shell makes them: a process's exit code and its stderr, where a traceback would show."""
+    directory = _example_dir(scratch, world)
+    args = _plan_or_generate(world, data, directory, world.root / "good.yaml")
+    args += ["--seed", data.draw(NUMBER_TEXT), *data.draw(_broken_assets(world))]
+    command = [sys.executable, "-c", "from ocrgen.cli import main; main()", *map(str, args)]
+    done = subprocess.run(command, capture_output=True, check=False)
+    assert done.returncode in (0, 1, 2), done.stderr
+    assert b"Traceback" not in done.stderr, done.stderr
+    assert not [p for p in directory.rglob("*") if p.name.endswith(".tmp")], done.stderr

@@ -56,9 +56,9 @@ class Corpus:
 
     def __init__(self, files: list[Path], mode: str, length: Range) -> None:
         sized = [(f, f.stat().st_size) for f in files]
-        self.files = [f for f, size in sized if size > 0]
+        self._files = [f for f, size in sized if size > 0]
         self._sizes = [size for _, size in sized if size > 0]
-        if not self.files:
+        if not self._files:
             raise PlanningError(f"Every corpus file is empty: {', '.join(str(f) for f in files)}")
         self._mode = mode
         self._length = length
@@ -70,8 +70,8 @@ class Corpus:
         return self._words_at(path, size, offset, sample_int(self._length, rng))
 
     def _offset(self, rng: np.random.Generator) -> tuple[Path, int, int]:
-        index = choose(range(len(self.files)), self._sizes, rng)
-        path, size = self.files[index], self._sizes[index]
+        index = choose(range(len(self._files)), self._sizes, rng)
+        path, size = self._files[index], self._sizes[index]
         return path, size, int(rng.integers(size))
 
     def _line(self, rng: np.random.Generator) -> Draw:

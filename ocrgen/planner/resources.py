@@ -56,7 +56,7 @@ class Resources:
 
         loaded = [_load_spec(spec, fonts, backgrounds, corpus_dir, problems) for spec in specs]
         if read_all:
-            problems.extend(_unreadable(backgrounds, [spec.corpus for spec in loaded if spec is not None]))
+            problems.extend(_unreadable(backgrounds, specs, corpus_dir))
         if problems:
             raise ConfigError(problems)
         roots = {}
@@ -67,15 +67,16 @@ class Resources:
         return cls(specs=[spec for spec in loaded if spec is not None], roots=roots)
 
 
-def _unreadable(backgrounds: BackgroundCatalog | None, corpora: list[Corpus]) -> list[str]:
-    """A problem for each background that does not decode and each corpus file that is not UTF-8."""
+def _unreadable(backgrounds: BackgroundCatalog | None, specs: list[Specification], corpus_dir: Path) -> list[str]:
+    """A problem for each background that does not decode and each corpus file a spec names that is not UTF-8."""
     problems = []
     for image in backgrounds.images if backgrounds is not None else []:
         try:
             read_thumbnail(image)
         except PlanningError as error:
             problems.append(str(error))
-    files = dict.fromkeys(file for corpus in corpora for file in corpus.files)
+    patterns = [pattern for spec in specs for pattern in spec.corpus] if corpus_dir.is_dir() else []
+    files = dict.fromkeys(file for pattern in patterns for file in match_corpus(corpus_dir, pattern))
     problems.extend(problem for file in files if (problem := utf8_problem(file)) is not None)
     return problems
 
