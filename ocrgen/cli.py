@@ -78,7 +78,10 @@ _config_option = click.option(
     help="Batch config YAML (see examples/).",
 )
 _seed_option = click.option(
-    "--seed", type=click.IntRange(min=0), default=None, help="Overrides the config's seed (a whole number, 0 or more)."
+    "--seed",
+    type=click.IntRange(min=0, max=2**64 - 1),
+    default=None,
+    help="Overrides the config's seed; 0 to 2^64 - 1, as there.",
 )
 _log_option = click.option(
     "--log-level",

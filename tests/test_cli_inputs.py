@@ -53,6 +53,7 @@ def leftovers(directory: Path) -> list[Path]:
     "args",
     [
         ["plan", "--seed", "-1", "-o", "p.jsonl"],
+        ["plan", "--seed", str(2**64), "-o", "p.jsonl"],
         ["generate", "--seed", "-1", "--output-dir", "out"],
         ["generate", "--generation-workers", "0", "--output-dir", "out"],
     ],
