@@ -253,7 +253,7 @@ def _corrupt_line(draw: st.DrawFn, line: bytes) -> bytes:
 @FUZZ
 @given(data=st.data())
 def test_corrupt_plan_lines(world: World, scratch: Path, data: st.DataObject) -> None:
-    """render, preview, inspect and show on a plan, maybe with a line broken, rendering into a complete output."""
+    """render, preview, inspect, show and merge on a plan, maybe with a line broken, into a complete output."""
     directory = _example_dir(scratch, world)
     lines = list(world.plan_lines)
     if data.draw(st.booleans()):
@@ -261,11 +261,12 @@ def test_corrupt_plan_lines(world: World, scratch: Path, data: st.DataObject) ->
         lines[which] = _corrupt_line(data.draw, lines[which])
     plan = directory / "plans.jsonl"
     plan.write_bytes(b"".join(lines))
-    command = data.draw(st.sampled_from(["render", "preview", "inspect", "show"]))
+    command = data.draw(st.sampled_from(["render", "preview", "inspect", "show", "merge"]))
     args: list[str | Path] = [command, plan]
     if command == "render":
-        args += ["--output-dir", directory / "done", "--workers", "1"]
-        args += data.draw(st.sampled_from([[], ["--resume"], ["--writer", "lmdb"], ["--io-workers", "2"]]))
+        # Into the complete output (another plan's, so only --resume may go on), or into a new dir.
+        args += ["--output-dir", directory / data.draw(st.sampled_from(["done", "new"])), "--workers", "1"]
+        args += data.draw(st.sampled_from([["--resume"], ["--writer", "lmdb"], ["--io-workers", "2"], []]))
     elif command == "preview":
         args += ["-o", directory / data.draw(st.sampled_from(["sheet.png", "sheet", "x.xyz", "a-file/s.png"]))]
         for flag in data.draw(st.lists(st.sampled_from(["--count", "--columns"]), max_size=2, unique=True)):
@@ -273,31 +274,36 @@ def test_corrupt_plan_lines(world: World, scratch: Path, data: st.DataObject) ->
         (directory / "a-file").write_bytes(b"x")
     elif command == "show":
         args += [data.draw(NUMBER_TEXT)]
+    elif command == "merge":
+        args = ["merge", directory / "done", "--writer", data.draw(st.sampled_from(["hf", "lmdb", "paddleocr"]))]
     _run_and_check(args, directory, world)
 
 
+# Half the values fit, so runs get past the first flag often enough to meet the next.
+FLAG_NUMBER = st.one_of(st.integers(min_value=1, max_value=3).map(str), NUMBER_TEXT)
 FLAG_VALUES = {
-    "--workers": NUMBER_TEXT,
-    "--io-workers": NUMBER_TEXT,
-    "--chunk-size": NUMBER_TEXT,
-    "--io-batch-size": NUMBER_TEXT,
-    "--samples-per-tar": NUMBER_TEXT,
-    "--shard": st.one_of(st.tuples(NUMBER_TEXT, NUMBER_TEXT).map("/".join), st.text(max_size=6)),
+    "--workers": FLAG_NUMBER,
+    "--io-workers": FLAG_NUMBER,
+    "--chunk-size": FLAG_NUMBER,
+    "--io-batch-size": FLAG_NUMBER,
+    "--samples-per-tar": FLAG_NUMBER,
+    "--shard": st.one_of(st.sampled_from(["0/2", "1/2", "0/1"]), st.tuples(NUMBER_TEXT, NUMBER_TEXT).map("/".join)),
     "--writer": st.sampled_from(["files", "lmdb", "hf", "webdataset", "paddleocr", "tesseract", "zip"]),
     "--image-format": st.sampled_from(["png", "jpg", "gif"]),
-    "--dask-tasks": NUMBER_TEXT,
+    "--dask-tasks": FLAG_NUMBER,
+    "--max-image-pixels": st.one_of(st.sampled_from(["1", "400", "16000000"]), NUMBER_TEXT),
 }
 
 
 @FUZZ
 @given(data=st.data())
 def test_render_flags(world: World, scratch: Path, data: st.DataObject) -> None:
-    """render of a good plan into a complete output, with any mix of flags and values."""
+    """render of a good plan into a complete output or a new dir, with any mix of flags and values."""
     directory = _example_dir(scratch, world)
     plan = directory / "plans.jsonl"
     plan.write_bytes(b"".join(world.plan_lines))
     flags = data.draw(st.lists(st.sampled_from(sorted(FLAG_VALUES)), max_size=4, unique=True))
-    args: list[str | Path] = ["render", plan, "--output-dir", directory / "done"]
+    args: list[str | Path] = ["render", plan, "--output-dir", directory / data.draw(st.sampled_from(["done", "new"]))]
     for flag in flags:
         value = data.draw(FLAG_VALUES[flag])
         if flag == "--workers" and value.lstrip("-").isdigit() and int(value) > 1:
@@ -305,7 +311,7 @@ def test_render_flags(world: World, scratch: Path, data: st.DataObject) -> None:
         args += [flag, value]
     if "--workers" not in flags:
         args += ["--workers", "1"]
-    args += data.draw(st.sampled_from([[], ["--subdirs"], ["--resume", "--strict"], ["--strict"]]))
+    args += data.draw(st.sampled_from([["--resume"], [], ["--subdirs"], ["--resume", "--strict"], ["--strict"]]))
     _run_and_check(args, directory, world)
 
 
