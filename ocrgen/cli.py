@@ -22,7 +22,7 @@ from ocrgen.renderer.arrayjob import shard_from_environment
 from ocrgen.renderer.lock import output_lock
 from ocrgen.renderer.outdir import prepare_output_dir
 from ocrgen.renderer.output import IMAGE_FORMATS
-from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
+from ocrgen.renderer.planfile import PlanLine, Shard, check_shard, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet, sheet_format
 from ocrgen.renderer.resume import file_sha256
 from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
@@ -386,6 +386,8 @@ def render(
         check_scheduler(dask_scheduler)  # before the output dir is touched
         sha256 = file_sha256(plan_file)
         _lock_output(output_dir, Shard())
+        if overwrite:
+            check_shard(plan_file, Shard(), AssetResolver(roots))
         prepare_output_dir(output_dir, Shard(), sha256, writer, image_format, resume=resume, overwrite=overwrite)
         run = render_on_dask(
             plan_file,
@@ -418,6 +420,8 @@ def render(
     shard = _shard(shard_text)
     sha256 = file_sha256(plan_file)
     _lock_output(output_dir, shard)
+    if overwrite:
+        check_shard(plan_file, shard, AssetResolver(roots))
     prepare_output_dir(output_dir, shard, sha256, writer, image_format, resume=resume, overwrite=overwrite)
     _render_and_report(
         plan_file,
@@ -493,19 +497,22 @@ def generate(
         "chunk_size": chunk_size,
         "io_batch_size": io_batch_size,
         "writer": writer,
-        "max_pixels": load_config(config).max_image_pixels,
     }
     _lock_output(output_dir, Shard())
+    keep_plan = resume and plan_file.exists()
+    # A new plan is validated before the dir is touched, so a bad config or asset never costs an earlier run.
+    stream = None if keep_plan else stream_plan(config, _dirs(**dirs), plan_file, seed)
     prepare_output_dir(
         output_dir, Shard(), None, writer, image_format, resume=resume, overwrite=overwrite, planned_here=True
     )
-    if resume and plan_file.exists():
+    if stream is None:
         _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed)
+        options["max_pixels"] = load_config(config).max_image_pixels
         _render_and_report(plan_file, output_dir, Shard(), workers, **options)
         return
     if resume:
         log.info("no complete plan in %s; planning again and keeping the records already rendered", output_dir)
-    stream = stream_plan(config, _dirs(**dirs), plan_file, seed)
+    options["max_pixels"] = stream.config.max_image_pixels
     lines = (PlanLine(offset, text) for offset, text in stream.lines)
     summary = render_lines(
         lines,

@@ -245,3 +245,43 @@ def test_files_that_only_look_like_ocrgens_are_not_owned(tmp_path: Path, name: s
     """A render does not own a plan in its dir, nor names that are not exactly what a writer writes."""
     (tmp_path / name).write_bytes(b"user data")
     assert list(owned_files(tmp_path)) == []
+
+
+def _broken_copy(plan: Path, directory: Path, how: str) -> Path:
+    """The plan with line 3 not a record, or with its first font moved out of reach."""
+    directory.mkdir()
+    lines = plan.read_bytes().splitlines(keepends=True)
+    if how == "bad_line":
+        lines[2] = b"{not json\n"
+    else:
+        record = orjson.loads(lines[0])
+        record["font"]["asset"]["path"] = "Missing-Regular.ttf"
+        lines[0] = orjson.dumps(record) + b"\n"
+    broken = directory / "plans.jsonl"
+    broken.write_bytes(b"".join(lines))
+    return broken
+
+
+@pytest.mark.parametrize("how", ["bad_line", "missing_font"])
+def test_overwrite_with_bad_input_keeps_the_earlier_run(tmp_path: Path, plans: tuple[Path, Path], how: str) -> None:
+    """--overwrite checks its plan and assets first: a bad input exits 2 and the run it would replace stays whole."""
+    a, b = plans
+    out = tmp_path / "out"
+    assert render(a, out).exit_code == 0
+    before = tree(out)
+    result = render(_broken_copy(b, tmp_path / "broken", how), out, "--overwrite")
+    assert result.exit_code == 2, result.output
+    assert tree(out) == before
+
+
+def test_generate_overwrite_with_a_bad_config_keeps_the_earlier_run(tmp_path: Path, plans: tuple[Path, Path]) -> None:
+    a, _ = plans
+    out = tmp_path / "out"
+    flags = ["--output-dir", out, "--generation-workers", "1"]
+    assert _cli("generate", "--batch-config", a.parent / "batch.yaml", *flags).exit_code == 0
+    before = tree(out)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('total_images: 3\nspecifications:\n  - {name: a, proportion: 1, corpus: ["nowhere/*.txt"]}\n')
+    result = _cli("generate", "--batch-config", bad, *flags, "--overwrite")
+    assert result.exit_code == 2, result.output
+    assert tree(out) == before

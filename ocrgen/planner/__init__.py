@@ -57,10 +57,14 @@ def _seed(config: BatchConfig, override: int | None) -> int:
 class PlanStream:
     """A plan being written: its lines as they are made; stats and hash are whole once `lines` is exhausted."""
 
-    total: int
+    config: BatchConfig
     lines: Iterator[tuple[int, bytes]]
     stats: PlanStats
     writer: PlanWriter
+
+    @property
+    def total(self) -> int:
+        return self.config.total_images
 
 
 def stream_plan(config_path: Path, dirs: AssetDirs, output: Path | None, seed: int | None = None) -> PlanStream:
@@ -72,7 +76,7 @@ def stream_plan(config_path: Path, dirs: AssetDirs, output: Path | None, seed: i
     stats = PlanStats()
     writer = PlanWriter(output)
     lines = writer.lines(plan_records(config, resources, _seed(config, seed), stats), stats)
-    return PlanStream(config.total_images, lines, stats, writer)
+    return PlanStream(config, lines, stats, writer)
 
 
 def make_plan(config_path: Path, dirs: AssetDirs, output: Path | None, seed: int | None = None) -> PlanStats:

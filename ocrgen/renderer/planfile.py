@@ -10,8 +10,9 @@ from typing import NamedTuple
 
 from pydantic import ValidationError
 
+from ocrgen.assets import AssetResolver
 from ocrgen.errors import PlanFileError
-from ocrgen.schemas.plan import PlanRecord
+from ocrgen.schemas.plan import ImageBackground, PlanRecord
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,16 @@ def line_number(path: Path, offset: int) -> int:
             count += block.count(b"\n")
             remaining -= len(block)
     return count
+
+
+def check_shard(path: Path, shard: Shard, resolver: AssetResolver) -> None:
+    """Parse every line of `shard` and find every asset it names, raising at the first problem.
+
+    `--overwrite` runs this before it removes an earlier run, so a bad plan or a missing
+    asset never costs the outputs it was meant to replace.
+    """
+    for line in shard_lines(path, shard):
+        record = parse_record(path, line)
+        resolver.path(record.font.asset, record.roots)
+        if isinstance(record.background, ImageBackground):
+            resolver.path(record.background.asset, record.roots)
