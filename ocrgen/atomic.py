@@ -8,6 +8,7 @@ import ctypes.util
 import errno
 import functools
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     final = os.fspath(path)
     directory, name = os.path.split(final)
-    temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
+    temporary = os.path.join(directory, _temporary_name(name))
     try:
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         try:
@@ -34,6 +35,55 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _temporary_name(name: str) -> str:
+    """`.NAME.PID.tmp`: hidden, and never shared by two processes; cleanup knows a temporary by this shape."""
+    return f".{name}.{os.getpid()}.tmp"
+
+
+def temporary_path(path: Path) -> Path:
+    """Where this process builds `path` (a file or a directory) before renaming it into place."""
+    return path.with_name(_temporary_name(path.name))
+
+
+def stale_temporaries(path: Path) -> list[Path]:
+    """Temporaries of `path` that any process left behind (a killed run): `.NAME.<digits>.tmp` beside it."""
+    shape = re.compile(rf"\.{re.escape(path.name)}\.\d+\.tmp")
+    if not path.parent.is_dir():
+        return []
+    return sorted(p for p in path.parent.iterdir() if shape.fullmatch(p.name))
+
+
+class StreamedFile:
+    """A file written piece by piece under its temporary name, renamed into place whole by `commit`.
+
+    Memory stays flat however many pieces are written; `discard` drops the temporary. Temporaries
+    of the same file left by killed runs are removed when it opens.
+    """
+
+    def __init__(self, path: Path) -> None:
+        for stale in stale_temporaries(path):
+            stale.unlink(missing_ok=True)
+        self.path, self.temporary = path, temporary_path(path)
+        self.handle = open(self.temporary, "wb")  # noqa: SIM115 closed by commit or discard
+
+    def write(self, data: bytes) -> None:
+        self.handle.write(data)
+
+    def commit(self) -> None:
+        try:
+            self.handle.close()
+            os.replace(self.temporary, self.path)
+        except BaseException:
+            self.temporary.unlink(missing_ok=True)
+            raise
+
+    def discard(self) -> None:
+        try:
+            self.handle.close()
+        finally:
+            self.temporary.unlink(missing_ok=True)
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap the two names in one step

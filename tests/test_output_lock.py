@@ -81,7 +81,7 @@ def test_two_renders_into_one_dir_never_share_it(tmp_path: Path) -> None:
     render = [*ocrgen, "render", str(plan), "--output-dir", str(out), "--writer", "lmdb", "--workers", "1"]
     first = subprocess.Popen(render, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while not (out / ".lmdb.tmp").exists():  # the first run is writing its database
+    while not (out / f".lmdb.{first.pid}.tmp").exists():  # the first run is writing its database
         assert first.poll() is None and time.monotonic() < deadline
         time.sleep(0.02)
     second = subprocess.run([*render, "--resume"], capture_output=True, text=True, timeout=60)

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import orjson
 
-from ocrgen.atomic import write_atomic
+from ocrgen.atomic import StreamedFile, write_atomic
 from ocrgen.renderer.output import EncodedSample, sample_stem
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import WriterSpec
@@ -26,7 +26,8 @@ FLAT_FIELDS = ("text", "width", "height")
 
 
 class HfWriter:
-    """Images are written as they come; `metadata.jsonl` is written atomically, in plan order, when the shard closes.
+    """Images are written as they come; `metadata.jsonl` rows stream, in plan order, to its temporary name,
+    renamed into place when the shard closes, so memory stays flat however long the shard.
 
     Written by the parent; a resumed or repeated run writes the shard again.
     """
@@ -36,7 +37,7 @@ class HfWriter:
     def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
         self.directory = out_dir / shard.file_name("hf")
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.rows: list[bytes] = []
+        self.metadata = StreamedFile(self.directory / "metadata.jsonl")
         self.image_format, self.split_lines = image_format, spec.split_lines
 
     def write(self, sample: EncodedSample) -> None:
@@ -44,20 +45,21 @@ class HfWriter:
             for line in split_lines(sample, self.image_format):
                 name = f"{sample_stem(sample.index)}{line.suffix}.{self.image_format}"
                 write_atomic(self.directory / name, line.image)
-                self.rows.append(orjson.dumps({"file_name": name, **line_label(sample.index, line)}) + b"\n")
+                self.metadata.write(orjson.dumps({"file_name": name, **line_label(sample.index, line)}) + b"\n")
             return
         write_atomic(self.directory / sample.image_path.name, sample.image)
         label = orjson.loads(sample.label)
         row = {"file_name": sample.image_path.name}
         row.update({k: v if k in FLAT_FIELDS else orjson.dumps(v).decode() for k, v in label.items()})
-        self.rows.append(orjson.dumps(row) + b"\n")
+        self.metadata.write(orjson.dumps(row) + b"\n")
 
     def is_complete(self, index: int) -> bool:
         """Resume writes the shard again: its metadata appears only when it is done."""
         return False
 
     def close(self) -> None:
-        write_atomic(self.directory / "metadata.jsonl", b"".join(self.rows))
+        self.metadata.commit()
 
     def abort(self) -> None:
-        """The images written are final; the metadata, never written, goes with the run."""
+        """The images written are final; the metadata, not yet in place, goes with the run."""
+        self.metadata.discard()

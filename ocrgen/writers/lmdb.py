@@ -3,7 +3,8 @@
 Keys: `image-%09d` (encoded image bytes), `label-%09d` (text, UTF-8), `num-samples` (ASCII
 count); indices from 1 in the order records are written (plan order). With `split_lines` each
 line of a record is a sample of its own, numbered on in the same way. The database is built
-under a temporary name and swapped into place when closed, so a reader finds a complete one, old or new.
+under a temporary name (`.lmdb.PID.tmp`) and swapped into place when closed, so a reader finds
+a complete one, old or new.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import ClassVar
 
 import lmdb
 
-from ocrgen.atomic import recover_dir, replace_dir
+from ocrgen.atomic import recover_dir, replace_dir, stale_temporaries, temporary_path
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import WriterSpec
@@ -32,8 +33,9 @@ class LmdbWriter:
 
     def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
         self.path = out_dir / shard.file_name("lmdb")
-        self.temporary = out_dir / f".{self.path.name}.tmp"
-        shutil.rmtree(self.temporary, ignore_errors=True)  # left by a killed run
+        for stale in stale_temporaries(self.path):  # left by a killed run
+            shutil.rmtree(stale, ignore_errors=True)
+        self.temporary = temporary_path(self.path)
         recover_dir(self.path)
         self.env = lmdb.open(str(self.temporary), map_size=MAP_SIZE, sync=False, metasync=False)
         self.txn = self.env.begin(write=True)

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import ClassVar
 
-from ocrgen.atomic import write_atomic
+from ocrgen.atomic import StreamedFile, write_atomic
 from ocrgen.renderer.output import EncodedSample, sample_stem
 from ocrgen.renderer.planfile import Shard
 from ocrgen.schemas.label import Label, Segment
@@ -32,7 +32,8 @@ def quad(word: Segment) -> list[list[float]]:
 
 
 class PaddleOcrWriter:
-    """Images are written as they come; the label files of a shard are written atomically when it closes.
+    """Images are written as they come; the label files stream to their temporary names, renamed into place
+    when the shard closes, so memory stays flat however long the shard.
 
     Written by the parent in plan order; a resumed or repeated run writes the shard again.
     """
@@ -42,11 +43,9 @@ class PaddleOcrWriter:
     def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
         self.directory = out_dir / "paddleocr"
         (self.directory / "images").mkdir(parents=True, exist_ok=True)
-        self.rec_path = self.directory / f"{shard.file_name('rec_gt')}.txt"
-        self.det_path = self.directory / f"{shard.file_name('det_gt')}.txt"
         self.image_format, self.upright = image_format, spec.split_lines
-        self.rec: list[str] = []
-        self.det: list[str] = []
+        self.rec = StreamedFile(self.directory / f"{shard.file_name('rec_gt')}.txt")
+        self.det = StreamedFile(self.directory / f"{shard.file_name('det_gt')}.txt")
 
     def write(self, sample: EncodedSample) -> None:
         label = Label.model_validate_json(sample.label)
@@ -55,19 +54,21 @@ class PaddleOcrWriter:
             relative = f"images/{stem}{line.suffix}.{self.image_format}"
             if line.suffix:
                 write_atomic(self.directory / relative, line.image)
-            self.rec.append(f"{relative}\t{line.text.replace(chr(9), ' ')}\n")
+            self.rec.write(f"{relative}\t{line.text.replace(chr(9), ' ')}\n".encode())
         relative = f"images/{stem}.{self.image_format}"
         write_atomic(self.directory / relative, sample.image)
         words = [{"transcription": w.text.replace("\t", " "), "points": quad(w)} for w in label.words]
-        self.det.append(f"{relative}\t{json.dumps(words, ensure_ascii=False)}\n")
+        self.det.write(f"{relative}\t{json.dumps(words, ensure_ascii=False)}\n".encode())
 
     def is_complete(self, index: int) -> bool:
         """Resume writes the shard again: its label files appear only when it is done."""
         return False
 
     def close(self) -> None:
-        write_atomic(self.rec_path, "".join(self.rec).encode())
-        write_atomic(self.det_path, "".join(self.det).encode())
+        self.rec.commit()
+        self.det.commit()
 
     def abort(self) -> None:
-        """The images written are final; the label files, never written, go with the run."""
+        """The images written are final; the label files, not yet in place, go with the run."""
+        self.rec.discard()
+        self.det.discard()

@@ -3,25 +3,29 @@
 Each render shard writes its own directory of `shard-%06d.tar`, a new tar every
 `samples_per_tar` samples, in plan order; keys are the record index (`%08d`, no dots). With
 `split_lines` each line of a record is a sample: key `%08d_l<k>` (the record's own key when it is
-one horizontal line), its `.json` the record index, line number and size. Each tar
-is written under a temporary name and renamed when full, with fixed metadata so that the same
-plan gives the same bytes.
+one horizontal line), its `.json` the record index, line number and size. Each tar is written
+under a temporary name (`.shard-%06d.tar.PID.tmp`) and renamed when full, with fixed metadata so
+that the same plan gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import tarfile
 from pathlib import Path
 from typing import ClassVar
 
 import orjson
 
+from ocrgen.atomic import temporary_path
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import WriterSpec
 from ocrgen.writers.lines import line_label, split_lines
+
+_TEMPORARY = re.compile(r"\.shard-\d{6}\.tar\.\d+\.tmp")  # `temporary_path` of a tar
 
 
 class WebDatasetWriter:
@@ -32,8 +36,9 @@ class WebDatasetWriter:
     def __init__(self, out_dir: Path, shard: Shard, image_format: str, spec: WriterSpec) -> None:
         self.directory = out_dir / shard.file_name("webdataset")
         self.directory.mkdir(parents=True, exist_ok=True)
-        for leftover in self.directory.glob(".shard-*.tar.tmp"):  # left by a killed run
-            leftover.unlink()
+        for leftover in self.directory.iterdir():  # left by a killed run, of any process
+            if _TEMPORARY.fullmatch(leftover.name):
+                leftover.unlink()
         self.image_format, self.samples_per_tar, self.split_lines = image_format, spec.samples_per_tar, spec.split_lines
         self.written: list[Path] = []
         self.tar: tarfile.TarFile | None = None
@@ -77,13 +82,16 @@ class WebDatasetWriter:
             self.tar = None
 
     def _temporary(self, number: int) -> Path:
-        return self.directory / f".shard-{number:06d}.tar.tmp"
+        return temporary_path(self._final(number))
+
+    def _final(self, number: int) -> Path:
+        return self.directory / f"shard-{number:06d}.tar"
 
     def _finish_tar(self) -> None:
         assert self.tar is not None
         self.tar.close()
         number = len(self.written)
-        final = self.directory / f"shard-{number:06d}.tar"
+        final = self._final(number)
         os.replace(self._temporary(number), final)
         self.written.append(final)
         self.tar, self.in_tar = None, 0

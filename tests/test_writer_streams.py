@@ -1,0 +1,82 @@
+"""Container writers: label rows stream to disk (memory flat however long the shard), temporaries carry the pid."""
+
+from __future__ import annotations
+
+import os
+import re
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ocrgen.cli import main
+from ocrgen.renderer.output import EncodedSample
+from ocrgen.renderer.planfile import Shard
+from ocrgen.writers.base import WriterSpec
+from ocrgen.writers.registry import open_writer
+from tests.test_resume import make_plan
+
+CONTAINERS = ["hf", "paddleocr", "lmdb", "webdataset"]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> EncodedSample:
+    """A real rendered record (image and label), to be written again under many indices."""
+
+    def cli(*args: str | Path) -> Result:
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    tmp = tmp_path_factory.mktemp("sample")
+    plan = make_plan(cli, tmp, 1)
+    out = tmp / "out"
+    assert cli("render", plan, "--output-dir", out, "--workers", "1").exit_code == 0
+    image, label = out / "image_00000000.png", out / "image_00000000.json"
+    return EncodedSample(image, image.read_bytes(), label, label.read_bytes(), 0, "text")
+
+
+def _copy(sample: EncodedSample, index: int) -> EncodedSample:
+    return sample._replace(image_path=sample.image_path.with_name(f"image_{index:08d}.png"), index=index)
+
+
+@pytest.mark.parametrize("name", ["hf", "paddleocr"])
+def test_label_rows_do_not_pile_up_in_memory(tmp_path: Path, sample: EncodedSample, name: str) -> None:
+    """Writing 1,500 more records costs no more memory than the first few: rows go to disk as they come."""
+    samples = [_copy(sample, index) for index in range(1520)]  # made before measuring: they cost memory too
+    writer = open_writer(WriterSpec(name), tmp_path, Shard(), "png")
+    for each in samples[:20]:  # caches warmed before measuring
+        writer.write(each)
+    tracemalloc.start()
+    try:
+        for each in samples[20:]:
+            writer.write(each)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    writer.close()
+    assert peak < 256 * 1024, f"{peak} bytes held while writing 1,500 records"
+
+
+@pytest.mark.parametrize("name", CONTAINERS)
+def test_temporaries_carry_the_pid_and_stale_ones_go(tmp_path: Path, sample: EncodedSample, name: str) -> None:
+    """While a shard is written its temporaries are `.NAME.PID.tmp`; those another process left are removed
+    when the writer opens; after close none is left, and abort leaves none either."""
+    shard = Shard(1, 2)
+    first = open_writer(WriterSpec(name, samples_per_tar=1000), tmp_path, shard, "png")
+    first.write(_copy(sample, 5))
+    temporaries = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    assert temporaries
+    for path in temporaries:
+        assert re.fullmatch(rf"\..+\.{os.getpid()}\.tmp", path.name), path
+        stale = path.with_name(path.name.replace(f".{os.getpid()}.tmp", ".999999999.tmp"))
+        os.rename(path, stale)  # as if another process, since killed, had left it
+    first.abort()
+    second = open_writer(WriterSpec(name), tmp_path, shard, "png")
+    assert not [p for p in tmp_path.rglob("*") if ".999999999." in p.name]
+    second.write(_copy(sample, 5))
+    second.close()
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    third = open_writer(WriterSpec(name), tmp_path, shard, "png")
+    third.write(_copy(sample, 6))
+    third.abort()
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
