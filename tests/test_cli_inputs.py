@@ -250,6 +250,32 @@ def test_validate_reads_every_corpus_file_as_utf8(cli: Cli, write_config: WriteC
     assert "good.txt" not in result.output
 
 
+@pytest.mark.parametrize("command", ["validate", "plan"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param("4B on the road\n".encode("utf-16-le") * 500, id="utf-16-le"),
+        pytest.param("4B on the road\n".encode("utf-16") * 500, id="utf-16-bom"),
+        pytest.param(bytes(range(256)) * 20, id="binary"),
+    ],
+)
+def test_a_corpus_that_is_not_utf8_is_refused_in_both_modes(
+    cli: Cli, write_config: WriteConfig, tmp_path: Path, command: str, content: bytes
+) -> None:
+    """UTF-16 without a BOM decodes as UTF-8 with NULs; words mode used to plan labels full of them."""
+    corpus = tmp_path / "corpus" / "en"
+    corpus.mkdir(parents=True)
+    (corpus / "wide.txt").write_bytes(content)
+    for mode in ("words", "lines"):
+        config = write_config(ONE_SPEC + f"    text_mode: {mode}\n")
+        out = tmp_path / f"{mode}.jsonl"
+        output = ["-o", out] if command == "plan" else []
+        result = cli(command, "--batch-config", config, "--corpus-dir", tmp_path / "corpus", *output)
+        assert_clean_failure(result, 2)
+        assert "wide.txt" in result.output and "UTF-8" in result.output, result.output
+        assert not out.exists() and not leftovers(tmp_path)
+
+
 @pytest.mark.parametrize("writer", ["lmdb", "webdataset"])
 def test_a_failed_render_leaves_no_container_behind(cli: Cli, plan: Path, tmp_path: Path, writer: str) -> None:
     """A bad plan line stops the run: the container being built goes, the one of an earlier run stays."""

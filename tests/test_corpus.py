@@ -390,6 +390,35 @@ def test_invalid_utf8_names_the_file(tmp_path: Path, mode: str) -> None:
     assert "UTF-8" in str(caught.value)
 
 
+NOT_UTF8 = {
+    "utf-16-le": "4B on the road again\n".encode("utf-16-le") * 300,
+    "utf-16-be": "4B on the road again\n".encode("utf-16-be") * 300,
+    "utf-16-cyrillic": "слова и снова слова\n".encode("utf-16-le") * 300,  # no byte >= 0x80
+    "utf-16-bom": "4B on the road again, слова и 中文\n".encode("utf-16") * 300,
+    "binary": bytes(range(256)) * 40,
+    "zeros": bytes(10_000),
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(NOT_UTF8))
+@pytest.mark.parametrize("mode", ["words", "lines"])
+def test_utf16_and_binary_corpora_are_refused(tmp_path: Path, mode: str, encoding: str) -> None:
+    """UTF-16 of ASCII decodes as UTF-8 with NULs between the letters; every draw must refuse it, naming the file."""
+    path = write_file(tmp_path, NOT_UTF8[encoding], name=f"{encoding}.txt")
+    corpus = Corpus([path], mode, Range(min=1, max=40))
+    for seed in range(10):
+        with pytest.raises(PlanningError) as caught:
+            corpus.draw(np.random.default_rng(seed))
+        assert str(path) in str(caught.value) and "UTF-8" in str(caught.value)
+
+
+@pytest.mark.parametrize("encoding", sorted(NOT_UTF8))
+def test_utf8_problem_finds_utf16_and_binary(tmp_path: Path, encoding: str) -> None:
+    path = write_file(tmp_path, NOT_UTF8[encoding], name=f"{encoding}.txt")
+    problem = corpus_module.utf8_problem(path)
+    assert problem is not None and str(path) in problem and "UTF-8" in problem
+
+
 @settings(max_examples=30, deadline=None, report_multiple_bugs=False)
 @given(
     chosen=st.lists(st.text(alphabet="aé€😀𝒜ж中", min_size=1, max_size=6), min_size=1, max_size=80),

@@ -150,7 +150,14 @@ def _line_around(path: Path, offset: int) -> tuple[bytes, int, int]:
 
 
 def _decode(raw: bytes, path: Path, offset: int) -> str:
-    """Decode a window that may start or end inside a multi-byte character."""
+    """Decode a window that may start or end inside a multi-byte character.
+
+    Strict, and a NUL byte is refused too: UTF-16 text of ASCII letters or spaces, and most
+    binary files, decode as UTF-8 but hold NULs, so every window of them is refused.
+    """
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise PlanningError(_holds_nul(path, offset + nul))
     start = 0
     while start < min(len(raw), 4) and 0x80 <= raw[start] < 0xC0:
         start += 1
@@ -163,13 +170,16 @@ def _decode(raw: bytes, path: Path, offset: int) -> str:
 
 
 def utf8_problem(path: Path) -> str | None:
-    """What keeps `path` from being read as UTF-8 text, or None; streams the file, so any size takes little memory."""
+    """What keeps `path` from being read as UTF-8 text (a NUL byte too), or None; streams the file, so any size
+    takes little memory."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     try:
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 decoder.decode(block)
+                if (nul := block.find(b"\0")) >= 0:
+                    return _holds_nul(path, offset + nul)
                 offset += len(block)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
@@ -181,6 +191,13 @@ def utf8_problem(path: Path) -> str | None:
 
 def _not_utf8(path: Path, byte: int) -> str:
     return f"{path} is not valid UTF-8 near byte {byte}; convert it with `iconv -t UTF-8` or remove it from the corpus."
+
+
+def _holds_nul(path: Path, byte: int) -> str:
+    return (
+        f"{path} holds a NUL byte at byte {byte}, so it is not UTF-8 text (UTF-16? binary?); "
+        "convert it with `iconv -f UTF-16 -t UTF-8` or remove it from the corpus."
+    )
 
 
 def _joined(text: str) -> str:
