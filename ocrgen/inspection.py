@@ -19,7 +19,7 @@ import orjson
 
 from ocrgen.errors import OcrgenError
 from ocrgen.planner.writer import stats_path
-from ocrgen.renderer.planfile import PlanLine, parse_record
+from ocrgen.renderer.planfile import IndexOrder, PlanLine, parse_record
 
 QUANTILES = {"min": 0.0, "p5": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95, "max": 1.0}
 RESERVOIR_SIZE = 4096
@@ -161,11 +161,12 @@ def _ranked(counts: Counter[str]) -> dict[str, int]:
 def inspect_plan(path: Path) -> dict[str, Any]:
     """Stream `path` once and return the report; a line that render would refuse raises PlanFileError naming it."""
     summary = PlanSummary()
-    offset = 0
+    offset, order = 0, IndexOrder(path)
     with open(path, "rb") as handle:
         for line in handle:
             if line.strip():
-                parse_record(path, PlanLine(offset, line))  # the same check as render's, so inspect passes no less
+                order.check(PlanLine(offset, line))  # the same checks as render's, so inspect passes no less
+                parse_record(path, PlanLine(offset, line))
                 summary.add(orjson.loads(line))
             offset += len(line)
     sidecar = stats_path(path)

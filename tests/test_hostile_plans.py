@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,11 @@ from typing import Any
 import orjson
 import pytest
 from click.testing import Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ocrgen.errors import PlanFileError
+from ocrgen.renderer.planfile import Shard, byte_range, shard_lines
 from tests.test_cli import SMALL_CONFIG, assert_clean_failure
 
 Cli = Callable[..., Result]
@@ -76,3 +81,106 @@ def test_largest_seed_renders(cli: Cli, plan: Path, tmp_path: Path) -> None:
     _tamper(plan, _seed(2**64 - 1))
     result = cli("render", plan, "--output-dir", tmp_path / "out", "--workers", "1")
     assert result.exit_code == 0, result.output
+
+
+def _indices(plan: Path, change: Callable[[list[dict[str, Any]]], None]) -> None:
+    records = [orjson.loads(line) for line in plan.read_bytes().splitlines()]
+    change(records)
+    plan.write_bytes(b"".join(orjson.dumps(record) + b"\n" for record in records))
+
+
+def _repeat(records: list[dict[str, Any]]) -> None:
+    records[2]["index"] = records[1]["index"]
+
+
+def _swap(records: list[dict[str, Any]]) -> None:
+    records[1], records[2] = records[2], records[1]
+
+
+def _as_float(records: list[dict[str, Any]]) -> None:
+    records[2]["index"] = float(records[1]["index"])  # pydantic takes 1.0 as 1
+
+
+DISORDERS = {"repeated": _repeat, "swapped": _swap, "float": _as_float}
+
+
+@pytest.mark.parametrize("command", ["render", "inspect", "preview"])
+@pytest.mark.parametrize("name", sorted(DISORDERS))
+def test_every_command_refuses_indices_that_do_not_increase(
+    cli: Cli, plan: Path, tmp_path: Path, name: str, command: str
+) -> None:
+    """A repeated index used to overwrite the earlier record's outputs; now no command acts on such a plan."""
+    _indices(plan, DISORDERS[name])
+    out = tmp_path / "out"
+    args = {"render": ["--output-dir", out, "--workers", "2"], "inspect": [], "preview": ["-o", tmp_path / "s.png"]}
+    result = cli(command, plan, *args[command])
+    assert_clean_failure(result, 2)
+    assert f"{plan}, line 3: record index" in result.output
+    assert not list(out.rglob("image_*")) and not (tmp_path / "s.png").exists()
+
+
+def test_an_escaped_index_key_is_seen(cli: Cli, plan: Path, tmp_path: Path) -> None:
+    """JSON may spell a key with escapes; the cheap reading of the index must not be fooled by it."""
+    lines = plan.read_bytes().splitlines(keepends=True)
+    first = orjson.loads(lines[0])["index"]
+    assert lines[2].endswith(b"}\n")
+    lines[2] = lines[2][:-2] + b',"\\u0069ndex":%d}\n' % first  # the same key twice: JSON readers keep the last
+    plan.write_bytes(b"".join(lines))
+    result = cli("render", plan, "--output-dir", tmp_path / "out", "--workers", "1")
+    assert_clean_failure(result, 2)
+    assert f"line 3: record index {first} follows" in result.output
+
+
+def test_a_shard_compares_its_first_record_with_the_one_before_it(cli: Cli, plan: Path, tmp_path: Path) -> None:
+    """The record before a shard's byte range belongs to another shard, but a repeat across the boundary
+    overwrites all the same: the shard after it refuses it."""
+    first = next(shard_lines(plan, Shard(1, 2)))
+    lines = plan.read_bytes().splitlines(keepends=True)
+    number = next(n for n, _ in enumerate(lines) if sum(map(len, lines[:n])) == first.offset)
+
+    def repeat(records: list[dict[str, Any]]) -> None:
+        records[number]["index"] = records[number - 1]["index"]
+
+    _indices(plan, repeat)
+    text = plan.read_bytes()  # the same digits, so the same byte ranges: line `number` still starts shard 1
+    assert _starts_in(text, number + 1, Shard(1, 2)) and not _starts_in(text, number, Shard(1, 2))
+    out = tmp_path / "out"
+    assert cli("render", plan, "--output-dir", out, "--workers", "1", "--shard", "0/2").exit_code == 0
+    result = cli("render", plan, "--output-dir", out, "--workers", "1", "--shard", "1/2")
+    assert_clean_failure(result, 2)
+    assert f"line {number + 1}: record index" in result.output
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    indices=st.lists(st.integers(0, 6), min_size=1, max_size=12),
+    blanks=st.lists(st.booleans(), min_size=12, max_size=12),
+    count=st.integers(1, 5),
+)
+def test_each_shard_refuses_exactly_the_lines_not_above_the_record_before(
+    indices: list[int], blanks: list[bool], count: int
+) -> None:
+    """Whatever the byte ranges and blank lines: shard k refuses iff one of its lines is not above the
+    non-blank line before it in the file, and names the first such line."""
+    pairs = zip(indices, blanks[: len(indices)], strict=True)
+    text = b"".join(b'{"index":%d}\n' % i + (b"\n" if blank else b"") for i, blank in pairs)
+    with tempfile.TemporaryDirectory() as directory:
+        plan = Path(directory) / "plans.jsonl"
+        plan.write_bytes(text)
+        numbers = [n + 1 for n, line in enumerate(text.splitlines()) if line]
+        for k in range(count):
+            owned = [n for n in range(len(indices)) if _starts_in(text, numbers[n], Shard(k, count))]
+            bad = [numbers[n] for n in owned if n > 0 and indices[n] <= indices[n - 1]]
+            if bad:
+                with pytest.raises(PlanFileError) as caught:
+                    list(shard_lines(plan, Shard(k, count)))
+                assert caught.value.line == bad[0]
+            else:
+                assert len(list(shard_lines(plan, Shard(k, count)))) == len(owned)
+
+
+def _starts_in(text: bytes, number: int, shard: Shard) -> bool:
+    """Whether line `number` (from 1) of `text` starts in the shard's byte range."""
+    start = sum(len(line) for line in text.splitlines(keepends=True)[: number - 1])
+    low, high = byte_range(len(text), shard)
+    return low <= start < high

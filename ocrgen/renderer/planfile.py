@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from pydantic import ValidationError
 
@@ -57,7 +59,8 @@ def shard_lines(path: Path, shard: Shard) -> Iterator[PlanLine]:
     """Lines whose first byte lies in the shard's byte range, read in blocks.
 
     A line belongs to the shard its first byte falls in, so the shards of a file
-    cover every line exactly once.
+    cover every line exactly once. Record indices must increase line by line (see
+    `IndexOrder`), checked as the lines go by.
     """
     size = os.path.getsize(path)
     start, end = byte_range(size, shard)
@@ -67,13 +70,71 @@ def shard_lines(path: Path, shard: Shard) -> Iterator[PlanLine]:
             if handle.read(1) != b"\n":
                 handle.readline()
         position = handle.tell()
+        order = IndexOrder(path, _record_before(handle, position) if position < end else None)
+        handle.seek(position)
         while position < end:
             line = handle.readline()
             if not line:
                 break
             if line.strip():
+                order.check(PlanLine(position, line))
                 yield PlanLine(position, line)
             position += len(line)
+
+
+_INDEX = re.compile(rb'"index"\s*:\s*(\d{1,20})\s*[,}]')
+
+
+def record_index(path: Path, line: PlanLine) -> int:
+    """The `index` of a plan line, cheaply: a regular expression when the key is there once, plainly, else the
+    record parsed (raising as parse_record does for a line that is no record)."""
+    text = line.text
+    if text.count(b'"index"') == 1 and b"\\u" not in text and (found := _INDEX.search(text)):
+        return int(found[1])
+    return parse_record(path, line).index
+
+
+class IndexOrder:
+    """Refuses a record whose index is not above the one before it: a repeated index would overwrite
+    another record's outputs, and resume and merge count on plan order. Memory stays flat: only the
+    last index is kept; a shard starts from the record just before its byte range."""
+
+    def __init__(self, path: Path, before: PlanLine | None = None) -> None:
+        self.path, self.last = path, None
+        if before is not None:
+            with contextlib.suppress(PlanFileError):  # the shard that holds that line refuses it
+                self.last = record_index(path, before)
+
+    def check(self, line: PlanLine) -> None:
+        index = record_index(self.path, line)
+        if self.last is not None and index <= self.last:
+            raise PlanFileError(
+                str(self.path),
+                line_number(self.path, line.offset),
+                f"record index {index} follows index {self.last}: indices must increase line by line "
+                "(a repeated index would overwrite another record's outputs); make the plan again with `ocrgen plan`",
+            )
+        self.last = index
+
+
+def _record_before(handle: BinaryIO, position: int) -> PlanLine | None:
+    """The last non-blank line before the line starting at `position`, found by reading backwards."""
+    cursor = position
+    while cursor > 0:
+        start, line = cursor - 1, b""  # the byte at cursor - 1 is the newline that ends the line before
+        while start > 0:
+            low = max(start - (1 << 16), 0)
+            handle.seek(low)
+            block = handle.read(start - low)
+            newline = block.rfind(b"\n")
+            line = block[newline + 1 :] + line
+            start = low + newline + 1 if newline >= 0 else low
+            if newline >= 0:
+                break
+        if line.strip():
+            return PlanLine(start, line)
+        cursor = start
+    return None
 
 
 def parse_record(path: Path, line: PlanLine) -> PlanRecord:
