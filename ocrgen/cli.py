@@ -302,6 +302,13 @@ def _report_render(summary: RenderSummary, output_dir: Path, shard: Shard) -> No
         sys.exit(1)
 
 
+def _plan_file(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """A plan is hashed and read to its end: a device or a pipe (/dev/zero) would never end."""
+    if not value.is_file():
+        raise click.BadParameter(f"{value} is not a regular file; give the path of a plan such as plans.jsonl.")
+    return value
+
+
 def _report_failures(summary: RenderSummary, where: Path) -> None:
     if summary.failed:
         reasons = ", ".join(f"{r}: {n}" for r, n in summary.reasons.most_common())
@@ -309,7 +316,7 @@ def _report_failures(summary: RenderSummary, where: Path) -> None:
 
 
 @main.command()
-@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_plan_file)
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True, callback=_output_dir)
 @click.option("--shard", "shard_text", metavar="K/N", help="Render only shard K of N (K counts from 0).")
 @click.option(
@@ -560,7 +567,7 @@ def _sheet_output(ctx: click.Context, param: click.Parameter, value: Path) -> Pa
 
 
 @main.command()
-@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_plan_file)
 @click.option(
     "-o",
     "--output",
@@ -601,7 +608,7 @@ def preview(
 
 
 @main.command()
-@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_plan_file)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
 def inspect(plan_file: Path, as_json: bool) -> None:
     """Summarise a plan (counts, value quantiles, effects, resampling) in one streaming pass."""
@@ -612,7 +619,7 @@ def inspect(plan_file: Path, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_plan_file)
 @click.argument("index", type=click.IntRange(min=0))
 def show(plan_file: Path, index: int) -> None:
     """Print the record with INDEX, pretty."""

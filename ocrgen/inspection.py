@@ -19,7 +19,7 @@ import orjson
 
 from ocrgen.errors import OcrgenError
 from ocrgen.planner.writer import stats_path
-from ocrgen.renderer.planfile import IndexOrder, PlanLine, parse_record
+from ocrgen.renderer.planfile import Shard, parse_record, shard_lines
 
 QUANTILES = {"min": 0.0, "p5": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95, "max": 1.0}
 RESERVOIR_SIZE = 4096
@@ -161,14 +161,9 @@ def _ranked(counts: Counter[str]) -> dict[str, int]:
 def inspect_plan(path: Path) -> dict[str, Any]:
     """Stream `path` once and return the report; a line that render would refuse raises PlanFileError naming it."""
     summary = PlanSummary()
-    offset, order = 0, IndexOrder(path)
-    with open(path, "rb") as handle:
-        for line in handle:
-            if line.strip():
-                order.check(PlanLine(offset, line))  # the same checks as render's, so inspect passes no less
-                parse_record(path, PlanLine(offset, line))
-                summary.add(orjson.loads(line))
-            offset += len(line)
+    for line in shard_lines(path, Shard()):  # the same checks as render's, so inspect passes no less
+        parse_record(path, line)
+        summary.add(orjson.loads(line.text))
     sidecar = stats_path(path)
     planning = orjson.loads(sidecar.read_bytes()) if sidecar.exists() else None
     return summary.to_dict(planning)
@@ -176,19 +171,16 @@ def inspect_plan(path: Path) -> dict[str, Any]:
 
 def find_record(path: Path, index: int) -> dict[str, Any]:
     """The record with `index`, validated, found by streaming and stopping at it."""
-    offset, seen = 0, 0
-    with open(path, "rb") as handle:
-        for line in handle:
-            if line.strip():
-                seen += 1
-                try:
-                    candidate = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    candidate = None
-                if not isinstance(candidate, dict) or candidate.get("index") == index:
-                    # parse_record raises for a line that is no record, naming it
-                    return parse_record(path, PlanLine(offset, line)).model_dump(mode="json")
-            offset += len(line)
+    seen = 0
+    for line in shard_lines(path, Shard()):
+        seen += 1
+        try:
+            candidate = orjson.loads(line.text)
+        except orjson.JSONDecodeError:
+            candidate = None
+        if not isinstance(candidate, dict) or candidate.get("index") == index:
+            # parse_record raises for a line that is no record, naming it
+            return parse_record(path, line).model_dump(mode="json")
     raise RecordNotFound(f"{path} has no record with index {index} ({seen} records).")
 
 

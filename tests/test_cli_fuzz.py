@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import stat
 import subprocess
@@ -327,3 +328,107 @@ def test_real_processes(world: World, scratch: Path, data: st.DataObject) -> Non
     assert done.returncode in (0, 1, 2), done.stderr
     assert b"Traceback" not in done.stderr, done.stderr
     assert not [p for p in directory.rglob("*") if p.name.endswith(".tmp")], done.stderr
+
+
+# --- hostile inputs under an address-space limit --------------------------------------------------------------
+
+# Imports (numpy, pydantic, ICU, FreeType) and a thread pool take about 1 GiB of address space; 2 GiB leaves
+# room for any sane record and none for an input that would make ocrgen read or allocate without bound.
+ADDRESS_SPACE = 2 << 30
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+
+def _config(tmp: Path, top: dict[str, Any] | None = None, **spec: Any) -> Path:
+    """The good config with `top` keys and `spec` keys of its one specification changed."""
+    config = orjson.loads(orjson.dumps(GOOD_CONFIG))
+    config.update(top or {})
+    config["specifications"][0].update(spec)
+    path = tmp / "hostile.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def _plan_with(tmp: Path, world: World, **changes: Any) -> Path:
+    """The good plan with its second record changed."""
+    lines = list(world.plan_lines)
+    record = orjson.loads(lines[1])
+    record.update(changes)
+    lines[1] = orjson.dumps(record) + b"\n"
+    path = tmp / "hostile.jsonl"
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+def _sparse(path: Path, size: int) -> Path:
+    """A file of `size` NUL bytes that takes no disk: a binary blob, or UTF-16 at its worst."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+def _nul_corpus(tmp: Path) -> Path:
+    """A corpus dir whose one English file is 4 GiB of NULs."""
+    return _sparse(tmp / "corpus" / "en" / "a.txt", 4 << 30).parents[1]
+
+
+HOSTILE: dict[str, Any] = {
+    "config /dev/zero": lambda tmp, world: ["plan", "--batch-config", "/dev/zero", "-o", tmp / "p.jsonl"],
+    "huge total_images": lambda tmp, world: [
+        "plan", "--batch-config", _config(tmp, {"total_images": 10**30}), "-o", tmp / "p.jsonl"
+    ],
+    "huge text_length": lambda tmp, world: [
+        "plan", "--batch-config", _config(tmp, text_length={"min": 10**9, "max": 10**9}), "-o", tmp / "p.jsonl"
+    ],
+    "4 GiB NUL corpus, words": lambda tmp, world: [
+        "plan", "--batch-config", _config(tmp), "--corpus-dir", _nul_corpus(tmp), "-o", tmp / "p.jsonl"
+    ],
+    "4 GiB NUL corpus, lines": lambda tmp, world: [
+        "plan", "--batch-config", _config(tmp, text_mode="lines"), "--corpus-dir", _nul_corpus(tmp),
+        "-o", tmp / "p.jsonl",
+    ],
+    "4 GiB NUL corpus, validate": lambda tmp, world: [
+        "validate", "--batch-config", _config(tmp), "--corpus-dir", _nul_corpus(tmp)
+    ],
+    "plan /dev/zero, render": lambda tmp, world: ["render", "/dev/zero", "--output-dir", tmp / "out"],
+    "plan /dev/zero, inspect": lambda tmp, world: ["inspect", "/dev/zero"],
+    "plan /dev/zero, show": lambda tmp, world: ["show", "/dev/zero", "3"],
+    "plan /dev/zero, preview": lambda tmp, world: ["preview", "/dev/zero", "-o", tmp / "s.png"],
+    "plan of one 1.5 GiB line, render": lambda tmp, world: [
+        "render", _sparse(tmp / "p.jsonl", 3 << 29), "--output-dir", tmp / "out", "--workers", "1"
+    ],
+    "plan of one 1.5 GiB line, inspect": lambda tmp, world: ["inspect", _sparse(tmp / "p.jsonl", 3 << 29)],
+    "huge canvas, render": lambda tmp, world: [
+        "render", _plan_with(tmp, world, canvas={"width": 10**6, "height": 10**6}), "--output-dir", tmp / "out",
+        "--workers", "1",
+    ],
+    "huge canvas, preview": lambda tmp, world: [
+        "preview", _plan_with(tmp, world, canvas={"width": 10**6, "height": 10**6}), "-o", tmp / "s.png"
+    ],
+    "1 GiB canvas allowed, render": lambda tmp, world: [
+        "render", _plan_with(tmp, world, canvas={"width": 32768, "height": 32768}), "--output-dir", tmp / "out",
+        "--workers", "1", "--max-image-pixels", str(1 << 30),
+    ],
+    "huge font size, render": lambda tmp, world: [
+        "render", _plan_with(tmp, world, font={**orjson.loads(world.plan_lines[1])["font"], "size": 10**6}),
+        "--output-dir", tmp / "out", "--workers", "1",
+    ],
+    "lmdb writer": lambda tmp, world: [
+        "render", _plan_with(tmp, world), "--output-dir", tmp / "out", "--workers", "1", "--writer", "lmdb"
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_inputs_under_an_address_space_limit(world: World, scratch: Path, case: str) -> None:
+    """Devices, sparse giants, huge sizes and counts: refused or failed cleanly by a process with 2 GiB of address
+    space (exit 0, 1 or 2, no traceback, no temporary left), never read or allocated without bound."""
+    args = HOSTILE[case](scratch, world)
+    command = [sys.executable, "-c", "from ocrgen.cli import main; main()", *map(str, args)]
+    done = subprocess.run(command, capture_output=True, check=False, preexec_fn=_limited, timeout=300)
+    assert done.returncode in (0, 1, 2), done.stderr
+    assert b"Traceback" not in done.stderr, done.stderr
+    assert not [p for p in scratch.rglob("*") if p.name.endswith(".tmp")], done.stderr

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from ocrgen.cli import main
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import WriterSpec
+from ocrgen.writers.lmdb import LmdbSpaceError
 from ocrgen.writers.registry import open_writer
 from tests.test_resume import make_plan
 
@@ -80,3 +83,27 @@ def test_temporaries_carry_the_pid_and_stale_ones_go(tmp_path: Path, sample: Enc
     third.write(_copy(sample, 6))
     third.abort()
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_an_lmdb_that_outgrows_its_map_is_one_clear_error(
+    tmp_path: Path, sample: EncodedSample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `ulimit -v` the map is what the limit leaves; a shard too large for it stops with a message, and its
+    half-built database goes."""
+    monkeypatch.setattr("ocrgen.writers.lmdb.map_size", lambda: 1 << 20)
+    writer = open_writer(WriterSpec("lmdb"), tmp_path, Shard(), "png")
+    with pytest.raises(LmdbSpaceError, match="ulimit -v"):
+        for index in range(200):
+            writer.write(_copy(sample, index))
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_lmdb_map_fits_an_address_space_limit() -> None:
+    """A 1 TiB map cannot be had under any `ulimit -v`: the map is half of what the limit leaves."""
+    code = (
+        "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30));"
+        "from ocrgen.writers.lmdb import map_size; print(map_size())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 0 < int(done.stdout) < 3 << 29 and int(done.stdout) % (1 << 20) == 0

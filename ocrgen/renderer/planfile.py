@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -55,12 +54,15 @@ class PlanLine(NamedTuple):
     text: bytes
 
 
+MAX_LINE_BYTES = 1 << 26  # far above any record; a longer line (a binary file?) is refused before memory runs out
+
+
 def shard_lines(path: Path, shard: Shard) -> Iterator[PlanLine]:
     """Lines whose first byte lies in the shard's byte range, read in blocks.
 
     A line belongs to the shard its first byte falls in, so the shards of a file
     cover every line exactly once. Record indices must increase line by line (see
-    `IndexOrder`), checked as the lines go by.
+    `IndexOrder`), checked as the lines go by; a line of more than MAX_LINE_BYTES is refused.
     """
     size = os.path.getsize(path)
     start, end = byte_range(size, shard)
@@ -73,9 +75,15 @@ def shard_lines(path: Path, shard: Shard) -> Iterator[PlanLine]:
         order = IndexOrder(path, _record_before(handle, position) if position < end else None)
         handle.seek(position)
         while position < end:
-            line = handle.readline()
+            line = handle.readline(MAX_LINE_BYTES + 1)
             if not line:
                 break
+            if len(line) > MAX_LINE_BYTES:
+                raise PlanFileError(
+                    str(path),
+                    line_number(path, position),
+                    f"longer than {MAX_LINE_BYTES >> 20} MiB, so not a plan record; make the plan with `ocrgen plan`",
+                )
             if line.strip():
                 order.check(PlanLine(position, line))
                 yield PlanLine(position, line)
@@ -85,13 +93,16 @@ def shard_lines(path: Path, shard: Shard) -> Iterator[PlanLine]:
 _INDEX = re.compile(rb'"index"\s*:\s*(\d{1,20})\s*[,}]')
 
 
-def record_index(path: Path, line: PlanLine) -> int:
+def record_index(path: Path, line: PlanLine) -> int | None:
     """The `index` of a plan line, cheaply: a regular expression when the key is there once, plainly, else the
-    record parsed (raising as parse_record does for a line that is no record)."""
+    record parsed; None for a line that is no record (parse_record refuses it, naming it, when it is rendered)."""
     text = line.text
     if text.count(b'"index"') == 1 and b"\\u" not in text and (found := _INDEX.search(text)):
         return int(found[1])
-    return parse_record(path, line).index
+    try:
+        return parse_record(path, line).index
+    except PlanFileError:
+        return None
 
 
 class IndexOrder:
@@ -100,13 +111,12 @@ class IndexOrder:
     last index is kept; a shard starts from the record just before its byte range."""
 
     def __init__(self, path: Path, before: PlanLine | None = None) -> None:
-        self.path, self.last = path, None
-        if before is not None:
-            with contextlib.suppress(PlanFileError):  # the shard that holds that line refuses it
-                self.last = record_index(path, before)
+        self.path, self.last = path, None if before is None else record_index(path, before)
 
     def check(self, line: PlanLine) -> None:
         index = record_index(self.path, line)
+        if index is None:
+            return
         if self.last is not None and index <= self.last:
             raise PlanFileError(
                 str(self.path),

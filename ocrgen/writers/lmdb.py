@@ -9,6 +9,7 @@ a complete one, old or new.
 
 from __future__ import annotations
 
+import resource
 import shutil
 from pathlib import Path
 from typing import ClassVar
@@ -16,6 +17,7 @@ from typing import ClassVar
 import lmdb
 
 from ocrgen.atomic import recover_dir, replace_dir, stale_temporaries, temporary_path
+from ocrgen.errors import OcrgenError
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import WriterSpec
@@ -24,6 +26,38 @@ from ocrgen.writers.lines import split_lines
 # Address space LMDB reserves, not disk: the data file grows only as written. 1 TiB holds any one shard.
 MAP_SIZE = 1 << 40
 COMMIT_EVERY = 1000  # samples per write transaction, so dirty pages never pile up in memory
+
+
+class LmdbSpaceError(OcrgenError):
+    """The database cannot have the address space it needs: `ulimit -v` is too low for it."""
+
+
+def open_for_writing(path: Path) -> lmdb.Environment:
+    """A new database at `path`, its map as large as the address space allows (see `map_size`)."""
+    size = map_size()
+    try:
+        return lmdb.open(str(path), map_size=size, sync=False, metasync=False)
+    except lmdb.MemoryError:
+        shutil.rmtree(path, ignore_errors=True)
+        raise LmdbSpaceError(_too_little(size)) from None
+
+
+def map_size() -> int:
+    """MAP_SIZE, or under an address-space limit (`ulimit -v`, common on clusters) half of what this process
+    has left of it, in whole MiB: LMDB maps all of it at once, so a 1 TiB map fails under any such limit."""
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if limit == resource.RLIM_INFINITY:
+        return MAP_SIZE
+    with open("/proc/self/statm") as statm:
+        used = int(statm.read().split()[0]) * resource.getpagesize()
+    return max(min(MAP_SIZE, (limit - used) // 2) >> 20, 1) << 20
+
+
+def _too_little(size: int) -> str:
+    return (
+        f"the LMDB database needs more than the {size >> 20} MiB of address space `ulimit -v` leaves it; "
+        "raise the limit, or render in more shards (--shard K/N)"
+    )
 
 
 class LmdbWriter:
@@ -37,7 +71,7 @@ class LmdbWriter:
             shutil.rmtree(stale, ignore_errors=True)
         self.temporary = temporary_path(self.path)
         recover_dir(self.path)
-        self.env = lmdb.open(str(self.temporary), map_size=MAP_SIZE, sync=False, metasync=False)
+        self.env = open_for_writing(self.temporary)
         self.txn = self.env.begin(write=True)
         self.count = 0
         self.image_format, self.split_lines = image_format, spec.split_lines
@@ -51,19 +85,26 @@ class LmdbWriter:
 
     def _put(self, image: bytes, text: str) -> None:
         self.count += 1
-        self.txn.put(b"image-%09d" % self.count, image)
-        self.txn.put(b"label-%09d" % self.count, text.encode())
-        if self.count % COMMIT_EVERY == 0:
-            self.txn.commit()
-            self.txn = self.env.begin(write=True)
+        try:
+            self.txn.put(b"image-%09d" % self.count, image)
+            self.txn.put(b"label-%09d" % self.count, text.encode())
+            if self.count % COMMIT_EVERY == 0:
+                self.txn.commit()
+                self.txn = self.env.begin(write=True)
+        except lmdb.MapFullError:
+            raise LmdbSpaceError(_too_little(self.env.info()["map_size"])) from None
 
     def is_complete(self, index: int) -> bool:
         """Resume rebuilds the database: it is one file, finalised only when the whole shard is in."""
         return False
 
     def close(self) -> None:
-        self.txn.put(b"num-samples", str(self.count).encode())
-        self.txn.commit()
+        try:
+            self.txn.put(b"num-samples", str(self.count).encode())
+            self.txn.commit()
+        except lmdb.MapFullError:
+            self.abort()
+            raise LmdbSpaceError(_too_little(self.env.info()["map_size"])) from None
         self.env.sync(True)
         self.env.close()
         replace_dir(self.temporary, self.path)

@@ -26,28 +26,38 @@ def merge_lmdb(out_dir: Path) -> int:
     """Copy every shard's samples into `lmdb/`, renumbered from 1 in shard (plan) order."""
     import lmdb  # the optional extra; only this writer needs it
 
-    from ocrgen.writers.lmdb import MAP_SIZE
+    from ocrgen.writers.lmdb import LmdbSpaceError, open_for_writing
 
     runs = checked_runs(out_dir, find_shards(out_dir, "lmdb", "", lambda p: (p / "data.mdb").is_file()), "lmdb")
     samples = [check_lmdb(run) for run in runs]
     temporary = out_dir / ".lmdb.merge.tmp"
     shutil.rmtree(temporary, ignore_errors=True)  # left by a killed merge
     recover_dir(out_dir / "lmdb")
-    target = lmdb.open(str(temporary), map_size=MAP_SIZE, sync=False, metasync=False)
+    target = open_for_writing(temporary)
     txn, count = target.begin(write=True), 0
-    for run, n in zip(runs, samples, strict=True):
-        source = lmdb.open(str(run.path), readonly=True, lock=False, readahead=False, meminit=False)
-        with source.begin() as read:
-            for i in range(1, n + 1):
-                count += 1
-                txn.put(b"image-%09d" % count, read.get(b"image-%09d" % i))
-                txn.put(b"label-%09d" % count, read.get(b"label-%09d" % i))
-                if count % COMMIT_EVERY == 0:
-                    txn.commit()
-                    txn = target.begin(write=True)
-        source.close()
-    txn.put(b"num-samples", str(count).encode())
-    txn.commit()
+    try:
+        for run, n in zip(runs, samples, strict=True):
+            source = lmdb.open(str(run.path), readonly=True, lock=False, readahead=False, meminit=False)
+            with source.begin() as read:
+                for i in range(1, n + 1):
+                    count += 1
+                    txn.put(b"image-%09d" % count, read.get(b"image-%09d" % i))
+                    txn.put(b"label-%09d" % count, read.get(b"label-%09d" % i))
+                    if count % COMMIT_EVERY == 0:
+                        txn.commit()
+                        txn = target.begin(write=True)
+            source.close()
+        txn.put(b"num-samples", str(count).encode())
+        txn.commit()
+    except lmdb.MapFullError:
+        size = target.info()["map_size"]
+        txn.abort()
+        target.close()
+        shutil.rmtree(temporary)
+        raise LmdbSpaceError(
+            f"the merged LMDB needs more than the {size >> 20} MiB of address space `ulimit -v` leaves it; "
+            "raise the limit"
+        ) from None
     target.sync(True)
     target.close()
     replace_dir(temporary, out_dir / "lmdb")
