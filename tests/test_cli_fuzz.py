@@ -380,6 +380,9 @@ HOSTILE: dict[str, Any] = {
     "huge total_images": lambda tmp, world: [
         "plan", "--batch-config", _config(tmp, {"total_images": 10**30}), "-o", tmp / "p.jsonl"
     ],
+    "huge font_size": lambda tmp, world: [
+        "plan", "--batch-config", _config(tmp, font_size={"min": 10**6, "max": 10**6}), "-o", tmp / "p.jsonl"
+    ],
     "huge text_length": lambda tmp, world: [
         "plan", "--batch-config", _config(tmp, text_length={"min": 10**9, "max": 10**9}), "-o", tmp / "p.jsonl"
     ],

@@ -40,6 +40,17 @@ HOSTILE = {
         "inside the corpus dir",
     ),
     "nested_20000_deep": ("total_images: " + "[" * 20000 + "]" * 20000 + "\n", "nested too deeply"),
+    "billion_laughs": (
+        'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+        + "".join(f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+        + "total_images: 5\nspecifications:\n"
+        + SPEC,
+        "expand to more than 100,000 values",
+    ),
+    "font_size_past_freetype": (
+        'total_images: 5\nspecifications:\n  - {name: a, proportion: 1, corpus: ["en/*.txt"], font_size: 1000000}\n',
+        "font_size",
+    ),
 }
 
 

@@ -74,6 +74,23 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT, list("-+0123456789"))
 
 
+MAX_VALUES = 100_000
+"""More values than any config has, each alias counted as what it stands for: a few lines of aliases of
+aliases (a "billion laughs") would otherwise stand for billions, which every check after loading walks."""
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values `node` stands for with its aliases expanded; each distinct node is counted once (`sizes`)."""
+    if id(node) not in sizes:
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        sizes[id(node)] = 1 + sum(_expanded_size(child, sizes) for child in children)
+    return sizes[id(node)]
+
+
 MAX_FLOW_DEPTH = 64
 """Deeper `[`/`{` nesting than any config has; PyYAML's scanner slows quadratically with it."""
 _QUOTED_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|(?:^|\s)#[^\n]*")
@@ -84,8 +101,12 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
     if _flow_depth(text) > MAX_FLOW_DEPTH:
         raise ConfigError([f"{path}: nested too deeply to be a batch config"])
     try:
-        data = yaml.load(text, Loader=_ConfigLoader)
         tree = yaml.compose(text, Loader=_ConfigLoader)
+        if tree is not None and _expanded_size(tree, {}) > MAX_VALUES:
+            raise ConfigError(
+                [f"{path}: its aliases (*name) expand to more than {MAX_VALUES:,} values; no config needs that many"]
+            )
+        data = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""

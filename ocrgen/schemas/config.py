@@ -24,6 +24,7 @@ MAX_LINES = 100
 LINE_SPACINGS = (0.1, 10.0)  # line heights
 MAX_CHARACTER_SPACING = 128  # px, either way
 MAX_STROKE_WIDTH = 64  # px
+MAX_FONT_SIZE = 16_384  # px per em: FreeType refuses 65,536 and up; this em already fills the largest image allowed
 
 
 def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
@@ -160,9 +161,9 @@ class Specification(_Strict):
         description=f"Length of the text in characters, at most {MAX_TEXT_LENGTH:,}.",
     )
     fonts: FontSelection = Field(default_factory=FontSelection)
-    font_size: PositiveRange = Field(
+    font_size: Annotated[PositiveRange, within(0, MAX_FONT_SIZE, low_open=True)] = Field(
         default_factory=lambda: Range(min=24, max=48),
-        description="Font size in pixels per em.",
+        description=f"Font size in pixels per em, at most {MAX_FONT_SIZE:,}.",
     )
     padding: NonNegativeRange = Field(
         default_factory=lambda: Range(min=4, max=16),

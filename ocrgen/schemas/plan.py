@@ -23,6 +23,7 @@ from ocrgen.effects.registry import AppliedEffect
 from ocrgen.schemas.config import (
     LINE_SPACINGS,
     MAX_CHARACTER_SPACING,
+    MAX_FONT_SIZE,
     MAX_STROKE_WIDTH,
     MIN_ARC_RADIUS,
     Alignment,
@@ -57,7 +58,7 @@ class AssetRef(_Record):
 class FontRef(_Record):
     asset: AssetRef
     face_index: int = Field(0, ge=0, description="Face inside a .ttc collection.")
-    size: int = Field(gt=0, description="Pixels per em.")
+    size: int = Field(gt=0, le=MAX_FONT_SIZE, description="Pixels per em.")
 
 
 class Canvas(_Record):
