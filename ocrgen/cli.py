@@ -24,6 +24,7 @@ from ocrgen.renderer.outdir import prepare_output_dir
 from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import PlanLine, Shard, check_shard, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet, sheet_format
+from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.resume import file_sha256
 from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT, BatchConfig
@@ -75,7 +76,15 @@ def _asset_options(func: Callable[..., Any]) -> Callable[..., Any]:
 _config_option = click.option(
     "--batch-config",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Batch config YAML (see examples/).",
+    help=f"Batch config YAML (see examples/). Default: the bundled quickstart, {DEFAULT_CONFIG} "
+    "(100 images in six scripts; the same file as examples/quickstart.yaml).",
+)
+_count_option = click.option(
+    "-n",
+    "--count",
+    type=click.IntRange(1, 10**12),
+    default=None,
+    help="Images to plan, instead of the config's total_images (trdg's -c).",
 )
 _seed_option = click.option(
     "--seed",
@@ -234,6 +243,7 @@ def _output_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path
 @_config_option
 @_asset_options
 @_seed_option
+@_count_option
 @click.option(
     "-o",
     "--output",
@@ -243,11 +253,20 @@ def _output_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path
     help="Plan file; - writes the records to stdout, without the .stats.json file beside it.",
 )
 @_log_option
-def plan(batch_config: Path | None, seed: int | None, output: Path, log_level: str, **dirs: Path | None) -> None:
+def plan(
+    batch_config: Path | None, seed: int | None, count: int | None, output: Path, log_level: str, **dirs: Path | None
+) -> None:
     """Make every random choice and write one JSON record per image."""
     _setup_logging(log_level)
     to_stdout = str(output) == "-"
-    stats = make_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), None if to_stdout else output, seed)
+    stream = stream_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), None if to_stdout else output, seed, count)
+    progress = Progress(stream.total, _progress_stream())
+    try:
+        for _ in stream.lines:
+            progress.advance(worked=True)
+    finally:
+        progress.close()
+    stats = stream.stats
     click.echo(f"Planned {counted(stats.records, 'image')} into {'stdout' if to_stdout else output}.", err=to_stdout)
     _report_resampling(stats.resampled, err=to_stdout)
 
@@ -446,6 +465,7 @@ def render(
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True, callback=_output_dir)
 @_asset_options
 @_seed_option
+@_count_option
 @click.option("--resume", is_flag=True, help="Keep OUTPUT_DIR/plans.jsonl and render only what is missing.")
 @_overwrite_option
 @click.option(
@@ -464,6 +484,7 @@ def generate(
     batch_config: Path | None,
     output_dir: Path,
     seed: int | None,
+    count: int | None,
     resume: bool,
     overwrite: bool,
     generation_workers: int | None,
@@ -501,12 +522,12 @@ def generate(
     _lock_output(output_dir, Shard())
     keep_plan = resume and plan_file.exists()
     # A new plan is validated before the dir is touched, so a bad config or asset never costs an earlier run.
-    stream = None if keep_plan else stream_plan(config, _dirs(**dirs), plan_file, seed)
+    stream = None if keep_plan else stream_plan(config, _dirs(**dirs), plan_file, seed, count)
     prepare_output_dir(
         output_dir, Shard(), None, writer, image_format, resume=resume, overwrite=overwrite, planned_here=True
     )
     if stream is None:
-        _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed)
+        _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed, count)
         options["max_pixels"] = load_config(config).max_image_pixels
         _render_and_report(plan_file, output_dir, Shard(), workers, **options)
         return
@@ -530,11 +551,11 @@ def generate(
     _report_render(summary, output_dir, Shard())
 
 
-def _warn_if_plan_changed(config: Path, dirs: AssetDirs, plan_file: Path, seed: int | None) -> None:
+def _warn_if_plan_changed(config: Path, dirs: AssetDirs, plan_file: Path, seed: int | None, count: int | None) -> None:
     """Resuming keeps the plan on disk; plan again aside and warn when the config or assets changed since."""
     fresh = plan_file.with_name(".plans.resume-check.jsonl")
     try:
-        make_plan(config, dirs, fresh, seed)
+        make_plan(config, dirs, fresh, seed, count)
         if fresh.read_bytes() != plan_file.read_bytes():
             click.echo(
                 f"Warning: the config or assets changed since {plan_file} was planned; resuming with the plan "

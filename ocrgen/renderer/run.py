@@ -8,6 +8,7 @@ at most `chunk_size` records are in flight.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 import traceback
@@ -187,8 +188,8 @@ def _failure(line: PlanLine, record: PlanRecord, error: Exception) -> _Outcome:
 
 
 def render_plan(
-    plan: Path,
-    out_dir: Path,
+    plan: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
     shard: Shard | None = None,
     workers: int = 1,
     image_format: str = "png",
@@ -210,6 +211,7 @@ def render_plan(
     `plan_sha256` saves hashing the whole plan again when the caller already has it (one
     Dask task per shard would otherwise each read the full file).
     """
+    plan, out_dir = Path(plan), Path(out_dir)
     shard = shard or Shard()
     plan_sha256 = plan_sha256 or file_sha256(plan)
     if resume:
