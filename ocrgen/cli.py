@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
+from pydantic import BaseModel
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
 from ocrgen.cpus import usable_cpus
@@ -33,7 +34,7 @@ from ocrgen.schemas.plan import PlanRecord
 from ocrgen.writers.base import WriterSpec
 from ocrgen.writers.registry import WRITERS, check_writer
 
-SCHEMAS = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
+SCHEMAS: dict[str, type[BaseModel]] = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 RESUMABLE = {"render", "generate"}
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
