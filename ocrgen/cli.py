@@ -397,6 +397,17 @@ def render(
     if dask_scheduler is None and dask_tasks is not None:
         raise click.UsageError("--dask-tasks needs --dask-scheduler.")
     writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines, image_format)
+    options: dict[str, Any] = {
+        "image_format": image_format,
+        "roots": roots,
+        "resume": resume,
+        "strict": strict,
+        "io_workers": io_workers,
+        "chunk_size": chunk_size,
+        "io_batch_size": io_batch_size,
+        "writer": writer,
+        "max_pixels": max_image_pixels,
+    }
     if dask_scheduler is not None:
         if shard_text is not None or workers is not None:
             raise click.UsageError("--dask-scheduler makes its own shards, one process each; drop --shard/--workers.")
@@ -404,26 +415,15 @@ def render(
         from ocrgen.writers.merge import MERGERS
 
         check_scheduler(dask_scheduler)  # before the output dir is touched
-        sha256 = file_sha256(plan_file)
-        _lock_output(output_dir, Shard())
-        if overwrite:
-            check_shard(plan_file, Shard(), AssetResolver(roots))
-        prepare_output_dir(output_dir, Shard(), sha256, writer, image_format, resume=resume, overwrite=overwrite)
+    shard = Shard() if dask_scheduler is not None else _shard(shard_text)
+    sha256 = file_sha256(plan_file)
+    _lock_output(output_dir, shard)
+    if overwrite:  # the input is checked whole before an earlier run is removed
+        check_shard(plan_file, shard, AssetResolver(roots))
+    prepare_output_dir(output_dir, shard, sha256, writer, image_format, resume=resume, overwrite=overwrite)
+    if dask_scheduler is not None:
         run = render_on_dask(
-            plan_file,
-            output_dir,
-            dask_scheduler,
-            dask_tasks,
-            image_format=image_format,
-            roots=roots,
-            report=lambda line: click.echo(line, err=True),
-            resume=resume,
-            strict=strict,
-            io_workers=io_workers,
-            chunk_size=chunk_size,
-            io_batch_size=io_batch_size,
-            writer=writer,
-            max_pixels=max_image_pixels,
+            plan_file, output_dir, dask_scheduler, dask_tasks, report=lambda line: click.echo(line, err=True), **options
         )
         kept = f", {run.summary.skipped} already done" if run.summary.skipped else ""
         where = f"{counted(run.tasks, 'Dask task')} on {counted(len(run.workers), 'worker')}{kept}"
@@ -437,28 +437,7 @@ def render(
                 f"Join the {run.tasks} shards into one {writer_name}: ocrgen merge {output_dir} --writer {writer_name}"
             )
         sys.exit(run.exit_code)
-    shard = _shard(shard_text)
-    sha256 = file_sha256(plan_file)
-    _lock_output(output_dir, shard)
-    if overwrite:
-        check_shard(plan_file, shard, AssetResolver(roots))
-    prepare_output_dir(output_dir, shard, sha256, writer, image_format, resume=resume, overwrite=overwrite)
-    _render_and_report(
-        plan_file,
-        output_dir,
-        shard,
-        workers or usable_cpus(),
-        image_format=image_format,
-        roots=roots,
-        resume=resume,
-        strict=strict,
-        io_workers=io_workers,
-        chunk_size=chunk_size,
-        io_batch_size=io_batch_size,
-        writer=writer,
-        plan_sha256=sha256,
-        max_pixels=max_image_pixels,
-    )
+    _render_and_report(plan_file, output_dir, shard, workers or usable_cpus(), plan_sha256=sha256, **options)
 
 
 @main.command()
