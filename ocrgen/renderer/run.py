@@ -7,13 +7,17 @@ at most `chunk_size` records are in flight.
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 import signal
+import sys
 import time
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,7 +37,7 @@ from ocrgen.renderer.output import EncodedSample, encode_sample
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.render import render_pixels
-from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name, file_sha256
+from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, file_sha256
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import LabelData
 from ocrgen.schemas.plan import PlanRecord
@@ -46,6 +50,8 @@ IN_FLIGHT_PER_WORKER = 32
 # The checkpoint reports progress; the outputs themselves decide what resume skips, so once a second is plenty.
 CHECKPOINT_SECONDS = 1.0
 ATTEMPTS = 2  # a record that fails is tried once more before it counts as failed
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WORKER_LOST = "WorkerLost"
 _Done = TypeVar("_Done")
 
 
@@ -90,15 +96,30 @@ def _io_threads(io_workers: int) -> ThreadPoolExecutor | None:
     return ThreadPoolExecutor(io_workers, thread_name_prefix="ocrgen-io") if io_workers > 0 else None
 
 
-def _start_worker(roots: dict[str, Path], io_workers: int) -> None:
+def _start_worker(roots: dict[str, Path], io_workers: int, parent: int) -> None:
     """Each pool process checks asset hashes once and keeps its I/O threads for the whole run.
 
     Ctrl-C reaches every process of the terminal's group; the parent alone handles it (see
     `_stop_workers`), so a worker neither dies with a traceback nor sends the interrupt back as a result.
+    SIGTERM ends a worker at once (the parent sends it); the kernel kills it when the parent dies.
     """
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
     _worker = AssetResolver(roots), _io_threads(io_workers)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker whose parent is killed (kill -9, the OOM killer) must not live on, let alone write files.
+
+    Linux's PR_SET_PDEATHSIG has the kernel send SIGKILL when the parent goes; a parent gone
+    before the call is seen by the worker's parent pid having changed.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _render_batch_in_worker(job: _Job, lines: list[PlanLine]) -> list[_Outcome]:
@@ -271,7 +292,7 @@ def render_lines(
         out_dir.mkdir(parents=True, exist_ok=True)
         stale = StaleTemporaries({})
         if resume:
-            stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
+            stale = StaleTemporaries.collect(out_dir, shard)
         spec = writer or WriterSpec()
         job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard, max_pixels)
         checkpoint = Checkpoint(
@@ -326,18 +347,32 @@ def render_lines(
                     for batch in batches:
                         collect(_render_batch(job, batch, resolver, io))
             else:
-                with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job.roots, io_workers)) as pool:
-                    try:
-                        pending: deque[Future[list[_Outcome]]] = deque()
-                        for batch in batches:
-                            pending.append(pool.submit(_render_batch_in_worker, job, batch))
-                            if len(pending) * batch_size >= chunk_size:
-                                collect(_result(pending.popleft(), pool))
-                        while pending:
-                            collect(_result(pending.popleft(), pool))
-                    except KeyboardInterrupt:
-                        _stop_workers(pool)
-                        raise
+                pool = _Pool(job, workers, io_workers)
+                try:
+                    pending: deque[tuple[Future[list[_Outcome]], list[PlanLine]]] = deque()
+
+                    def settle(future: Future[list[_Outcome]], batch: list[PlanLine]) -> None:
+                        try:
+                            collect(_result(future, pool.executor))
+                        except BrokenProcessPool:  # one batch of these killed its process: each runs alone now
+                            log.warning("a render process died (killed, e.g. out of memory); starting a new one")
+                            orphans = [(future, batch), *pending]
+                            pending.clear()
+                            pool.restart()
+                            for orphan in orphans:
+                                collect(pool.alone(*orphan))
+
+                    for batch in batches:
+                        pending.append((pool.submit(batch), batch))
+                        if len(pending) * batch_size >= chunk_size:
+                            settle(*pending.popleft())
+                    while pending:
+                        settle(*pending.popleft())
+                except KeyboardInterrupt:
+                    _stop_workers(pool.executor)
+                    raise
+                finally:
+                    pool.executor.shutdown(cancel_futures=True)
         except KeyboardInterrupt:
             save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
             output.abort()
@@ -384,3 +419,38 @@ def _result(future: Future[list[_Outcome]], pool: ProcessPoolExecutor) -> list[_
     except (PlanFileError, AssetError):
         pool.shutdown(cancel_futures=True)
         raise
+
+
+def _index(job: _Job, line: PlanLine) -> int:
+    return parse_record(job.plan, line).index
+
+
+class _Pool:
+    """The render processes; started again when one dies, so the run goes on without the records it held."""
+
+    def __init__(self, job: _Job, workers: int, io_workers: int) -> None:
+        self.job, self.workers, self.io_workers = job, workers, io_workers
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        initargs = (self.job.roots, self.io_workers, os.getpid())
+        return ProcessPoolExecutor(self.workers, initializer=_start_worker, initargs=initargs)
+
+    def submit(self, batch: list[PlanLine]) -> Future[list[_Outcome]]:
+        return self.executor.submit(_render_batch_in_worker, self.job, batch)
+
+    def restart(self) -> None:
+        self.executor.shutdown(cancel_futures=True)
+        self.executor = self._start()
+
+    def alone(self, future: Future[list[_Outcome]], batch: list[PlanLine]) -> list[_Outcome]:
+        """The outcomes of a batch in flight when a process died: its result if it had one, else it runs
+        again by itself, so a batch that kills its process once more is the one whose records fail."""
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        try:
+            return _result(self.submit(batch), self.executor)
+        except BrokenProcessPool:
+            self.restart()
+            error = "its render process died twice (killed by a signal, e.g. the out-of-memory killer)"
+            return [_Outcome(line.offset, _index(self.job, line), error, WORKER_LOST) for line in batch]
