@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -50,7 +50,7 @@ def files(directory: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(directory)): p.read_bytes()
         for p in sorted(directory.rglob("*"))
-        if p.is_file() and not p.name.startswith((".generation_", ".ocrgen"))
+        if p.is_file() and not p.name.startswith((".generation_", ".ocrgen")) and p.name != "lock.mdb"
     }
 
 
@@ -99,11 +99,104 @@ def test_sigterm_stops_workers_and_resume_finishes(cli: Cli, plan: Path, tmp_pat
     process = start_render(plan, out, "--workers", "2")
     workers = started_workers(process, out, 2)
     process.terminate()
-    assert process.wait(30) == 143
+    try:
+        assert process.wait(30) == 143
+        assert wait_until(lambda: not any(alive(w) for w in workers), 3)
+    finally:
+        for pid in [process.pid, *workers]:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
     assert process.stderr is not None
     stderr = process.stderr.read().decode()
     assert stderr.strip() == "Terminated; run the same command with --resume to continue.", stderr
-    assert wait_until(lambda: not any(alive(w) for w in workers), 3)
     resumed = start_render(plan, out, "--workers", "2", "--resume")
+    assert resumed.wait() == 0
+    assert files(out) == files(reference)
+
+
+# A render whose record DEADLY kills its own process, as the OOM killer would (workers are forked: they inherit it).
+DEADLY_RENDER = """
+import os, signal, sys
+import ocrgen.renderer.run as run
+from ocrgen.cli import main
+real = run.render_pixels
+def deadly(record, *args):
+    if record.index == {index}:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(record, *args)
+run.render_pixels = deadly
+main()
+"""
+
+
+def test_a_record_that_kills_its_worker_fails_and_the_run_goes_on(cli: Cli, plan: Path, tmp_path: Path) -> None:
+    """Its batch, tried again alone, fails as WorkerLost; the rest renders, exit 1; resume ends it."""
+    reference = tmp_path / "reference"
+    assert start_render(plan, reference, "--workers", "2").wait() == 0
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", DEADLY_RENDER.format(index=100), "render", str(plan), "--output-dir", str(out)]
+    run = subprocess.run([*command, "--workers", "2", "--io-batch-size", "4"], capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "4 records failed (WorkerLost: 4)" in run.stderr
+    failures = [orjson.loads(line) for line in (out / "failures.jsonl").read_bytes().splitlines()]
+    assert 100 in {f["index"] for f in failures} and {f["reason"] for f in failures} == {"WorkerLost"}
+    assert len(files(out)) == len(files(reference)) - 2 * 4 + 1  # the failures file
+    resumed = start_render(plan, out, "--workers", "2", "--resume")
+    assert resumed.wait() == 0
+    assert files(out) == files(reference)
+
+
+def test_a_worker_killed_once_is_replaced_and_its_records_rendered(plan: Path, tmp_path: Path) -> None:
+    """kill -9 of one render process mid-run: a new one takes over, the batch is tried again, nothing is lost."""
+    reference = tmp_path / "reference"
+    assert start_render(plan, reference, "--workers", "2").wait() == 0
+    out = tmp_path / "out"
+    process = start_render(plan, out, "--workers", "2")
+    worker = min(started_workers(process, out, 2))
+    os.kill(worker, signal.SIGKILL)
+    assert process.wait(120) == 0, process.stderr.read().decode() if process.stderr else ""
+    assert files(out) == files(reference)
+
+
+@pytest.mark.parametrize(
+    ("writer", "leftovers"),
+    [
+        ("hf", ["hf/.image_00000003.png.4156.tmp", "hf/.metadata.jsonl.4156.tmp"]),
+        ("paddleocr", ["paddleocr/images/.image_00000003_l0.png.77.tmp", "paddleocr/.rec_gt.txt.77.tmp"]),
+        ("tesseract", ["tesseract/.image_00000003.gt.txt.5.tmp", "tesseract/.image_00000002_l1.png.5.tmp"]),
+        ("files", [".image_00000003.png.9.tmp", "..generation_checkpoint.json.9.tmp"]),
+    ],
+)
+def test_resume_removes_temporaries_of_every_writer(
+    cli: Cli, tmp_path: Path, writer: str, leftovers: list[str]
+) -> None:
+    """What a kill -9 leaves in a writer's own folders goes with --resume: the result is an uninterrupted run's."""
+    plan = make_plan(cli, tmp_path / "plan", 6)
+    reference, out = tmp_path / "reference", tmp_path / "out"
+    for directory in (reference, out):
+        assert cli("render", plan, "--output-dir", directory, "--workers", "1", "--writer", writer).exit_code == 0
+    others = ["hf.shard-00001-of-00002/.metadata.jsonl.8.tmp", "paddleocr/.det_gt.shard-00000-of-00002.txt.8.tmp"]
+    for name in [*leftovers, *others]:  # another shard's files in flight are not this run's to remove
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(b"partial")
+    result = cli("render", plan, "--output-dir", out, "--workers", "1", "--writer", writer, "--resume")
+    assert result.exit_code == 0, result.output
+    assert files(out) == {**files(reference), **{name: b"partial" for name in others}}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("writer", ["hf", "paddleocr", "tesseract", "lmdb", "webdataset"])
+def test_kill_during_writes_then_resume_equals_one_run(plan: Path, tmp_path: Path, writer: str) -> None:
+    """kill -9 of render and its workers while each writer writes; --resume ends with exactly one run's files."""
+    reference, out = tmp_path / "reference", tmp_path / "out"
+    assert start_render(plan, reference, "--workers", "2", "--writer", writer).wait() == 0
+    for delay in (0.5, 1.5, 3.0):
+        extra = ["--resume"] if out.exists() else []
+        process = start_render(plan, out, "--workers", "2", "--writer", writer, *extra)
+        time.sleep(delay)
+        process.kill()
+        process.wait()
+    resumed = start_render(plan, out, "--workers", "2", "--writer", writer, "--resume")
     assert resumed.wait() == 0
     assert files(out) == files(reference)

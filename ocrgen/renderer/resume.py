@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -123,17 +123,15 @@ class StaleTemporaries:
     index) or its name (checkpoint, failures, metadata: tagged with this shard).
     """
 
-    by_index: dict[int, list[Path]]
+    by_index: dict[int, list[Path]] = field(default_factory=dict)
 
-    @classmethod
-    def collect(cls, out_dir: Path, shard: Shard) -> StaleTemporaries:
-        by_index: dict[int, list[Path]] = {}
+    def find(self, out_dir: Path, shard: Shard) -> None:
+        """Look for leftovers now: when a run resumes, or once its render processes died mid-write."""
         for path, index in leftover_temporaries(out_dir, shard.file_name("")):
             if index is None:
                 _remove(path)
             else:
-                by_index.setdefault(index, []).append(path)
-        return cls(by_index)
+                self.by_index.setdefault(index, []).append(path)
 
     def release(self, index: int | None) -> None:
         for path in self.by_index.pop(index, []) if index is not None else []:

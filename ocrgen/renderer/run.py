@@ -290,9 +290,9 @@ def render_lines(
     with output_lock(out_dir, shard):  # one run per output dir and shard: they would share temporaries
         chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
         out_dir.mkdir(parents=True, exist_ok=True)
-        stale = StaleTemporaries({})
+        stale = StaleTemporaries()
         if resume:
-            stale = StaleTemporaries.collect(out_dir, shard)
+            stale.find(out_dir, shard)
         spec = writer or WriterSpec()
         job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard, max_pixels)
         checkpoint = Checkpoint(
@@ -359,6 +359,7 @@ def render_lines(
                             orphans = [(future, batch), *pending]
                             pending.clear()
                             pool.restart()
+                            stale.find(out_dir, shard)  # what the dead process was writing
                             for orphan in orphans:
                                 collect(pool.alone(*orphan))
 
