@@ -323,9 +323,15 @@ def _report_render(summary: RenderSummary, output_dir: Path, shard: Shard) -> No
 
 
 def _report_failures(summary: RenderSummary, where: Path) -> None:
+    """How many records failed and why, and where the list is; one that could not be saved is printed instead."""
     if summary.failed:
         reasons = ", ".join(f"{r}: {n}" for r, n in summary.reasons.most_common())
-        click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); see {where}.", err=True)
+        if summary.unsaved_failures:
+            why = f"could not write {where} ({summary.unsaved_because}), so they follow, one JSON line each"
+            click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); {why}:", err=True)
+            click.echo(b"\n".join(summary.unsaved_failures).decode(), err=True)
+        else:
+            click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); see {where}.", err=True)
 
 
 @main.command()
@@ -519,6 +525,7 @@ def generate(
         "writer": writer,
     }
     _lock_output(output_dir, Shard())
+    writable_file(plan_file, "move it away")  # read by --resume, written otherwise
     keep_plan = resume and plan_file.exists()
     # A new plan is validated before the dir is touched, so a bad config or asset never costs an earlier run.
     stream = None if keep_plan else stream_plan(config, _dirs(**dirs), plan_file, seed)

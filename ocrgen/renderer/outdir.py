@@ -106,9 +106,10 @@ def _checkpoints(out_dir: Path) -> dict[str, dict[str, Any]]:
     for path in out_dir.iterdir():
         if _CHECKPOINT.fullmatch(path.name):
             try:
-                found[path.name] = orjson.loads(path.read_bytes())
+                checkpoint = orjson.loads(path.read_bytes())
             except (OSError, orjson.JSONDecodeError):
-                found[path.name] = {}
+                checkpoint = None
+            found[path.name] = checkpoint if isinstance(checkpoint, dict) else {}
     return found
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from ocrgen.atomic import write_atomic
+from ocrgen.destinations import writable_file
 from ocrgen.errors import OcrgenError
 from ocrgen.plural import counted
 from ocrgen.renderer.output import sample_stem
@@ -66,13 +67,15 @@ def file_sha256(path: Path) -> str:
 
 def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict: bool) -> bool:
     """Warn and return False (or with `strict`, refuse) when the dir's checkpoint was written for another plan file."""
-    path = out_dir / checkpoint_name(shard)
+    path = writable_file(out_dir / checkpoint_name(shard), "move it away")
     try:
         previous = orjson.loads(path.read_bytes())
     except FileNotFoundError:
         log.info("no checkpoint in %s; resuming from the outputs alone", out_dir)
         return True
     except orjson.JSONDecodeError:
+        previous = None
+    if not isinstance(previous, dict):
         log.warning("%s is unreadable; resuming from the outputs alone", path)
         return True
     old = previous.get("plan_sha256")

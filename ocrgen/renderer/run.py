@@ -30,14 +30,15 @@ import orjson
 
 from ocrgen.assets import AssetResolver
 from ocrgen.atomic import write_atomic
-from ocrgen.errors import AssetError, OcrgenError, PlanFileError
+from ocrgen.destinations import writable_file
+from ocrgen.errors import AssetError, OcrgenError, OutputError, PlanFileError
 from ocrgen.plural import counted
 from ocrgen.renderer.lock import output_lock
 from ocrgen.renderer.output import EncodedSample, encode_sample
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.render import render_pixels
-from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, file_sha256
+from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name, file_sha256
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import LabelData
 from ocrgen.schemas.plan import PlanRecord
@@ -61,6 +62,8 @@ class RenderSummary:
     skipped: int = 0
     failed: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    unsaved_failures: list[bytes] = field(default_factory=list)  # the failures file could not be written ...
+    unsaved_because: str = ""  # ... for this reason
 
 
 @dataclass(frozen=True)
@@ -289,17 +292,22 @@ def render_lines(
     shard = shard or Shard()
     with output_lock(out_dir, shard):  # one run per output dir and shard: they would share temporaries
         chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stale = StaleTemporaries()
-        if resume:
-            stale.find(out_dir, shard)
         spec = writer or WriterSpec()
         job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard, max_pixels)
         checkpoint = Checkpoint(
             str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs, image_format
         )
-        checkpoint.save(out_dir, shard)  # before any output, so a shard starting beside this one knows whose they are
-        output = open_writer(spec, out_dir, shard, image_format)
+        failures_path = out_dir / failures_name(shard)
+        stale = StaleTemporaries()
+        try:
+            for path in (failures_path, out_dir / checkpoint_name(shard)):
+                writable_file(path, "move it away")
+            if resume:
+                stale.find(out_dir, shard)
+            checkpoint.save(out_dir, shard)  # before any output: a shard starting beside this one sees whose they are
+            output = open_writer(spec, out_dir, shard, image_format)
+        except OSError as error:
+            raise OutputError(f"into {out_dir}", error) from None
         progress = Progress(total, progress_stream)
         summary = RenderSummary()
         failures: list[bytes] = []
@@ -311,13 +319,16 @@ def render_lines(
             checkpoint.plan_sha256, checkpoint.done = plan_sha256(), progress.done
             checkpoint.rendered, checkpoint.skipped = summary.rendered, summary.skipped
             checkpoint.failed = summary.failed
-            checkpoint.save(out_dir, shard)
+            try:
+                checkpoint.save(out_dir, shard)
+            except OSError as error:  # it only reports: resume reads the outputs themselves
+                log.warning("could not update %s (%s)", checkpoint_name(shard), error.strerror)
 
         def collect(outcomes: list[_Outcome]) -> None:
             for outcome in outcomes:
                 stale.release(outcome.index)
                 if outcome.sample is not None:
-                    output.write(outcome.sample)
+                    _write_or_stop(output, outcome.sample, spec, out_dir)
                 if outcome.skipped:
                     summary.skipped += 1
                 elif outcome.error is None:
@@ -376,22 +387,44 @@ def render_lines(
                     pool.executor.shutdown(cancel_futures=True)
         except KeyboardInterrupt:
             save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
-            output.abort()
+            _abort(output)
             raise
         except BaseException:
-            output.abort()  # no container is left half built; those of earlier runs stay
+            _abort(output)  # no container is left half built; those of earlier runs stay
             raise
         finally:
             progress.close()
-        output.close()
-        failures_path = out_dir / failures_name(shard)
-        if failures:
-            write_atomic(failures_path, b"\n".join(failures) + b"\n")
-        else:
-            failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
+        try:
+            output.close()
+        except Exception as error:
+            _abort(output)
+            raise OutputError(f"the {spec.name} output in {out_dir}", error, "run again with --resume") from None
+        try:
+            if failures:
+                write_atomic(failures_path, b"\n".join(failures) + b"\n")
+            else:
+                failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
+        except OSError as error:  # the list is not lost: the caller shows it
+            summary.unsaved_failures, summary.unsaved_because = failures, error.strerror or str(error)
         checkpoint.finished = True
         save()
         return summary
+
+
+def _abort(output: Writer) -> None:
+    """Drop the unfinished output; a disk too full even for that must not hide the error that stopped the run."""
+    try:
+        output.abort()
+    except Exception as error:
+        log.warning("could not clean up the unfinished output: %s", error)
+
+
+def _write_or_stop(output: Writer, sample: EncodedSample, spec: WriterSpec, out_dir: Path) -> None:
+    """A writer of the parent holds one output per shard: when it cannot write, the run stops (--resume goes on)."""
+    try:
+        output.write(sample)
+    except Exception as error:
+        raise OutputError(f"the {spec.name} output in {out_dir}", error, "run again with --resume") from None
 
 
 def _batches(lines: Iterable[PlanLine], size: int) -> Iterator[list[PlanLine]]:
