@@ -7,13 +7,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 from click.testing import Result
 
+from ocrgen.assets import DEFAULT_CONFIG
 from tests.test_resume import make_plan
 
 Cli = Callable[..., Result]
@@ -200,3 +201,119 @@ def test_kill_during_writes_then_resume_equals_one_run(plan: Path, tmp_path: Pat
     resumed = start_render(plan, out, "--workers", "2", "--writer", writer, "--resume")
     assert resumed.wait() == 0
     assert files(out) == files(reference)
+
+
+@pytest.fixture
+def mount(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Mount small tmpfs file systems (`mount(size="100k")`, `mount(read_only=True)`); unmounted afterwards."""
+    mounted: list[Path] = []
+
+    def make(size: str = "1m", read_only: bool = False) -> Path:
+        point = tmp_path / f"mount{len(mounted)}"
+        point.mkdir()
+        options = f"size={size}" + (",ro" if read_only else "")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.decode().strip()}")
+        mounted.append(point)
+        return point
+
+    yield make
+    for point in reversed(mounted):
+        subprocess.run(["umount", "-l", str(point)], check=True)
+
+
+def one_error_line(result: Result, *words: str) -> None:
+    """Exit 2 and a single `Error:` line that says `words`."""
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and all(word in errors[0] for word in words), result.output
+    assert "Traceback" not in result.output
+
+
+def temporaries(directory: Path) -> list[Path]:
+    return [p for p in directory.rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.fixture
+def small_plan(cli: Cli, tmp_path: Path) -> Path:
+    return make_plan(cli, tmp_path / "plan", 40)
+
+
+@pytest.mark.parametrize("writer", ["lmdb", "webdataset", "hf", "paddleocr", "tesseract"])
+def test_full_disk_stops_a_container_writer_with_one_line(
+    cli: Cli, small_plan: Path, mount: Callable[..., Path], writer: str
+) -> None:
+    """Writers that hold a shard's output in the parent stop at the first write the disk refuses: exit 2."""
+    out = mount(size="48k") / "out"
+    result = cli("render", small_plan, "--output-dir", out, "--workers", "1", "--writer", writer)
+    one_error_line(result, "No space left on device" if writer != "lmdb" else "lmdb", "--resume")
+    assert not temporaries(out)
+
+
+def test_full_disk_fails_files_records_and_keeps_their_list(
+    cli: Cli, small_plan: Path, mount: Callable[..., Path]
+) -> None:
+    """The files writer fails each record the disk refuses; the failures list, too big for the disk, goes to stderr."""
+    out = mount(size="48k") / "out"
+    result = cli("render", small_plan, "--output-dir", out, "--workers", "1")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    rendered = {int(p.name[6:14]) for p in out.glob("image_*.json")}
+    listed = [orjson.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    if (out / "failures.jsonl").exists():
+        listed = [orjson.loads(line) for line in (out / "failures.jsonl").read_bytes().splitlines()]
+    else:
+        assert f"could not write {out / 'failures.jsonl'} (No space left on device)" in result.output
+    assert {f["index"] for f in listed} == set(range(40)) - rendered and rendered
+    assert not temporaries(out)
+
+
+def test_full_disk_for_plan_and_generate(
+    cli: Cli, write_config: Callable[..., Path], mount: Callable[..., Path]
+) -> None:
+    full = mount(size="16k")
+    planned = cli("plan", "--batch-config", DEFAULT_CONFIG, "-o", full / "plans.jsonl")
+    one_error_line(planned, "No space left", "plans.jsonl")
+    one_error_line(cli("generate", "--output-dir", full / "out", "--generation-workers", "1"), "No space left")
+    assert not temporaries(full) and not (full / "plans.jsonl").exists()
+
+
+def test_read_only_file_system(cli: Cli, small_plan: Path, mount: Callable[..., Path]) -> None:
+    """Render, resume and plan into a read-only mount: one line naming it, before any work."""
+    read_only = mount(read_only=True)
+    one_error_line(cli("render", small_plan, "--output-dir", read_only / "out"), "read-only file system")
+    one_error_line(cli("render", small_plan, "--output-dir", read_only, "--resume"), "Read-only file system")
+    one_error_line(cli("plan", "--batch-config", DEFAULT_CONFIG, "-o", read_only / "p.jsonl"), "read-only file system")
+
+
+def test_checkpoint_that_is_a_directory_or_not_an_object(cli: Cli, small_plan: Path, tmp_path: Path) -> None:
+    """A directory in the checkpoint's place is refused; a checkpoint that is not a JSON object is unreadable."""
+    out = tmp_path / "out"
+    (out / ".generation_checkpoint.json").mkdir(parents=True)
+    for resume in ([], ["--resume"]):
+        one_error_line(cli("render", small_plan, "--output-dir", out, *resume), ".generation_checkpoint.json")
+    (out / ".generation_checkpoint.json").rmdir()
+    assert cli("render", small_plan, "--output-dir", out, "--workers", "1").exit_code == 0
+    (out / ".generation_checkpoint.json").write_bytes(b"[1, 2]")
+    one_error_line(cli("render", small_plan, "--output-dir", out), "another plan", "--resume")
+    resumed = cli("render", small_plan, "--output-dir", out, "--workers", "1", "--resume")
+    assert resumed.exit_code == 0 and "40 already done" in resumed.output
+
+
+@pytest.mark.parametrize(
+    ("where", "writer"), [("failures.jsonl", "files"), ("webdataset/shard-000000.tar", "webdataset")]
+)
+def test_failures_file_or_tar_that_is_a_directory(
+    cli: Cli, small_plan: Path, tmp_path: Path, where: str, writer: str
+) -> None:
+    out = tmp_path / "out"
+    (out / where).mkdir(parents=True)
+    result = cli("render", small_plan, "--output-dir", out, "--workers", "1", "--writer", writer)
+    one_error_line(result, where)
+    assert not temporaries(out)
+
+
+def test_generate_resume_with_a_plan_that_is_a_directory(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "out" / "plans.jsonl").mkdir(parents=True)
+    one_error_line(cli("generate", "--output-dir", tmp_path / "out", "--resume"), "plans.jsonl", "directory")
