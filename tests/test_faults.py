@@ -269,9 +269,8 @@ def test_full_disk_fails_files_records_and_keeps_their_list(
     assert not temporaries(out)
 
 
-def test_full_disk_for_plan_and_generate(
-    cli: Cli, write_config: Callable[..., Path], mount: Callable[..., Path]
-) -> None:
+def test_full_disk_for_plan_and_generate(cli: Cli, mount: Callable[..., Path]) -> None:
+    """The plan the disk cannot take: one line, and no temporary or partial plan left."""
     full = mount(size="16k")
     planned = cli("plan", "--batch-config", DEFAULT_CONFIG, "-o", full / "plans.jsonl")
     one_error_line(planned, "No space left", "plans.jsonl")
