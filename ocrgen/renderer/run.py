@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import math
 import os
 import signal
 import sys
@@ -360,26 +361,8 @@ def render_lines(
             else:
                 pool = _Pool(job, workers, io_workers)
                 try:
-                    pending: deque[tuple[Future[list[_Outcome]], list[PlanLine]]] = deque()
-
-                    def settle(future: Future[list[_Outcome]], batch: list[PlanLine]) -> None:
-                        try:
-                            collect(_result(future, pool.executor))
-                        except BrokenProcessPool:  # one batch of these killed its process: each runs alone now
-                            log.warning("a render process died (killed, e.g. out of memory); starting a new one")
-                            orphans = [(future, batch), *pending]
-                            pending.clear()
-                            pool.restart()
-                            stale.find(out_dir, shard)  # what the dead process was writing
-                            for orphan in orphans:
-                                collect(pool.alone(*orphan))
-
-                    for batch in batches:
-                        pending.append((pool.submit(batch), batch))
-                        if len(pending) * batch_size >= chunk_size:
-                            settle(*pending.popleft())
-                    while pending:
-                        settle(*pending.popleft())
+                    most = math.ceil(chunk_size / batch_size)
+                    _render_in_pool(pool, batches, most, collect, lambda: stale.find(out_dir, shard))
                 except KeyboardInterrupt:
                     _stop_workers(pool.executor)
                     raise
@@ -435,6 +418,54 @@ def _batches(lines: Iterable[PlanLine], size: int) -> Iterator[list[PlanLine]]:
 
 def failures_name(shard: Shard) -> str:
     return shard.file_name("failures", ".jsonl")
+
+
+_InFlight = tuple[Future[list[_Outcome]], list[PlanLine]]
+
+
+def _render_in_pool(
+    pool: _Pool,
+    batches: Iterable[list[PlanLine]],
+    most: int,
+    collect: Callable[[list[_Outcome]], None],
+    after_death: Callable[[], None],
+) -> None:
+    """Keep at least one and about `most` batches in flight, and `collect` their outcomes in plan order.
+
+    When a process dies, the pool cannot tell whose batch killed it: a new pool runs each batch
+    that was in flight alone (see `_Pool.alone`), after `after_death` (which clears what the dead
+    process was writing).
+    """
+    pending: deque[_InFlight] = deque()
+
+    def recover(orphans: list[_InFlight]) -> None:
+        log.warning("a render process died (killed, e.g. out of memory); starting a new one")
+        pool.restart()
+        after_death()
+        for orphan in orphans:
+            collect(pool.alone(*orphan))
+
+    def settle(future: Future[list[_Outcome]], batch: list[PlanLine]) -> None:
+        try:
+            collect(_result(future, pool.executor))
+        except BrokenProcessPool:
+            orphans = [(future, batch), *pending]
+            pending.clear()
+            recover(orphans)
+
+    for batch in batches:
+        try:
+            future = pool.submit(batch)
+        except BrokenProcessPool:  # seen broken before a result said so
+            orphans = [*pending]
+            pending.clear()
+            recover(orphans)
+            future = pool.submit(batch)
+        pending.append((future, batch))
+        if len(pending) >= most:
+            settle(*pending.popleft())
+    while pending:
+        settle(*pending.popleft())
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
