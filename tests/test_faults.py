@@ -166,7 +166,6 @@ def test_a_worker_killed_once_is_replaced_and_its_records_rendered(plan: Path, t
         ("hf", ["hf/.image_00000003.png.4156.tmp", "hf/.metadata.jsonl.4156.tmp"]),
         ("paddleocr", ["paddleocr/images/.image_00000003_l0.png.77.tmp", "paddleocr/.rec_gt.txt.77.tmp"]),
         ("tesseract", ["tesseract/.image_00000003.gt.txt.5.tmp", "tesseract/.image_00000002_l1.png.5.tmp"]),
-        ("files", [".image_00000003.png.9.tmp", "..generation_checkpoint.json.9.tmp"]),
     ],
 )
 def test_resume_removes_temporaries_of_every_writer(
