@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -38,6 +40,20 @@ SCHEMAS: dict[str, type[BaseModel]] = {"config": BatchConfig, "plan": PlanRecord
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 RESUMABLE = {"render", "generate"}
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
+TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's stop, `kill`): the command stops as after Ctrl-C, so workers end and files stay whole."""
+
+
+def _terminate(signum: int, frame: object, parent: int) -> None:
+    """Raise `Terminated` in this process; a forked child that has not set its own handler yet just dies."""
+    if os.getpid() != parent:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+    raise Terminated
+
 
 log = logging.getLogger("ocrgen")
 
@@ -46,16 +62,20 @@ class _Group(click.Group):
     """Shows input errors as a message and an exit code, never as a traceback; Ctrl-C as one line saying what next."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        previous = signal.signal(signal.SIGTERM, partial(_terminate, parent=os.getpid()))
         try:
             return super().invoke(ctx)
         except OcrgenError as error:
             report = error.report() if hasattr(error, "report") else f"Error: {error}"
             click.echo(report, err=True)
             sys.exit(error.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             hint = "; run the same command with --resume to continue" if ctx.invoked_subcommand in RESUMABLE else ""
-            click.echo(f"Interrupted{hint}.", err=True)
-            sys.exit(INTERRUPTED)
+            terminated = isinstance(stop, Terminated)
+            click.echo(f"{'Terminated' if terminated else 'Interrupted'}{hint}.", err=True)
+            sys.exit(TERMINATED if terminated else INTERRUPTED)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _dir_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -323,9 +343,15 @@ def _report_render(summary: RenderSummary, output_dir: Path, shard: Shard) -> No
 
 
 def _report_failures(summary: RenderSummary, where: Path) -> None:
+    """How many records failed and why, and where the list is; one that could not be saved is printed instead."""
     if summary.failed:
         reasons = ", ".join(f"{r}: {n}" for r, n in summary.reasons.most_common())
-        click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); see {where}.", err=True)
+        if summary.unsaved_failures:
+            why = f"could not write {where} ({summary.unsaved_because}), so they follow, one JSON line each"
+            click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); {why}:", err=True)
+            click.echo(b"\n".join(summary.unsaved_failures).decode(), err=True)
+        else:
+            click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); see {where}.", err=True)
 
 
 @main.command()
@@ -500,6 +526,7 @@ def generate(
         "writer": writer,
     }
     _lock_output(output_dir, Shard())
+    writable_file(plan_file, "move it away")  # read by --resume, written otherwise
     keep_plan = resume and plan_file.exists()
     # A new plan is validated before the dir is touched, so a bad config or asset never costs an earlier run.
     stream = None if keep_plan else stream_plan(config, _dirs(**dirs), plan_file, seed, count)
