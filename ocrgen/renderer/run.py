@@ -81,7 +81,7 @@ class _Job:
 
 class _Outcome(NamedTuple):
     offset: int
-    index: int | None
+    index: int | None  # type: ignore[assignment]  # a field named as tuple.index, which nothing calls
     error: str | None = None
     reason: str | None = None
     skipped: bool = False
@@ -156,7 +156,7 @@ def _render_batch(
             outcomes.append(picture)
         else:
             drawn.append((line, record, *picture))
-    writes: list[tuple[PlanLine, PlanRecord, EncodedSample, Callable[[], None]]] = []
+    writes: list[tuple[PlanLine, PlanRecord, EncodedSample, Callable[[], object]]] = []
     for line, record, pixels, label in drawn:
         sample = _with_retry(
             line, record, partial(encode_sample, job.out_dir, record.index, pixels, label, job.image_format)
@@ -166,7 +166,9 @@ def _render_batch(
         elif writer is None:
             outcomes.append(_Outcome(line.offset, record.index, sample=sample))
         else:
-            attempt = partial(writer.write, sample) if io is None else io.submit(writer.write, sample).result
+            attempt: Callable[[], object] = (
+                partial(writer.write, sample) if io is None else io.submit(writer.write, sample).result
+            )
             writes.append((line, record, sample, attempt))
     for line, record, sample, attempt in writes:
         assert writer is not None
@@ -175,7 +177,7 @@ def _render_batch(
 
 
 def _written(
-    writer: Writer, line: PlanLine, record: PlanRecord, sample: EncodedSample, attempt: Callable[[], None]
+    writer: Writer, line: PlanLine, record: PlanRecord, sample: EncodedSample, attempt: Callable[[], object]
 ) -> _Outcome:
     """The outcome of `attempt`ing to write `sample`; a write that fails is tried once more before it counts."""
     try:
