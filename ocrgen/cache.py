@@ -26,7 +26,7 @@ def cache_dir(kind: str) -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ocrgen" / kind
 
 
-def read_json(file: Path) -> Any | None:
+def read_json(file: Path) -> Any:
     """The entry's JSON value, or None when it is missing, unreadable or not JSON."""
     try:
         return json.loads(file.read_bytes())

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
+from pydantic import BaseModel
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
 from ocrgen.cpus import usable_cpus
@@ -24,6 +27,7 @@ from ocrgen.renderer.outdir import prepare_output_dir
 from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import PlanLine, Shard, check_shard, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet, sheet_format
+from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.resume import file_sha256
 from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT, BatchConfig
@@ -32,10 +36,24 @@ from ocrgen.schemas.plan import PlanRecord
 from ocrgen.writers.base import WriterSpec
 from ocrgen.writers.registry import WRITERS, check_writer
 
-SCHEMAS = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
+SCHEMAS: dict[str, type[BaseModel]] = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 RESUMABLE = {"render", "generate"}
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
+TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's stop, `kill`): the command stops as after Ctrl-C, so workers end and files stay whole."""
+
+
+def _terminate(signum: int, frame: object, parent: int) -> None:
+    """Raise `Terminated` in this process; a forked child that has not set its own handler yet just dies."""
+    if os.getpid() != parent:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+    raise Terminated
+
 
 log = logging.getLogger("ocrgen")
 
@@ -44,16 +62,20 @@ class _Group(click.Group):
     """Shows input errors as a message and an exit code, never as a traceback; Ctrl-C as one line saying what next."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        previous = signal.signal(signal.SIGTERM, partial(_terminate, parent=os.getpid()))
         try:
             return super().invoke(ctx)
         except OcrgenError as error:
             report = error.report() if hasattr(error, "report") else f"Error: {error}"
             click.echo(report, err=True)
             sys.exit(error.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             hint = "; run the same command with --resume to continue" if ctx.invoked_subcommand in RESUMABLE else ""
-            click.echo(f"Interrupted{hint}.", err=True)
-            sys.exit(INTERRUPTED)
+            terminated = isinstance(stop, Terminated)
+            click.echo(f"{'Terminated' if terminated else 'Interrupted'}{hint}.", err=True)
+            sys.exit(TERMINATED if terminated else INTERRUPTED)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _dir_option(name: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -75,7 +97,15 @@ def _asset_options(func: Callable[..., Any]) -> Callable[..., Any]:
 _config_option = click.option(
     "--batch-config",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Batch config YAML (see examples/).",
+    help=f"Batch config YAML (see examples/). Default: the bundled quickstart, {DEFAULT_CONFIG} "
+    "(100 images in six scripts; the same file as examples/quickstart.yaml).",
+)
+_count_option = click.option(
+    "-n",
+    "--count",
+    type=click.IntRange(1, 10**12),
+    default=None,
+    help="Images to plan, instead of the config's total_images (trdg's -c).",
 )
 _seed_option = click.option(
     "--seed",
@@ -234,6 +264,7 @@ def _output_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path
 @_config_option
 @_asset_options
 @_seed_option
+@_count_option
 @click.option(
     "-o",
     "--output",
@@ -243,11 +274,20 @@ def _output_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path
     help="Plan file; - writes the records to stdout, without the .stats.json file beside it.",
 )
 @_log_option
-def plan(batch_config: Path | None, seed: int | None, output: Path, log_level: str, **dirs: Path | None) -> None:
+def plan(
+    batch_config: Path | None, seed: int | None, count: int | None, output: Path, log_level: str, **dirs: Path | None
+) -> None:
     """Make every random choice and write one JSON record per image."""
     _setup_logging(log_level)
     to_stdout = str(output) == "-"
-    stats = make_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), None if to_stdout else output, seed)
+    stream = stream_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), None if to_stdout else output, seed, count)
+    progress = Progress(stream.total, _progress_stream())
+    try:
+        for _ in stream.lines:
+            progress.advance(worked=True)
+    finally:
+        progress.close()
+    stats = stream.stats
     click.echo(f"Planned {counted(stats.records, 'image')} into {'stdout' if to_stdout else output}.", err=to_stdout)
     _report_resampling(stats.resampled, err=to_stdout)
 
@@ -310,9 +350,15 @@ def _plan_file(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
 
 
 def _report_failures(summary: RenderSummary, where: Path) -> None:
+    """How many records failed and why, and where the list is; one that could not be saved is printed instead."""
     if summary.failed:
         reasons = ", ".join(f"{r}: {n}" for r, n in summary.reasons.most_common())
-        click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); see {where}.", err=True)
+        if summary.unsaved_failures:
+            why = f"could not write {where} ({summary.unsaved_because}), so they follow, one JSON line each"
+            click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); {why}:", err=True)
+            click.echo(b"\n".join(summary.unsaved_failures).decode(), err=True)
+        else:
+            click.echo(f"{counted(summary.failed, 'record')} failed ({reasons}); see {where}.", err=True)
 
 
 @main.command()
@@ -384,6 +430,17 @@ def render(
     if dask_scheduler is None and dask_tasks is not None:
         raise click.UsageError("--dask-tasks needs --dask-scheduler.")
     writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines, image_format)
+    options: dict[str, Any] = {
+        "image_format": image_format,
+        "roots": roots,
+        "resume": resume,
+        "strict": strict,
+        "io_workers": io_workers,
+        "chunk_size": chunk_size,
+        "io_batch_size": io_batch_size,
+        "writer": writer,
+        "max_pixels": max_image_pixels,
+    }
     if dask_scheduler is not None:
         if shard_text is not None or workers is not None:
             raise click.UsageError("--dask-scheduler makes its own shards, one process each; drop --shard/--workers.")
@@ -391,26 +448,15 @@ def render(
         from ocrgen.writers.merge import MERGERS
 
         check_scheduler(dask_scheduler)  # before the output dir is touched
-        sha256 = file_sha256(plan_file)
-        _lock_output(output_dir, Shard())
-        if overwrite:
-            check_shard(plan_file, Shard(), AssetResolver(roots))
-        prepare_output_dir(output_dir, Shard(), sha256, writer, image_format, resume=resume, overwrite=overwrite)
+    shard = Shard() if dask_scheduler is not None else _shard(shard_text)
+    sha256 = file_sha256(plan_file)
+    _lock_output(output_dir, shard)
+    if overwrite:  # the input is checked whole before an earlier run is removed
+        check_shard(plan_file, shard, AssetResolver(roots))
+    prepare_output_dir(output_dir, shard, sha256, writer, image_format, resume=resume, overwrite=overwrite)
+    if dask_scheduler is not None:
         run = render_on_dask(
-            plan_file,
-            output_dir,
-            dask_scheduler,
-            dask_tasks,
-            image_format=image_format,
-            roots=roots,
-            report=lambda line: click.echo(line, err=True),
-            resume=resume,
-            strict=strict,
-            io_workers=io_workers,
-            chunk_size=chunk_size,
-            io_batch_size=io_batch_size,
-            writer=writer,
-            max_pixels=max_image_pixels,
+            plan_file, output_dir, dask_scheduler, dask_tasks, report=lambda line: click.echo(line, err=True), **options
         )
         kept = f", {run.summary.skipped} already done" if run.summary.skipped else ""
         where = f"{counted(run.tasks, 'Dask task')} on {counted(len(run.workers), 'worker')}{kept}"
@@ -424,28 +470,7 @@ def render(
                 f"Join the {run.tasks} shards into one {writer_name}: ocrgen merge {output_dir} --writer {writer_name}"
             )
         sys.exit(run.exit_code)
-    shard = _shard(shard_text)
-    sha256 = file_sha256(plan_file)
-    _lock_output(output_dir, shard)
-    if overwrite:
-        check_shard(plan_file, shard, AssetResolver(roots))
-    prepare_output_dir(output_dir, shard, sha256, writer, image_format, resume=resume, overwrite=overwrite)
-    _render_and_report(
-        plan_file,
-        output_dir,
-        shard,
-        workers or usable_cpus(),
-        image_format=image_format,
-        roots=roots,
-        resume=resume,
-        strict=strict,
-        io_workers=io_workers,
-        chunk_size=chunk_size,
-        io_batch_size=io_batch_size,
-        writer=writer,
-        plan_sha256=sha256,
-        max_pixels=max_image_pixels,
-    )
+    _render_and_report(plan_file, output_dir, shard, workers or usable_cpus(), plan_sha256=sha256, **options)
 
 
 @main.command()
@@ -453,6 +478,7 @@ def render(
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True, callback=_output_dir)
 @_asset_options
 @_seed_option
+@_count_option
 @click.option("--resume", is_flag=True, help="Keep OUTPUT_DIR/plans.jsonl and render only what is missing.")
 @_overwrite_option
 @click.option(
@@ -471,6 +497,7 @@ def generate(
     batch_config: Path | None,
     output_dir: Path,
     seed: int | None,
+    count: int | None,
     resume: bool,
     overwrite: bool,
     generation_workers: int | None,
@@ -506,14 +533,15 @@ def generate(
         "writer": writer,
     }
     _lock_output(output_dir, Shard())
+    writable_file(plan_file, "move it away")  # read by --resume, written otherwise
     keep_plan = resume and plan_file.exists()
     # A new plan is validated before the dir is touched, so a bad config or asset never costs an earlier run.
-    stream = None if keep_plan else stream_plan(config, _dirs(**dirs), plan_file, seed)
+    stream = None if keep_plan else stream_plan(config, _dirs(**dirs), plan_file, seed, count)
     prepare_output_dir(
         output_dir, Shard(), None, writer, image_format, resume=resume, overwrite=overwrite, planned_here=True
     )
     if stream is None:
-        _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed)
+        _warn_if_plan_changed(config, _dirs(**dirs), plan_file, seed, count)
         options["max_pixels"] = load_config(config).max_image_pixels
         _render_and_report(plan_file, output_dir, Shard(), workers, **options)
         return
@@ -537,11 +565,11 @@ def generate(
     _report_render(summary, output_dir, Shard())
 
 
-def _warn_if_plan_changed(config: Path, dirs: AssetDirs, plan_file: Path, seed: int | None) -> None:
+def _warn_if_plan_changed(config: Path, dirs: AssetDirs, plan_file: Path, seed: int | None, count: int | None) -> None:
     """Resuming keeps the plan on disk; plan again aside and warn when the config or assets changed since."""
     fresh = plan_file.with_name(".plans.resume-check.jsonl")
     try:
-        make_plan(config, dirs, fresh, seed)
+        make_plan(config, dirs, fresh, seed, count)
         if fresh.read_bytes() != plan_file.read_bytes():
             click.echo(
                 f"Warning: the config or assets changed since {plan_file} was planned; resuming with the plan "

@@ -71,6 +71,8 @@ def _check_parents(path: Path) -> None:
         if not stat.S_ISDIR(mode):
             raise DestinationError(f"cannot write {path}: {parent} is {_kind(mode)}, not a directory.")
         if not os.access(parent, os.W_OK | os.X_OK):
+            if os.statvfs(parent).f_flag & os.ST_RDONLY:
+                raise DestinationError(f"cannot write {path}: {parent} is on a read-only file system.")
             raise DestinationError(f"cannot write {path}: no write permission in {parent}.")
         return
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 RULE = "=" * 60
 
 
@@ -59,3 +61,28 @@ class RenderError(OcrgenError):
 
 class ImageTooLargeError(RenderError):
     """A record whose image would exceed the pixel limit; refused before anything is allocated."""
+
+
+class OutputError(OcrgenError):
+    """An output that cannot be written: a full disk, a read-only file system, a directory where a file goes."""
+
+    exit_code = 2
+
+    def __init__(self, what: str, error: BaseException, then: str = "run again") -> None:
+        fix = "check the space and permissions there"
+        if isinstance(error, OSError) and error.strerror:
+            where = error.filename2 or error.filename  # a rename names the target second
+            detail = f"{error.strerror}: {where}" if where else error.strerror
+            fix = _FIXES.get(error.errno or 0, fix)
+        else:
+            detail = str(error) or type(error).__name__
+        super().__init__(f"cannot write {what} ({detail}); {fix}, then {then}.")
+
+
+_FIXES = {
+    errno.ENOSPC: "free some space",
+    errno.EDQUOT: "free some space",
+    errno.EROFS: "choose a writable place",
+    errno.EISDIR: "move that directory away",
+    errno.EACCES: "fix the permissions",
+}

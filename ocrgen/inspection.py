@@ -8,6 +8,7 @@ and every numeric distribution goes through a fixed-size `Reservoir`.
 
 from __future__ import annotations
 
+import os
 import random
 from array import array
 from collections import Counter, defaultdict
@@ -158,8 +159,9 @@ def _ranked(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def inspect_plan(path: Path) -> dict[str, Any]:
+def inspect_plan(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Stream `path` once and return the report; a line that render would refuse raises PlanFileError naming it."""
+    path = Path(path)
     summary = PlanSummary()
     for line in shard_lines(path, Shard()):  # the same checks as render's, so inspect passes no less
         parse_record(path, line)

@@ -1,7 +1,9 @@
-"""Configs a careless or hostile hand wrote: each is one clear problem, exit 2, never a traceback or a silent guess."""
+"""Configs and assets a careless or hostile hand made: each is one clear problem, exit 2, no traceback or guess."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,3 +105,28 @@ def test_yaml_12_floats_are_numbers(tmp_path: Path, written: str) -> None:
 def test_no_config_key_takes_a_boolean() -> None:
     """The loader refuses every true/false; a boolean key added to the schema must change that rule first."""
     assert '"boolean"' not in BatchConfig.model_json_schema().__repr__().replace("'", '"')
+
+
+def _png_header_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims the size but holds next to no pixels: Pillow judges a bomb by its header."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("name", ["bomb_30000x30000", "zero_bytes", "text_named_png"])
+def test_unusable_background_is_one_clear_problem(cli: Cli, tmp_path: Path, name: str) -> None:
+    backgrounds = tmp_path / "backgrounds"
+    backgrounds.mkdir()
+    content = {"bomb_30000x30000": _png_header_claiming(30000, 30000), "zero_bytes": b"", "text_named_png": b"hi\n"}
+    (backgrounds / f"{name}.png").write_bytes(content[name])
+    config = tmp_path / "batch.yaml"
+    config.write_text("total_images: 3\nspecifications:\n" + SPEC, encoding="utf-8")
+    for command in (["validate"], ["plan", "-o", tmp_path / "plans.jsonl"]):
+        result = cli(*command, "--batch-config", config, "--background-dir", backgrounds)
+        assert_clean_failure(result, 2)
+        assert f"{name}.png" in result.output
+    assert not (tmp_path / "plans.jsonl").exists()

@@ -7,6 +7,7 @@ scripts under the spawn start method, as on macOS and Windows; YAML configs vali
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -20,9 +21,9 @@ import yaml
 from click.testing import CliRunner
 from PIL import Image
 
-from ocrgen.assets import BUNDLED_ROOTS
+from ocrgen.assets import BUNDLED_ROOTS, DEFAULT_CONFIG
 from ocrgen.cli import main
-from ocrgen.planner import AssetDirs, load_config, validate
+from ocrgen.planner import AssetDirs, load_config, make_plan, validate
 from ocrgen.schemas.config import Specification
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,3 +128,34 @@ def _not_installed(module: str) -> bool:
     except ImportError:
         return True
     return False
+
+
+def _commands_in(text: str) -> list[str]:
+    return re.findall(r"`(\w+)`", text)
+
+
+def _options(command: str) -> set[str]:
+    group = main.commands[command]
+    return {name for param in group.params for name in getattr(param, "opts", [])}
+
+
+def test_shared_flags_are_as_the_readme_says() -> None:
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    readers = re.search(r"Flags of the commands that read a config \((.*?)\):", text)
+    assert readers is not None
+    for command in _commands_in(readers[1]):
+        assert {"--batch-config", "--font-dir", "--corpus-dir", "--background-dir"} <= _options(command), command
+    roots = re.search(r"((?:`\w+`(?:, | and )?)+) take `--font-dir` and `--background-dir` too", text)
+    logs = re.search(r"((?:`\w+`(?:, | and )?)+) take `--log-level", text)
+    assert roots is not None and logs is not None
+    for command in _commands_in(roots[1]):
+        assert {"--font-dir", "--background-dir"} <= _options(command), command
+    with_log = set(_commands_in(logs[1]))
+    for command in main.commands:
+        assert ("--log-level" in _options(command)) == (command in with_log), command
+
+
+def test_plan_record_example_is_record_1_of_the_default_plan(tmp_path: Path) -> None:
+    example = next(body for body in blocks("json") if '"schema_version"' in body)
+    make_plan(DEFAULT_CONFIG, AssetDirs(), tmp_path / "plans.jsonl")
+    assert json.loads(example) == json.loads((tmp_path / "plans.jsonl").read_bytes().splitlines()[1])

@@ -196,7 +196,8 @@ def test_resume_removes_stale_temporaries_inside_subdirs(tmp_path: Path) -> None
     subdir.mkdir()
     stale = subdir / ".image_00000003.png.4242.tmp"
     stale.write_bytes(b"partial")
-    temporaries = StaleTemporaries.collect(tmp_path, ())
+    temporaries = StaleTemporaries()
+    temporaries.find(tmp_path, Shard())
     temporaries.release(3)
     assert not stale.exists()
 

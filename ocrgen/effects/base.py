@@ -11,7 +11,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +37,9 @@ class EffectParams(BaseModel):
     """The resolved parameters of one applied effect, as written in the plan record."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    if TYPE_CHECKING:  # each effect's params declare their own `name` literal, which tells them apart
+        name: str
 
     def is_noop(self) -> bool:
         """True when these values would leave the image unchanged; such an effect is left out of the record."""

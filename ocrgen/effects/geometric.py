@@ -265,7 +265,7 @@ def _sample_perspective(config: PerspectiveConfig, rng: np.random.Generator) -> 
     magnitude = min(sample(config.magnitude, rng), 0.2499)  # stays below 1/4 once rounded
     angles = rng.uniform(0, 2 * math.pi, 4)
     corners = [(_round(magnitude * math.cos(t)), _round(magnitude * math.sin(t))) for t in angles]
-    return Perspective(corners=tuple(corners))  # type: ignore[arg-type]
+    return Perspective(corners=tuple(corners))
 
 
 # ---------------------------------------------------------------- non-linear warps

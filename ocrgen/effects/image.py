@@ -101,7 +101,7 @@ class IlluminationConfig(EffectConfig):
         description="Share of the light lost at the darkest point (0 to 1); the brightest point keeps all of it.",
     )
     kinds: dict[IlluminationKind, Annotated[float, Field(ge=0)]] = Field(
-        default_factory=lambda: {"linear": 1.0, "radial": 1.0},
+        default_factory=lambda: dict.fromkeys(typing.get_args(IlluminationKind), 1.0),
         description="Weights of a linear gradient and a radial fall-off around a bright centre.",
     )
     angle: Range = Field(

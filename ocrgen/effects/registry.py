@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 from pydantic import Field, create_model
@@ -30,8 +30,12 @@ EffectsConfig = create_model(  # type: ignore[call-overload]
     **{effect.name: (effect.config | None, None) for effect in EFFECTS},
 )
 
-# One resolved effect in a plan record, told apart by its `name`.
-AppliedEffect = Annotated[reduce(operator.or_, (e.params for e in EFFECTS)), Field(discriminator="name")]
+# One resolved effect in a plan record, told apart by its `name`; built from the catalogue, so a type checker
+# sees only what every one of them is.
+if TYPE_CHECKING:
+    AppliedEffect = EffectParams
+else:
+    AppliedEffect = Annotated[reduce(operator.or_, (e.params for e in EFFECTS)), Field(discriminator="name")]
 
 
 def effect_of(params: EffectParams) -> Effect:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,13 +19,16 @@ from ocrgen.schemas.plan import PlanRecord
 __all__ = ["AssetDirs", "PlanStats", "PlanStream", "iter_plan", "load_config", "make_plan", "stream_plan", "validate"]
 
 
-def validate(config_path: Path, dirs: AssetDirs, read_all: bool = False) -> tuple[BatchConfig, Resources]:
+def validate(
+    config_path: str | os.PathLike[str], dirs: AssetDirs, read_all: bool = False
+) -> tuple[BatchConfig, Resources]:
     """Check the config and every resource it names; raises ConfigError with all problems.
 
     When the config itself has mistakes, the files of its valid specifications are
     still checked, so one run reports everything there is to fix. `read_all` also reads
     every background and corpus file whole (see `Resources.load`).
     """
+    config_path = Path(config_path)
     try:
         config = load_config(config_path)
     except ConfigError as schema_error:
@@ -37,14 +41,24 @@ def validate(config_path: Path, dirs: AssetDirs, read_all: bool = False) -> tupl
 
 
 def iter_plan(
-    config: BatchConfig, dirs: AssetDirs, seed: int | None = None, stats: PlanStats | None = None
+    config: BatchConfig,
+    dirs: AssetDirs,
+    seed: int | None = None,
+    stats: PlanStats | None = None,
+    count: int | None = None,
 ) -> Iterator[PlanRecord]:
-    """Plan records one by one; `seed` overrides the config's seed (default 0).
+    """Plan records one by one; `seed` overrides the config's seed (default 0), `count` its total_images.
 
     Resources are checked before this returns, so a bad config fails here, not mid-stream.
     """
     resources = Resources.load(config.specifications, dirs)
+    config = _counted(config, count)
     return plan_records(config, resources, _seed(config, seed), stats if stats is not None else PlanStats())
+
+
+def _counted(config: BatchConfig, count: int | None) -> BatchConfig:
+    """The config with `count` images instead of its total_images (`--count`, as trdg's `-c`)."""
+    return config if count is None else config.model_copy(update={"total_images": count})
 
 
 def _seed(config: BatchConfig, override: int | None) -> int:
@@ -67,20 +81,34 @@ class PlanStream:
         return self.config.total_images
 
 
-def stream_plan(config_path: Path, dirs: AssetDirs, output: Path | None, seed: int | None = None) -> PlanStream:
+def stream_plan(
+    config_path: str | os.PathLike[str],
+    dirs: AssetDirs,
+    output: str | os.PathLike[str] | None,
+    seed: int | None = None,
+    count: int | None = None,
+) -> PlanStream:
     """Validate, then plan lazily: each (offset, line) is on its way to `output` (None: stdout) when it is yielded.
 
     The file gets its final name, with its statistics beside it, only after the last line.
+    `seed` and `count` override the config's seed and total_images.
     """
     config, resources = validate(config_path, dirs)
+    config = _counted(config, count)
     stats = PlanStats()
-    writer = PlanWriter(output)
+    writer = PlanWriter(None if output is None else Path(output))
     lines = writer.lines(plan_records(config, resources, _seed(config, seed), stats), stats)
     return PlanStream(config, lines, stats, writer)
 
 
-def make_plan(config_path: Path, dirs: AssetDirs, output: Path | None, seed: int | None = None) -> PlanStats:
+def make_plan(
+    config_path: str | os.PathLike[str],
+    dirs: AssetDirs,
+    output: str | os.PathLike[str] | None,
+    seed: int | None = None,
+    count: int | None = None,
+) -> PlanStats:
     """Validate, then write the whole plan to `output` and its statistics beside it; None writes the lines to stdout."""
-    stream = stream_plan(config_path, dirs, output, seed)
+    stream = stream_plan(config_path, dirs, output, seed, count)
     deque(stream.lines, maxlen=0)
     return stream.stats

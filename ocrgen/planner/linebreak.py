@@ -7,7 +7,7 @@ minor version: plans stay the same for a given install.
 
 from __future__ import annotations
 
-import icu  # type: ignore[import-untyped]
+import icu
 
 from ocrgen.text.scripts import ends_cluster_open, is_mark, is_spaceless, leans_forward
 

@@ -176,7 +176,7 @@ def _layout_params(spec: Specification, text: str, direction: str, rng: np.rando
     if spec.alignment:
         allowed = {a: w for a, w in spec.alignment.items() if a in _ALIGNMENTS[direction] and w > 0}
         alignment = choose(list(allowed), list(allowed.values()), rng) if allowed else None
-    curve = None
+    curve: Arc | Sine | None = None
     if spec.curve and direction in ("left_to_right", "right_to_left") and rng.random() < spec.curve.p:
         kinds = spec.curve.weights()
         kind = choose(list(kinds), list(kinds.values()), rng)

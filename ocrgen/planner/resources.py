@@ -20,11 +20,17 @@ from ocrgen.schemas.config import Specification
 
 @dataclass(frozen=True)
 class AssetDirs:
-    """The directories given on the command line; None means the bundled default."""
+    """The directories given on the command line (str or Path); None means the bundled default."""
 
     fonts: Path | None = None
     backgrounds: Path | None = None
     corpus: Path | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("fonts", "backgrounds", "corpus"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, Path(value))
 
 
 @dataclass(frozen=True)

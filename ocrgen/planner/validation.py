@@ -7,6 +7,7 @@ path, specification name) and, for a misspelt key, which name was meant.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import stat
 import types
@@ -21,8 +22,9 @@ from ocrgen.errors import ConfigError
 from ocrgen.schemas.config import BatchConfig, Specification
 
 
-def load_config(path: Path) -> BatchConfig:
+def load_config(path: str | os.PathLike[str]) -> BatchConfig:
     """Parse and validate a batch config; raises ConfigError listing every problem."""
+    path = Path(path)
     data, tree = _read_yaml(path)
     try:
         return BatchConfig.model_validate(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 from collections.abc import Iterable, Iterator
@@ -12,6 +13,7 @@ import orjson
 
 from ocrgen.atomic import write_atomic
 from ocrgen.destinations import writable_file
+from ocrgen.errors import OutputError
 from ocrgen.planner.records import PlanStats
 from ocrgen.schemas.plan import PlanRecord
 
@@ -47,15 +49,18 @@ class PlanWriter:
             stdout.flush()
             self._complete = True
             return
-        self.plan.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.plan.with_name(f".{self.plan.name}.tmp")
         try:
+            self.plan.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as handle:
                 yield from self._write(records, handle)
             write_stats(self.plan, stats.to_dict())
             temporary.replace(self.plan)
+        except OSError as error:
+            raise OutputError(f"the plan {self.plan}", error) from None
         finally:
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
         self._complete = True
 
     def _write(self, records: Iterable[PlanRecord], handle: BinaryIO) -> Iterator[tuple[int, bytes]]:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ocrgen.errors import OcrgenError
+from ocrgen.errors import OcrgenError, OutputError
 from ocrgen.renderer.planfile import Shard
 
 
@@ -32,7 +32,6 @@ _held: dict[str, int] = {}
 @contextmanager
 def output_lock(out_dir: Path, shard: Shard) -> Iterator[None]:
     """Hold the output dir's lock for `shard` while the block runs; OutputBusyError at once if it is taken."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = os.path.realpath(out_dir / shard.file_name(".ocrgen", ".lock"))
     if path in _held:
         _held[path] += 1
@@ -41,7 +40,11 @@ def output_lock(out_dir: Path, shard: Shard) -> Iterator[None]:
         finally:
             _held[path] -= 1
         return
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise OutputError(f"into {out_dir}", error) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

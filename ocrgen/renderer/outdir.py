@@ -9,9 +9,7 @@ exactly that and leaves every other file in the directory alone.
 from __future__ import annotations
 
 import logging
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +17,14 @@ import orjson
 
 from ocrgen.errors import OcrgenError
 from ocrgen.plural import counted
+from ocrgen.renderer.owned import owned_files
 from ocrgen.renderer.planfile import Shard
 from ocrgen.renderer.resume import checkpoint_name
 from ocrgen.writers.base import WriterSpec
 
 log = logging.getLogger(__name__)
 
-_SHARD = r"(?:\.shard-\d{5}-of-\d{5})?"
-_IMAGE = r"image_\d{8}"
-# (directory, file names) of everything a render writes, by writer; a name also matches its temporary (write_atomic).
-_RENDERED = [
-    ("", rf"{_IMAGE}\.(?:png|jpg|json)|failures{_SHARD}\.jsonl|\.generation_checkpoint{_SHARD}\.json"),
-    (r"\d{5}", rf"{_IMAGE}\.(?:png|jpg|json)"),  # files --subdirs
-    (rf"lmdb{_SHARD}|\.lmdb{_SHARD}\.(?:tmp|old)|\.lmdb\.merge\.tmp", r"data\.mdb|lock\.mdb"),
-    (rf"webdataset{_SHARD}", r"shard-\d{6}\.tar|\.shard-\d{6}\.tar\.tmp"),
-    (rf"hf{_SHARD}|\.hf\.(?:merge\.tmp|old)", rf"{_IMAGE}\.(?:png|jpg)|metadata\.jsonl"),
-    ("paddleocr", rf"(?:rec_gt|det_gt){_SHARD}\.txt"),
-    ("paddleocr/images", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg)"),
-    ("tesseract", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg|gt\.txt)"),
-]
-# `generate` writes its plan into the output dir too; `render` only reads a plan that may live there.
-_PLANNED = ("", r"plans\.jsonl(?:\.stats\.json)?|\.plans\.jsonl\.tmp|\.plans\.resume-check\.jsonl(?:\.stats\.json)?")
-_CHECKPOINT = re.compile(rf"\.generation_checkpoint{_SHARD}\.json")
+_CHECKPOINT = re.compile(r"\.generation_checkpoint(?:\.shard-\d{5}-of-\d{5})?\.json")
 
 
 class OutputDirError(OcrgenError):
@@ -102,28 +86,6 @@ def prepare_output_dir(
     )
 
 
-def owned_files(out_dir: Path, planned_here: bool = False) -> Iterator[Path]:
-    """Every file under `out_dir` that ocrgen writes (with `planned_here`, the plan `generate` writes too)."""
-    owned = [*_RENDERED, _PLANNED] if planned_here else _RENDERED
-    patterns = [(re.compile(d), re.compile(rf"(?:{n})|\.(?:{n})\.\d+\.tmp")) for d, n in owned]
-    yield from _walk(out_dir, "", patterns)
-
-
-def _walk(directory: Path, relative: str, patterns: list[tuple[re.Pattern[str], re.Pattern[str]]]) -> Iterator[Path]:
-    """Owned files of `directory`, then of its sub-directories that some writer makes."""
-    subdirs = []
-    with os.scandir(directory) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                subdirs.append(entry.name)
-            elif any(d.fullmatch(relative) and n.fullmatch(entry.name) for d, n in patterns):
-                yield Path(entry.path)
-    for name in sorted(subdirs):
-        inner = f"{relative}/{name}" if relative else name
-        if any(d.fullmatch(inner) for d, _ in patterns):
-            yield from _walk(directory / name, inner, patterns)
-
-
 def _remove_outputs(out_dir: Path, planned_here: bool) -> None:
     """Remove what ocrgen wrote, then the directories it made once they are empty."""
     removed = 0
@@ -144,9 +106,10 @@ def _checkpoints(out_dir: Path) -> dict[str, dict[str, Any]]:
     for path in out_dir.iterdir():
         if _CHECKPOINT.fullmatch(path.name):
             try:
-                found[path.name] = orjson.loads(path.read_bytes())
+                checkpoint = orjson.loads(path.read_bytes())
             except (OSError, orjson.JSONDecodeError):
-                found[path.name] = {}
+                checkpoint = None
+            found[path.name] = checkpoint if isinstance(checkpoint, dict) else {}
     return found
 
 

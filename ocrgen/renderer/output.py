@@ -42,7 +42,7 @@ class EncodedSample(NamedTuple):
     image: bytes
     label_path: Path
     label: bytes
-    index: int
+    index: int  # type: ignore[assignment]  # a field named as tuple.index, which nothing calls
     text: str  # for writers that store the text on its own (lmdb, webdataset)
 
     def write(self) -> None:

@@ -12,7 +12,7 @@ from ocrgen.assets import AssetResolver
 from ocrgen.atomic import write_atomic
 from ocrgen.destinations import DestinationError
 from ocrgen.renderer.render import render_record
-from ocrgen.schemas.label import Label
+from ocrgen.schemas.label import Character, Label, Segment
 from ocrgen.schemas.plan import PlanRecord
 
 BOX_KINDS = ("chars", "words", "lines")
@@ -26,11 +26,16 @@ def annotate(image: Image.Image, label: Label, kinds: Iterable[str]) -> Image.Im
     out = image.convert("RGB")
     draw = ImageDraw.Draw(out)
     for kind in kinds:
-        shapes = {"chars": label.characters, "words": label.words, "lines": label.lines}[kind]
+        levels: dict[str, list[Character] | list[Segment]] = {
+            "chars": label.characters,
+            "words": label.words,
+            "lines": label.lines,
+        }
+        shapes = levels[kind]
         for shape in shapes:
-            if kind == "chars" and shape.char.isspace():
+            if isinstance(shape, Character) and shape.char.isspace():
                 continue
-            draw.polygon([tuple(p) for p in shape.polygon], outline=_COLOURS[kind])
+            draw.polygon([(p[0], p[1]) for p in shape.polygon], outline=_COLOURS[kind])
     return out
 
 

@@ -1,4 +1,4 @@
-"""Render progress: a live bar on a terminal, else log lines at intervals sized to the work (batch logs, CI)."""
+"""Progress over records (planning or rendering): a live bar on a terminal, else log lines sized to the work."""
 
 from __future__ import annotations
 

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ocrgen.atomic import write_atomic
+from ocrgen.destinations import writable_file
 from ocrgen.errors import OcrgenError
 from ocrgen.plural import counted
 from ocrgen.renderer.output import sample_stem
+from ocrgen.renderer.owned import leftover_temporaries
 from ocrgen.renderer.planfile import Shard
 
 log = logging.getLogger(__name__)
-
-_TEMPORARY = re.compile(r"^\.(image_(\d+)\..+|.+)\.\d+\.tmp$")
-_SUBDIR = re.compile(r"^\d{5}$")
 
 
 class PlanChangedError(OcrgenError):
@@ -70,13 +67,15 @@ def file_sha256(path: Path) -> str:
 
 def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict: bool) -> bool:
     """Warn and return False (or with `strict`, refuse) when the dir's checkpoint was written for another plan file."""
-    path = out_dir / checkpoint_name(shard)
+    path = writable_file(out_dir / checkpoint_name(shard), "move it away")
     try:
         previous = orjson.loads(path.read_bytes())
     except FileNotFoundError:
         log.info("no checkpoint in %s; resuming from the outputs alone", out_dir)
         return True
     except orjson.JSONDecodeError:
+        previous = None
+    if not isinstance(previous, dict):
         log.warning("%s is unreadable; resuming from the outputs alone", path)
         return True
     old = previous.get("plan_sha256")
@@ -122,39 +121,24 @@ def is_complete(out_dir: Path, index: int, image_format: str) -> bool:
 class StaleTemporaries:
     """Temporary files that killed runs left behind, removed as this run reaches the records they belong to.
 
-    Other shards may be writing into the same directory right now, so a temporary file is
-    removed only once this shard owns its record (by index) or its name (checkpoint, failures).
+    Every writer's folders are searched (`leftover_temporaries`). Other shards may be writing into the
+    same directory right now, so a temporary is removed only once this shard owns its record (by
+    index) or its name (checkpoint, failures, metadata: tagged with this shard).
     """
 
-    by_index: dict[int, list[Path]]
+    by_index: dict[int, list[Path]] = field(default_factory=dict)
 
-    @classmethod
-    def collect(cls, out_dir: Path, own_names: tuple[str, ...]) -> StaleTemporaries:
-        by_index: dict[int, list[Path]] = {}
-        for entry in _files_and_subdir_files(out_dir):
-            match = _TEMPORARY.match(entry.name)
-            if not match:
-                continue
-            if match.group(2) is not None:
-                by_index.setdefault(int(match.group(2)), []).append(Path(entry.path))
-            elif match.group(1) in own_names:
-                _remove(Path(entry.path))
-        return cls(by_index)
+    def find(self, out_dir: Path, shard: Shard) -> None:
+        """Look for leftovers now: when a run resumes, or once its render processes died mid-write."""
+        for path, index in leftover_temporaries(out_dir, shard.file_name("")):
+            if index is None:
+                _remove(path)
+            else:
+                self.by_index.setdefault(index, []).append(path)
 
     def release(self, index: int | None) -> None:
         for path in self.by_index.pop(index, []) if index is not None else []:
             _remove(path)
-
-
-def _files_and_subdir_files(out_dir: Path) -> list[os.DirEntry[str]]:
-    """Entries of the output dir and of its numbered sub-directories (the `files --subdirs` layout)."""
-    with os.scandir(out_dir) as entries:
-        found = list(entries)
-    for entry in list(found):
-        if entry.is_dir() and _SUBDIR.match(entry.name):
-            with os.scandir(entry.path) as inner:
-                found.extend(inner)
-    return found
 
 
 def _remove(path: Path) -> None:

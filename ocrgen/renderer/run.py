@@ -7,13 +7,18 @@ at most `chunk_size` records are in flight.
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import math
+import os
 import signal
+import sys
 import time
 import traceback
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,7 +31,8 @@ import orjson
 
 from ocrgen.assets import AssetResolver
 from ocrgen.atomic import write_atomic
-from ocrgen.errors import AssetError, OcrgenError, PlanFileError
+from ocrgen.destinations import writable_file
+from ocrgen.errors import AssetError, OcrgenError, OutputError, PlanFileError
 from ocrgen.plural import counted
 from ocrgen.renderer.lock import output_lock
 from ocrgen.renderer.output import EncodedSample, encode_sample
@@ -46,6 +52,8 @@ IN_FLIGHT_PER_WORKER = 32
 # The checkpoint reports progress; the outputs themselves decide what resume skips, so once a second is plenty.
 CHECKPOINT_SECONDS = 1.0
 ATTEMPTS = 2  # a record that fails is tried once more before it counts as failed
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WORKER_LOST = "WorkerLost"
 _Done = TypeVar("_Done")
 
 
@@ -55,6 +63,8 @@ class RenderSummary:
     skipped: int = 0
     failed: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    unsaved_failures: list[bytes] = field(default_factory=list)  # the failures file could not be written ...
+    unsaved_because: str = ""  # ... for this reason
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ class _Job:
 
 class _Outcome(NamedTuple):
     offset: int
-    index: int | None
+    index: int | None  # type: ignore[assignment]  # a field named as tuple.index, which nothing calls
     error: str | None = None
     reason: str | None = None
     skipped: bool = False
@@ -90,15 +100,30 @@ def _io_threads(io_workers: int) -> ThreadPoolExecutor | None:
     return ThreadPoolExecutor(io_workers, thread_name_prefix="ocrgen-io") if io_workers > 0 else None
 
 
-def _start_worker(roots: dict[str, Path], io_workers: int) -> None:
+def _start_worker(roots: dict[str, Path], io_workers: int, parent: int) -> None:
     """Each pool process checks asset hashes once and keeps its I/O threads for the whole run.
 
     Ctrl-C reaches every process of the terminal's group; the parent alone handles it (see
     `_stop_workers`), so a worker neither dies with a traceback nor sends the interrupt back as a result.
+    SIGTERM ends a worker at once (the parent sends it); the kernel kills it when the parent dies.
     """
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
     _worker = AssetResolver(roots), _io_threads(io_workers)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker whose parent is killed (kill -9, the OOM killer) must not live on, let alone write files.
+
+    Linux's PR_SET_PDEATHSIG has the kernel send SIGKILL when the parent goes; a parent gone
+    before the call is seen by the worker's parent pid having changed.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _render_batch_in_worker(job: _Job, lines: list[PlanLine]) -> list[_Outcome]:
@@ -131,7 +156,7 @@ def _render_batch(
             outcomes.append(picture)
         else:
             drawn.append((line, record, *picture))
-    writes: list[tuple[PlanLine, PlanRecord, EncodedSample, Callable[[], None]]] = []
+    writes: list[tuple[PlanLine, PlanRecord, EncodedSample, Callable[[], object]]] = []
     for line, record, pixels, label in drawn:
         sample = _with_retry(
             line, record, partial(encode_sample, job.out_dir, record.index, pixels, label, job.image_format)
@@ -141,7 +166,9 @@ def _render_batch(
         elif writer is None:
             outcomes.append(_Outcome(line.offset, record.index, sample=sample))
         else:
-            attempt = partial(writer.write, sample) if io is None else io.submit(writer.write, sample).result
+            attempt: Callable[[], object] = (
+                partial(writer.write, sample) if io is None else io.submit(writer.write, sample).result
+            )
             writes.append((line, record, sample, attempt))
     for line, record, sample, attempt in writes:
         assert writer is not None
@@ -150,7 +177,7 @@ def _render_batch(
 
 
 def _written(
-    writer: Writer, line: PlanLine, record: PlanRecord, sample: EncodedSample, attempt: Callable[[], None]
+    writer: Writer, line: PlanLine, record: PlanRecord, sample: EncodedSample, attempt: Callable[[], object]
 ) -> _Outcome:
     """The outcome of `attempt`ing to write `sample`; a write that fails is tried once more before it counts."""
     try:
@@ -187,8 +214,8 @@ def _failure(line: PlanLine, record: PlanRecord, error: Exception) -> _Outcome:
 
 
 def render_plan(
-    plan: Path,
-    out_dir: Path,
+    plan: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
     shard: Shard | None = None,
     workers: int = 1,
     image_format: str = "png",
@@ -210,6 +237,7 @@ def render_plan(
     `plan_sha256` saves hashing the whole plan again when the caller already has it (one
     Dask task per shard would otherwise each read the full file).
     """
+    plan, out_dir = Path(plan), Path(out_dir)
     shard = shard or Shard()
     plan_sha256 = plan_sha256 or file_sha256(plan)
     if resume:
@@ -268,17 +296,22 @@ def render_lines(
     shard = shard or Shard()
     with output_lock(out_dir, shard):  # one run per output dir and shard: they would share temporaries
         chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stale = StaleTemporaries({})
-        if resume:
-            stale = StaleTemporaries.collect(out_dir, (checkpoint_name(shard), failures_name(shard)))
         spec = writer or WriterSpec()
         job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard, max_pixels)
         checkpoint = Checkpoint(
             str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs, image_format
         )
-        checkpoint.save(out_dir, shard)  # before any output, so a shard starting beside this one knows whose they are
-        output = open_writer(spec, out_dir, shard, image_format)
+        failures_path = out_dir / failures_name(shard)
+        stale = StaleTemporaries()
+        try:
+            for path in (failures_path, out_dir / checkpoint_name(shard)):
+                writable_file(path, "move it away")
+            if resume:
+                stale.find(out_dir, shard)
+            checkpoint.save(out_dir, shard)  # before any output: a shard starting beside this one sees whose they are
+            output = open_writer(spec, out_dir, shard, image_format)
+        except OSError as error:
+            raise OutputError(f"into {out_dir}", error) from None
         progress = Progress(total, progress_stream)
         summary = RenderSummary()
         failures: list[bytes] = []
@@ -290,13 +323,16 @@ def render_lines(
             checkpoint.plan_sha256, checkpoint.done = plan_sha256(), progress.done
             checkpoint.rendered, checkpoint.skipped = summary.rendered, summary.skipped
             checkpoint.failed = summary.failed
-            checkpoint.save(out_dir, shard)
+            try:
+                checkpoint.save(out_dir, shard)
+            except OSError as error:  # it only reports: resume reads the outputs themselves
+                log.warning("could not update %s (%s)", checkpoint_name(shard), error.strerror)
 
         def collect(outcomes: list[_Outcome]) -> None:
             for outcome in outcomes:
                 stale.release(outcome.index)
                 if outcome.sample is not None:
-                    output.write(outcome.sample)
+                    _write_or_stop(output, outcome.sample, spec, out_dir)
                 if outcome.skipped:
                     summary.skipped += 1
                 elif outcome.error is None:
@@ -326,36 +362,55 @@ def render_lines(
                     for batch in batches:
                         collect(_render_batch(job, batch, resolver, io))
             else:
-                with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(job.roots, io_workers)) as pool:
-                    try:
-                        pending: deque[Future[list[_Outcome]]] = deque()
-                        for batch in batches:
-                            pending.append(pool.submit(_render_batch_in_worker, job, batch))
-                            if len(pending) * batch_size >= chunk_size:
-                                collect(_result(pending.popleft(), pool))
-                        while pending:
-                            collect(_result(pending.popleft(), pool))
-                    except KeyboardInterrupt:
-                        _stop_workers(pool)
-                        raise
+                pool = _Pool(job, workers, io_workers)
+                try:
+                    most = math.ceil(chunk_size / batch_size)
+                    _render_in_pool(pool, batches, most, collect, lambda: stale.find(out_dir, shard))
+                except KeyboardInterrupt:
+                    _stop_workers(pool.executor)
+                    raise
+                finally:
+                    pool.executor.shutdown(cancel_futures=True)
         except KeyboardInterrupt:
             save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
-            output.abort()
+            _abort(output)
             raise
         except BaseException:
-            output.abort()  # no container is left half built; those of earlier runs stay
+            _abort(output)  # no container is left half built; those of earlier runs stay
             raise
         finally:
             progress.close()
-        output.close()
-        failures_path = out_dir / failures_name(shard)
-        if failures:
-            write_atomic(failures_path, b"\n".join(failures) + b"\n")
-        else:
-            failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
+        try:
+            output.close()
+        except Exception as error:
+            _abort(output)
+            raise OutputError(f"the {spec.name} output in {out_dir}", error, "run again with --resume") from None
+        try:
+            if failures:
+                write_atomic(failures_path, b"\n".join(failures) + b"\n")
+            else:
+                failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
+        except OSError as error:  # the list is not lost: the caller shows it
+            summary.unsaved_failures, summary.unsaved_because = failures, error.strerror or str(error)
         checkpoint.finished = True
         save()
         return summary
+
+
+def _abort(output: Writer) -> None:
+    """Drop the unfinished output; a disk too full even for that must not hide the error that stopped the run."""
+    try:
+        output.abort()
+    except Exception as error:
+        log.warning("could not clean up the unfinished output: %s", error)
+
+
+def _write_or_stop(output: Writer, sample: EncodedSample, spec: WriterSpec, out_dir: Path) -> None:
+    """A writer of the parent holds one output per shard: when it cannot write, the run stops (--resume goes on)."""
+    try:
+        output.write(sample)
+    except Exception as error:
+        raise OutputError(f"the {spec.name} output in {out_dir}", error, "run again with --resume") from None
 
 
 def _batches(lines: Iterable[PlanLine], size: int) -> Iterator[list[PlanLine]]:
@@ -366,6 +421,54 @@ def _batches(lines: Iterable[PlanLine], size: int) -> Iterator[list[PlanLine]]:
 
 def failures_name(shard: Shard) -> str:
     return shard.file_name("failures", ".jsonl")
+
+
+_InFlight = tuple[Future[list[_Outcome]], list[PlanLine]]
+
+
+def _render_in_pool(
+    pool: _Pool,
+    batches: Iterable[list[PlanLine]],
+    most: int,
+    collect: Callable[[list[_Outcome]], None],
+    after_death: Callable[[], None],
+) -> None:
+    """Keep at least one and about `most` batches in flight, and `collect` their outcomes in plan order.
+
+    When a process dies, the pool cannot tell whose batch killed it: a new pool runs each batch
+    that was in flight alone (see `_Pool.alone`), after `after_death` (which clears what the dead
+    process was writing).
+    """
+    pending: deque[_InFlight] = deque()
+
+    def recover(orphans: list[_InFlight]) -> None:
+        log.warning("a render process died (killed, e.g. out of memory); starting a new one")
+        pool.restart()
+        after_death()
+        for orphan in orphans:
+            collect(pool.alone(*orphan))
+
+    def settle(future: Future[list[_Outcome]], batch: list[PlanLine]) -> None:
+        try:
+            collect(_result(future, pool.executor))
+        except BrokenProcessPool:
+            orphans = [(future, batch), *pending]
+            pending.clear()
+            recover(orphans)
+
+    for batch in batches:
+        try:
+            future = pool.submit(batch)
+        except BrokenProcessPool:  # seen broken before a result said so
+            orphans = [*pending]
+            pending.clear()
+            recover(orphans)
+            future = pool.submit(batch)
+        pending.append((future, batch))
+        if len(pending) >= most:
+            settle(*pending.popleft())
+    while pending:
+        settle(*pending.popleft())
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -384,3 +487,38 @@ def _result(future: Future[list[_Outcome]], pool: ProcessPoolExecutor) -> list[_
     except (PlanFileError, AssetError):
         pool.shutdown(cancel_futures=True)
         raise
+
+
+def _index(job: _Job, line: PlanLine) -> int:
+    return parse_record(job.plan, line).index
+
+
+class _Pool:
+    """The render processes; started again when one dies, so the run goes on without the records it held."""
+
+    def __init__(self, job: _Job, workers: int, io_workers: int) -> None:
+        self.job, self.workers, self.io_workers = job, workers, io_workers
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        initargs = (self.job.roots, self.io_workers, os.getpid())
+        return ProcessPoolExecutor(self.workers, initializer=_start_worker, initargs=initargs)
+
+    def submit(self, batch: list[PlanLine]) -> Future[list[_Outcome]]:
+        return self.executor.submit(_render_batch_in_worker, self.job, batch)
+
+    def restart(self) -> None:
+        self.executor.shutdown(cancel_futures=True)
+        self.executor = self._start()
+
+    def alone(self, future: Future[list[_Outcome]], batch: list[PlanLine]) -> list[_Outcome]:
+        """The outcomes of a batch in flight when a process died: its result if it had one, else it runs
+        again by itself, so a batch that kills its process once more is the one whose records fail."""
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        try:
+            return _result(self.submit(batch), self.executor)
+        except BrokenProcessPool:
+            self.restart()
+            error = "its render process died twice (killed by a signal, e.g. the out-of-memory killer)"
+            return [_Outcome(line.offset, _index(self.job, line), error, WORKER_LOST) for line in batch]

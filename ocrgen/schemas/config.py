@@ -224,7 +224,7 @@ class Specification(_Strict):
     )
     curve: Curves | None = None
     stroke: StrokeConfig | None = None
-    effects: EffectsConfig | None = Field(  # type: ignore[valid-type]
+    effects: EffectsConfig | None = Field(
         None, description="Effects by name, each with `p` and its parameter ranges; see the README's catalogue."
     )
 

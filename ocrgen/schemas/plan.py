@@ -31,7 +31,7 @@ from ocrgen.schemas.config import (
 )
 from ocrgen.schemas.ranges import RGB
 
-PLAN_SCHEMA_VERSION = 1
+PLAN_SCHEMA_VERSION: Literal[1] = 1
 
 
 class _Record(BaseModel):
@@ -166,9 +166,7 @@ class PlanRecord(_Record):
     origin: Point = Field(description="Where the text block's frame origin lands on the canvas, in pixels.")
     text_color: RGB
     background: Background
-    effects: list[AppliedEffect] = Field(  # type: ignore[valid-type]
-        default_factory=list, description="Resolved effects, in the order they apply."
-    )
+    effects: list[AppliedEffect] = Field(default_factory=list, description="Resolved effects, in the order they apply.")
     roots: dict[str, str] = Field(
         default_factory=dict,
         description="Directory each user root pointed to at plan time; render flags override it.",

@@ -10,6 +10,7 @@ that the same plan gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -77,7 +78,8 @@ class WebDatasetWriter:
     def abort(self) -> None:
         """The tar being filled goes; full tars are final."""
         if self.tar is not None:
-            self.tar.close()
+            with contextlib.suppress(OSError):  # a full disk cannot take the tar's end, which is dropped anyway
+                self.tar.close()
             self._temporary(len(self.written)).unlink(missing_ok=True)
             self.tar = None
 
