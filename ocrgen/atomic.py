@@ -80,10 +80,9 @@ class StreamedFile:
             raise
 
     def discard(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # a full disk cannot take the buffered rest, which is dropped anyway
             self.handle.close()
-        finally:
-            self.temporary.unlink(missing_ok=True)
+        self.temporary.unlink(missing_ok=True)
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap the two names in one step
