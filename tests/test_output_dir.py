@@ -285,3 +285,17 @@ def test_generate_overwrite_with_a_bad_config_keeps_the_earlier_run(tmp_path: Pa
     result = _cli("generate", "--batch-config", bad, *flags, "--overwrite")
     assert result.exit_code == 2, result.output
     assert tree(out) == before
+
+
+def test_killed_runs_container_temporaries_are_owned(tmp_path: Path) -> None:
+    """--overwrite clears what a killed container writer left: LMDB and tar temporaries carry the writer's pid."""
+    leftovers = [
+        ".lmdb.4242.tmp/data.mdb",
+        ".lmdb.shard-00001-of-00002.77.tmp/lock.mdb",
+        "webdataset/.shard-000003.tar.99.tmp",
+    ]
+    for name in leftovers:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"partial")
+    (tmp_path / "notes.txt").write_text("mine")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in owned_files(tmp_path)) == sorted(leftovers)

@@ -13,8 +13,8 @@ _IMAGE = r"image_\d{8}"
 _RENDERED = [
     ("", rf"{_IMAGE}\.(?:png|jpg|json)|failures{_SHARD}\.jsonl|\.generation_checkpoint{_SHARD}\.json"),
     (r"\d{5}", rf"{_IMAGE}\.(?:png|jpg|json)"),  # files --subdirs
-    (rf"lmdb{_SHARD}|\.lmdb{_SHARD}\.(?:tmp|old)|\.lmdb\.merge\.tmp", r"data\.mdb|lock\.mdb"),
-    (rf"webdataset{_SHARD}", r"shard-\d{6}\.tar|\.shard-\d{6}\.tar\.tmp"),
+    (rf"lmdb{_SHARD}|\.lmdb{_SHARD}\.(?:\d+\.tmp|old)|\.lmdb\.merge\.tmp", r"data\.mdb|lock\.mdb"),
+    (rf"webdataset{_SHARD}", r"shard-\d{6}\.tar"),
     (rf"hf{_SHARD}|\.hf\.(?:merge\.tmp|old)", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg)|metadata\.jsonl"),
     ("paddleocr", rf"(?:rec_gt|det_gt){_SHARD}\.txt"),
     ("paddleocr/images", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg)"),

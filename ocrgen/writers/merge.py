@@ -41,8 +41,8 @@ def merge_lmdb(out_dir: Path) -> int:
             with source.begin() as read:
                 for i in range(1, n + 1):
                     count += 1
-                    txn.put(b"image-%09d" % count, read.get(b"image-%09d" % i))
-                    txn.put(b"label-%09d" % count, read.get(b"label-%09d" % i))
+                    for kind in (b"image", b"label"):  # check_lmdb saw every key of 1..n
+                        txn.put(b"%s-%09d" % (kind, count), read.get(b"%s-%09d" % (kind, i)) or b"")
                     if count % COMMIT_EVERY == 0:
                         txn.commit()
                         txn = target.begin(write=True)
