@@ -664,6 +664,7 @@ def merge(output_dir: Path, writer_name: str) -> None:
     from ocrgen.writers.merge import MERGERS
 
     check_writer(writer_name)
+    _lock_output(output_dir, Shard())  # what an unsharded render would write, so one merge or render at a time
     count = MERGERS[writer_name](output_dir)
     click.echo(
         f"Merged {counted(count, 'record')} into {writer_name} in {output_dir}; the shard containers are left in place."

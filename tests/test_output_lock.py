@@ -91,3 +91,15 @@ def test_two_renders_into_one_dir_never_share_it(tmp_path: Path) -> None:
     lmdb = pytest.importorskip("lmdb")
     with lmdb.open(str(out / "lmdb"), readonly=True, lock=False) as env, env.begin() as txn:
         assert txn.get(b"num-samples") == b"400"
+
+
+def test_merge_takes_the_lock_of_an_unsharded_render(tmp_path: Path) -> None:
+    """A merge writes what an unsharded render writes: it takes the same lock, and refuses while it is held."""
+    holder = _holder(tmp_path, Shard())
+    try:
+        merge = [sys.executable, "-c", "from ocrgen.cli import main; main()", "merge", str(tmp_path), "--writer", "hf"]
+        result = subprocess.run(merge, capture_output=True, text=True, timeout=60)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2 and f"pid {holder.pid}" in result.stderr, result.stderr
