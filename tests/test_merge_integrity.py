@@ -76,7 +76,12 @@ def _copy(rendered: Path, directory: Path, writer: str, merged: bool) -> Path:
 
 
 def _snapshot(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    """Every file under `out` but the run locks, which a merge takes (empty files, made once and kept)."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith(".ocrgen")
+    }
 
 
 def _assert_refused(out: Path, writer: str, in_subprocess: bool = False) -> str:
