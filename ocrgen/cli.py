@@ -260,6 +260,11 @@ def _output_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path
     return value
 
 
+_output_dir_option = click.option(
+    "--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True, callback=_output_dir
+)
+
+
 @main.command()
 @_config_option
 @_asset_options
@@ -349,6 +354,11 @@ def _plan_file(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
     return value
 
 
+_plan_argument = click.argument(
+    "plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_plan_file
+)
+
+
 def _report_failures(summary: RenderSummary, where: Path) -> None:
     """How many records failed and why, and where the list is; one that could not be saved is printed instead."""
     if summary.failed:
@@ -362,8 +372,8 @@ def _report_failures(summary: RenderSummary, where: Path) -> None:
 
 
 @main.command()
-@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_plan_file)
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True, callback=_output_dir)
+@_plan_argument
+@_output_dir_option
 @click.option("--shard", "shard_text", metavar="K/N", help="Render only shard K of N (K counts from 0).")
 @click.option(
     "--workers", type=click.IntRange(min=1), default=None, help="Render processes. Default: one per usable CPU."
@@ -475,7 +485,7 @@ def render(
 
 @main.command()
 @_config_option
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), required=True, callback=_output_dir)
+@_output_dir_option
 @_asset_options
 @_seed_option
 @_count_option
@@ -595,7 +605,7 @@ def _sheet_output(ctx: click.Context, param: click.Parameter, value: Path) -> Pa
 
 
 @main.command()
-@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_plan_file)
+@_plan_argument
 @click.option(
     "-o",
     "--output",
@@ -636,7 +646,7 @@ def preview(
 
 
 @main.command()
-@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_plan_file)
+@_plan_argument
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
 def inspect(plan_file: Path, as_json: bool) -> None:
     """Summarise a plan (counts, value quantiles, effects, resampling) in one streaming pass."""
@@ -647,7 +657,7 @@ def inspect(plan_file: Path, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_plan_file)
+@_plan_argument
 @click.argument("index", type=click.IntRange(min=0))
 def show(plan_file: Path, index: int) -> None:
     """Print the record with INDEX, pretty."""
