@@ -45,6 +45,19 @@ def _wait_for_labels(out: Path, count: int, process: subprocess.Popen[bytes]) ->
         time.sleep(0.02)
 
 
+def _interrupt_after(command: list[str], out: Path, labels: int) -> tuple[subprocess.Popen[bytes], bytes, bytes]:
+    """Start `command` in its own process group and Ctrl-C the group, as a terminal does, once `labels` exist."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _wait_for_labels(out, labels, process)
+        os.killpg(process.pid, signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=3)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    return process, stdout, stderr
+
+
 def _group_gone(pgid: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -64,14 +77,7 @@ def test_ctrl_c_stops_at_once_and_resume_finishes(
     plan, expected = long_plan
     out = tmp_path / "out"
     command = [*OCRGEN, "render", str(plan), "--output-dir", str(out), "--workers", workers, "--log-level", "WARNING"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        _wait_for_labels(out, 20, process)
-        os.killpg(process.pid, signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=3)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    process, stdout, stderr = _interrupt_after(command, out, 20)
     assert process.returncode == 130, stderr.decode()
     assert stderr.decode() == INTERRUPTED and stdout == b""
     assert _group_gone(process.pid, 3), "render processes outlived the interrupted run"
@@ -87,19 +93,7 @@ def test_ctrl_c_in_generate_says_how_to_continue(tmp_path: Path, long_plan: tupl
     plan, _ = long_plan
     out = tmp_path / "out"
     command = [*OCRGEN, "generate", "--batch-config", str(plan.parent / "batch.yaml"), "--output-dir", str(out)]
-    process = subprocess.Popen(
-        [*command, "--generation-workers", "2", "--log-level", "WARNING"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        _wait_for_labels(out, 5, process)
-        os.killpg(process.pid, signal.SIGINT)
-        _, stderr = process.communicate(timeout=3)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    process, _, stderr = _interrupt_after([*command, "--generation-workers", "2", "--log-level", "WARNING"], out, 5)
     assert process.returncode == 130 and stderr.decode() == INTERRUPTED
     assert _group_gone(process.pid, 3)
 
