@@ -22,6 +22,7 @@ from ocrgen.planner.contrast import pick_text_color
 from ocrgen.planner.fonts import needed_codepoints
 from ocrgen.planner.linebreak import break_lines
 from ocrgen.planner.resources import Resources, SpecResources
+from ocrgen.planner.text_augmentation import augment_text
 from ocrgen.sampling import choose, record_rng, sample, sample_color, sample_int
 from ocrgen.schemas.config import BatchConfig, Specification
 from ocrgen.schemas.plan import (
@@ -83,7 +84,8 @@ def _plan_one(
         if draw.text is None:
             tried[draw.reason or "no_text"] += 1
             continue
-        needed = needed_codepoints(draw.text)
+        drawn = augment_text(draw.text, spec.text_augmentation, rng) if spec.text_augmentation else draw.text
+        needed = needed_codepoints(drawn)
         fonts = [(font, weight) for font, weight in res.fonts if font.covers(needed)]
         if not fonts:
             tried["no_font_covers_text"] += 1
@@ -92,7 +94,7 @@ def _plan_one(
         size = max(1, sample_int(spec.font_size, rng))  # a range below 1 px rounds to 0
         directions = spec.directions.weights()
         direction = choose(list(directions), list(directions.values()), rng)
-        text = break_lines(draw.text, sample_int(spec.lines, rng), spec.line_break)
+        text = break_lines(drawn, sample_int(spec.lines, rng), spec.line_break)
         params = _layout_params(spec, text, direction, rng)
         layout = layout_text(str(font.path), font.face_index, size, text, direction, effective_layout(params, effects))
         if any(placed.glyph == 0 for placed in layout.placements):

@@ -143,6 +143,65 @@ def _every_procedural_style() -> ProceduralBackgrounds:
     return ProceduralBackgrounds(solid=1.0, gradient=1.0, paper=1.0, noise=1.0)
 
 
+class CaseChange(_Strict):
+    """Weights over case changes of the whole text; `p` is the chance a text changes case at all."""
+
+    p: float = Field(ge=0, le=1)
+    upper: Weight = 0.0
+    lower: Weight = 0.0
+    title: Weight = Field(0.0, description="The first letter of every word upper case, the rest lower.")
+
+    @model_validator(mode="after")
+    def _one_positive(self) -> CaseChange:
+        if not self.weights():
+            raise ValueError("give `upper`, `lower` or `title` a weight above 0")
+        return self
+
+    def weights(self) -> dict[str, float]:
+        """Changes with a weight above 0, in a fixed order."""
+        return {name: w for name, w in self.model_dump(exclude={"p"}).items() if w > 0}
+
+
+class CharacterSubstitution(_Strict):
+    """Characters of the text (never spaces) replaced by ones drawn from `charset`: rare characters seen often."""
+
+    p: float = Field(ge=0, le=1)
+    rate: Annotated[Range, within(0, 1)] = Field(description="Share of the non-space characters replaced, 0 to 1.")
+    charset: str = Field(min_length=1, description="Characters to draw from, each equally likely; no spaces.")
+
+    @field_validator("charset")
+    @classmethod
+    def _no_spaces(cls, charset: str) -> str:
+        if any(c.isspace() for c in charset):
+            raise ValueError("holds whitespace; substitution keeps the text's spaces, so leave them out")
+        return charset
+
+
+class RandomText(_Strict):
+    """The whole text replaced by random characters from `charset`, as a recognizer's guard against a language prior."""
+
+    p: float = Field(ge=0, le=1)
+    length: Annotated[Range, within(0, MAX_TEXT_LENGTH, low_open=True)] = Field(
+        description="Characters in the random text."
+    )
+    charset: str = Field(min_length=1, description="Characters to draw from, each equally likely.")
+
+    @field_validator("charset")
+    @classmethod
+    def _something_visible(cls, charset: str) -> str:
+        if charset.isspace():
+            raise ValueError("holds only whitespace; add the characters the random text should show")
+        return charset
+
+
+class TextAugmentation(_Strict):
+    """Changes to the corpus text before it is laid out; the record holds the changed text, and its label."""
+
+    case: CaseChange | None = None
+    substitute: CharacterSubstitution | None = None
+    random_text: RandomText | None = None
+
+
 class Specification(_Strict):
     """One kind of image; `proportion` gives its share of `total_images`."""
 
@@ -159,6 +218,9 @@ class Specification(_Strict):
     text_length: Annotated[Range, within(0, MAX_TEXT_LENGTH, low_open=True)] = Field(
         default_factory=lambda: Range(min=5, max=40),
         description=f"Length of the text in characters, at most {MAX_TEXT_LENGTH:,}.",
+    )
+    text_augmentation: TextAugmentation | None = Field(
+        None, description="Case changes, character substitution and random text, applied to each drawn text."
     )
     fonts: FontSelection = Field(default_factory=FontSelection)
     font_size: Annotated[PositiveRange, within(0, MAX_FONT_SIZE, low_open=True)] = Field(

@@ -1,0 +1,61 @@
+"""Change a drawn corpus text so that rare characters, cases and letter sequences are seen often enough.
+
+A corpus of prose has few digits, capitals and brackets, and a recognizer trained on it leans on
+its words. These changes happen at plan time; the record holds the changed text, so the label is
+whatever was drawn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ocrgen.sampling import choose, sample, sample_int
+from ocrgen.schemas.config import CaseChange, CharacterSubstitution, RandomText, TextAugmentation
+
+
+def augment_text(text: str, config: TextAugmentation, rng: np.random.Generator) -> str:
+    """`text` after random text, substitution and a case change, each with its own chance, in that order."""
+    if config.random_text and rng.random() < config.random_text.p:
+        text = _random_text(config.random_text, rng)
+    if config.substitute and rng.random() < config.substitute.p:
+        text = _substitute(text, config.substitute, rng)
+    if config.case and rng.random() < config.case.p:
+        text = _change_case(text, config.case, rng)
+    return text
+
+
+def _random_text(config: RandomText, rng: np.random.Generator) -> str:
+    """Characters drawn from the charset; runs of spaces become one, and none leads or trails."""
+    length = max(1, sample_int(config.length, rng))
+    charset = np.array(list(config.charset))
+    drawn = "".join(charset[rng.integers(len(charset), size=length)])
+    text = " ".join(drawn.split())
+    return text or _first_visible(config.charset)
+
+
+def _first_visible(charset: str) -> str:
+    return next(c for c in charset if not c.isspace())
+
+
+def _substitute(text: str, config: CharacterSubstitution, rng: np.random.Generator) -> str:
+    chars = list(text)
+    candidates = [i for i, c in enumerate(chars) if not c.isspace()]
+    count = min(len(candidates), round(sample(config.rate, rng) * len(candidates)))
+    if count == 0:
+        return text
+    charset = list(config.charset)
+    for position, pick in zip(
+        rng.choice(candidates, size=count, replace=False), rng.integers(len(charset), size=count), strict=True
+    ):
+        chars[position] = charset[pick]
+    return "".join(chars)
+
+
+def _change_case(text: str, config: CaseChange, rng: np.random.Generator) -> str:
+    weights = config.weights()
+    change = choose(list(weights), list(weights.values()), rng)
+    if change == "upper":
+        return text.upper()
+    if change == "lower":
+        return text.lower()
+    return " ".join(word[:1].upper() + word[1:].lower() for word in text.split(" "))
