@@ -104,7 +104,8 @@ class PlanSummary:
         for effect in record.get("effects", ()):
             self.effects[effect["name"]] += 1
             for param, value in effect.items():
-                self._effect_param(f"{effect['name']}.{param}", value)
+                if param != "seed":  # a seed names a random stream; its values have no distribution to show
+                    self._effect_param(f"{effect['name']}.{param}", value)
 
     def _effect_param(self, key: str, value: Any) -> None:
         """Numbers as they are; float lists (perspective corners, grid offsets) by their largest |value|.

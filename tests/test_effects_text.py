@@ -20,6 +20,7 @@ from ocrgen.effects.text import (
     BlockShadow,
     ColorGradient,
     DropShadow,
+    GlyphJitter,
     GlyphOverlap,
     GlyphPalette,
     InkBleed,
@@ -110,7 +111,8 @@ def is_red_shade(image: np.ndarray) -> np.ndarray:
 
 def test_catalogue_order() -> None:
     names = [effect.name for effect in EFFECTS if effect.stage == "text"]
-    expected = ["glyph_overlap", "ink_bleed", "glyph_palette", "color_gradient", "block_shadow", "drop_shadow"]
+    expected = ["glyph_overlap", "glyph_jitter", "ink_bleed", "glyph_palette", "color_gradient"]
+    expected += ["block_shadow", "drop_shadow"]
     assert names == expected
 
 
@@ -124,12 +126,14 @@ def test_sampling_fills_every_effect_and_leaves_out_noops() -> None:
             "glyph_palette": {"p": 1, "colors": {"min": [0, 0, 0], "max": [99, 99, 99]}, "count": 4},
             "ink_bleed": {"p": 1, "radius": 0.8, "strength": {"min": 0.2, "max": 0.4}},
             "glyph_overlap": {"p": 1},
+            "glyph_jitter": {"p": 1, "baseline": 0.05},
         }
     )
     chosen = sample_effects(active, rng)
     assert [effect_of(params).name for params in chosen] == [e.name for e in EFFECTS if e.stage == "text"]
-    overlap, bleed, palette, gradient, block, _ = chosen
+    overlap, jitter, bleed, palette, gradient, block, _ = chosen
     assert isinstance(overlap, GlyphOverlap) and -6 <= overlap.spacing <= -1
+    assert isinstance(jitter, GlyphJitter) and jitter.baseline == 0.05 and 0 <= jitter.scale <= 0.03
     assert isinstance(bleed, InkBleed) and bleed.radius == 0.8 and 0.2 <= bleed.strength <= 0.4
     assert isinstance(palette, GlyphPalette) and len(palette.colors) == 4
     assert all(max(color) <= 99 for color in palette.colors)
@@ -143,6 +147,7 @@ def test_sampling_fills_every_effect_and_leaves_out_noops() -> None:
     noops = EffectsConfig.model_validate(
         {
             "glyph_overlap": {"p": 1, "spacing": 0},
+            "glyph_jitter": {"p": 1, "baseline": 0, "scale": 0},
             "ink_bleed": {"p": 1, "strength": 0},
             "block_shadow": {"p": 1, "depth": 0},
             "drop_shadow": {"p": 1, "opacity": 0},
@@ -188,7 +193,7 @@ def test_cluster_map_follows_the_strongest_glyph() -> None:
     order = {cluster.start: index for index, cluster in enumerate(layout.clusters)}
     each = np.zeros((len(layout.clusters), height, width), np.uint8)
     for placed in layout.placements:
-        bitmap = glyph_bitmap(layout.face, layout.size, placed)
+        bitmap = glyph_bitmap(layout.face, placed)
         if bitmap.ink is None:
             continue
         x, y = record.origin.x + placed.x + bitmap.left, record.origin.y + placed.y + bitmap.top

@@ -1,20 +1,23 @@
 """Plan records built by hand for the text-engine tests, and pixel helpers to check labels against ink.
 
 `make_record` sizes the canvas exactly like the planner (`ocrgen.planner.records._fit`):
-the layout's extent plus padding on every side, with the frame origin moved into it.
+the layout's extent (with the effects that change the layout) plus padding on every side,
+with the frame origin moved into it.
 The background is a solid colour, so ink is every pixel that differs from it.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from ocrgen.assets import BUNDLED_ROOTS, AssetResolver, make_ref
+from ocrgen.effects.base import EffectParams
+from ocrgen.effects.text import effective_layout, layout_jitter
 from ocrgen.renderer.render import render_record
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import Canvas, FontRef, Layout, PlanRecord, Point, ProceduralBackground
@@ -49,11 +52,13 @@ def make_record(
     padding: int = 4,
     background: tuple[int, int, int] = BACKGROUND,
     colour: tuple[int, int, int] = TEXT_COLOUR,
+    effects: Sequence[EffectParams] = (),
 ) -> PlanRecord:
     """A record drawing `text` in the bundled `font`, on a solid background, padded by `padding` px."""
     path = FONT_DIR / font
     layout = layout or Layout()
-    extent = layout_text(str(path), 0, size, text, direction, layout).extent()
+    setting = effective_layout(layout, effects)
+    extent = layout_text(str(path), 0, size, text, direction, setting, layout_jitter(effects)).extent()
     return PlanRecord(
         index=0,
         spec="textcases",
@@ -66,6 +71,7 @@ def make_record(
         origin=Point(x=padding - extent.x0, y=padding - extent.y0),
         text_color=colour,
         background=ProceduralBackground(style="solid", color=background),
+        effects=list(effects),
     )
 
 

@@ -2,14 +2,18 @@
 
 They work on `TextLayers`: the fill and outline coverage of the text, their colours,
 the shadow layers drawn under them, and the cluster map (which cluster owns each
-pixel). None of them moves the text's ink by more than 1 px, so the label boxes,
+pixel). None of them moves the drawn ink by more than 1 px, so the label boxes,
 measured on the glyph bitmaps, stay true; shadows are separate layers under the text.
+The two layout effects move glyphs further, but before they are drawn, so the bitmaps
+and the boxes measured on them hold the move.
 
 Order (fixed, whatever order the config names them in):
 
-1. `glyph_overlap`: negative spacing. It changes the layout itself, so it acts
-   before anything is drawn, through `effective_layout`, which the planner (to size
-   the canvas) and the renderer (to draw) both call; its apply step does nothing.
+1. `glyph_overlap`: negative spacing, and `glyph_jitter`: each cluster off the baseline
+   and sized a little apart. They change the layout itself, so they act before anything
+   is drawn, through `effective_layout` and `layout_jitter`, which the planner (to size
+   the canvas) and the renderer (to draw) both pass to `layout_text`; their apply steps
+   do nothing.
 2. `ink_bleed`: the ink spreads into the paper, before anything is coloured or copied,
    so the palette, the gradient and the shadows all see the bled shape.
 3. `glyph_palette`: each cluster its own colour (a colour mode).
@@ -38,7 +42,7 @@ from PIL import Image, ImageFilter
 from pydantic import Field
 
 from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene, TextLayers, Window
-from ocrgen.sampling import sample_color, sample_int
+from ocrgen.sampling import sample, sample_color, sample_int
 from ocrgen.schemas.ranges import RGB, ColorRange, Range, within
 
 if TYPE_CHECKING:  # the plan schema imports this catalogue; at run time only the instance is used
@@ -57,6 +61,8 @@ MAX_PALETTE = 64  # colours
 MAX_SHADOW_DEPTH = 64  # px
 MAX_SHADOW_OFFSET = 64  # px, either way
 MAX_SHADOW_BLUR = 32  # px
+MAX_JITTER_BASELINE = 0.25  # of the font size: a quarter em either way already scrambles a line
+MAX_JITTER_SCALE = 0.25  # of the font size, either way
 
 
 def shifted(mask: np.ndarray, dx: int, dy: int, fill: int = 0) -> np.ndarray:
@@ -124,6 +130,53 @@ def _glyph_overlap(params: GlyphOverlap, scene: Scene) -> None:
 
     It has to be: the spacing moves glyphs, and so the canvas size the planner chose and the
     character boxes of the label. Spacing the drawn pixels again here would count it twice.
+    """
+
+
+# --- glyph_jitter --------------------------------------------------------------------------------
+
+
+class GlyphJitterConfig(EffectConfig):
+    baseline: Annotated[Range, within(0, MAX_JITTER_BASELINE)] = Field(
+        default_factory=lambda: Range(min=0.01, max=0.04),
+        description="Most a cluster moves off the baseline, either way, as a fraction of the font size "
+        f"(0.03 at 32 px: 0.96 px), 0 to {MAX_JITTER_BASELINE}.",
+    )
+    scale: Annotated[Range, within(0, MAX_JITTER_SCALE)] = Field(
+        default_factory=lambda: Range(min=0, max=0.03),
+        description="Most a cluster's size differs from the font size, either way, as a fraction, "
+        f"0 to {MAX_JITTER_SCALE}.",
+    )
+
+
+class GlyphJitter(EffectParams):
+    """The image's amplitudes, and the seed that draws each cluster's own offset and size within them."""
+
+    name: Literal["glyph_jitter"] = "glyph_jitter"
+    baseline: float = Field(ge=0, le=MAX_JITTER_BASELINE)
+    scale: float = Field(ge=0, le=MAX_JITTER_SCALE)
+    seed: int = Field(ge=0, le=2**64 - 1, description="Seeds the per-cluster draws in `layout_text`; 64 bits.")
+
+    def is_noop(self) -> bool:
+        return self.baseline == 0 and self.scale == 0
+
+
+def _sample_jitter(config: GlyphJitterConfig, rng: np.random.Generator) -> GlyphJitter:
+    """Two amplitudes and a seed: the record stays short whatever the length of the text."""
+    baseline, scale = round(sample(config.baseline, rng), 4), round(sample(config.scale, rng), 4)
+    return GlyphJitter(baseline=baseline, scale=scale, seed=int(rng.integers(2**63 - 1)))
+
+
+def layout_jitter(effects: Iterable[EffectParams]) -> GlyphJitter | None:
+    """The jitter `layout_text` sets the text with, if the record has one (a record holds each effect once)."""
+    return next((params for params in effects if isinstance(params, GlyphJitter)), None)
+
+
+def _glyph_jitter(params: GlyphJitter, scene: Scene) -> None:
+    """Nothing left to do: the offsets and sizes are in the layout already (`layout_jitter`).
+
+    The planner sized the canvas with them and the label boxes are measured on the jittered
+    bitmaps, so moving pixels here would part the label from the ink.
     """
 
 
@@ -390,6 +443,7 @@ def margins(effects: Iterable[EffectParams]) -> Margins:
 
 EFFECTS = [
     Effect("glyph_overlap", "text", GlyphOverlapConfig, GlyphOverlap, _glyph_overlap),
+    Effect("glyph_jitter", "text", GlyphJitterConfig, GlyphJitter, _glyph_jitter, sampler=_sample_jitter),
     Effect("ink_bleed", "text", InkBleedConfig, InkBleed, _ink_bleed),
     Effect(
         "glyph_palette",

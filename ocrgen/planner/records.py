@@ -15,7 +15,7 @@ import numpy as np
 
 from ocrgen.effects.base import EffectParams
 from ocrgen.effects.registry import recolor_effects, sample_effects, size_after_geometry
-from ocrgen.effects.text import effective_layout, margins
+from ocrgen.effects.text import effective_layout, layout_jitter, margins
 from ocrgen.errors import PlanningError
 from ocrgen.planner.allocation import allocate, interleave
 from ocrgen.planner.contrast import pick_text_color
@@ -96,7 +96,8 @@ def _plan_one(
         direction = choose(list(directions), list(directions.values()), rng)
         text = break_lines(drawn, sample_int(spec.lines, rng), spec.line_break)
         params = _layout_params(spec, text, direction, rng)
-        layout = layout_text(str(font.path), font.face_index, size, text, direction, effective_layout(params, effects))
+        setting = effective_layout(params, effects)
+        layout = layout_text(str(font.path), font.face_index, size, text, direction, setting, layout_jitter(effects))
         if any(placed.glyph == 0 for placed in layout.placements):
             tried["notdef_glyph"] += 1
             continue

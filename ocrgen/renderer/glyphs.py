@@ -33,21 +33,21 @@ class GlyphBitmap:
 _cache: dict[tuple[str, int, int, int, int, int, float, int], GlyphBitmap] = {}
 
 
-def glyph_bitmap(face: FontFace, size: int, placed: Placement, stroke: int = 0) -> GlyphBitmap:
-    """The glyph's coverage, or with `stroke` > 0 the coverage of its outline grown by that many pixels."""
-    key = (face.path, face.face_index, size, placed.glyph, placed.phase_x, placed.phase_y, placed.angle, stroke)
+def glyph_bitmap(face: FontFace, placed: Placement, stroke: int = 0) -> GlyphBitmap:
+    """The glyph's coverage at its size, or with `stroke` > 0 the coverage of its outline grown by that many pixels."""
+    key = (face.path, face.face_index, placed.size, placed.glyph, placed.phase_x, placed.phase_y, placed.angle, stroke)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    bitmap = _rasterize(face, size, placed, stroke)
+    bitmap = _rasterize(face, placed, stroke)
     if len(_cache) >= _CACHE_SIZE:
         del _cache[next(iter(_cache))]
     _cache[key] = bitmap
     return bitmap
 
 
-def _rasterize(face: FontFace, size: int, placed: Placement, stroke: int) -> GlyphBitmap:
-    ft = face.ft_sized(size)
+def _rasterize(face: FontFace, placed: Placement, stroke: int) -> GlyphBitmap:
+    ft = face.ft_sized(placed.size)
     ft.set_transform(freetype.Matrix(*rotation_matrix(placed.angle)), freetype.Vector(placed.phase_x, -placed.phase_y))
     if stroke == 0:
         ft.load_glyph(placed.glyph, LOAD_OUTLINE | freetype.FT_LOAD_RENDER)

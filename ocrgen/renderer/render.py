@@ -14,7 +14,7 @@ from ocrgen.assets import AssetResolver
 from ocrgen.effects.base import Scene, TextLayers, Window
 from ocrgen.effects.geometric import apply_geometry
 from ocrgen.effects.registry import effect_of, size_after_geometry
-from ocrgen.effects.text import effective_layout
+from ocrgen.effects.text import effective_layout, layout_jitter
 from ocrgen.errors import ImageTooLargeError
 from ocrgen.renderer.backgrounds import image_background, procedural_background
 from ocrgen.renderer.labels import measure_shapes
@@ -101,10 +101,11 @@ def render_pixels(
 
 
 def record_layout(record: PlanRecord, resolver: AssetResolver) -> TextLayout:
-    """The record's glyph run, with glyph_overlap's spacing in it, exactly as the planner sized the canvas."""
+    """The record's glyph run, with glyph_overlap's spacing and glyph_jitter in it, as the planner sized the canvas."""
     font_path = resolver.path(record.font.asset, record.roots)
-    params = effective_layout(record.layout, record.effects)
-    return layout_text(str(font_path), record.font.face_index, record.font.size, record.text, record.direction, params)
+    params, jitter = effective_layout(record.layout, record.effects), layout_jitter(record.effects)
+    font = record.font
+    return layout_text(str(font_path), font.face_index, font.size, record.text, record.direction, params, jitter)
 
 
 def _composite(background: np.ndarray, text: np.ndarray) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 The planner uses the result to size the canvas (from outline boxes, without
 drawing); the renderer uses the very same placements to draw and to label.
-Both call `layout_text`, so they cannot disagree.
+Both call `layout_text`, so they cannot disagree; that holds for the per-cluster jitter
+too, which is drawn here from the seed the record holds.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
+
+from ocrgen.effects.text import GlyphJitter
 from ocrgen.schemas.plan import Layout
 from ocrgen.text.fonts import FontFace, open_face
 from ocrgen.text.frames import Frame, Rigid
-from ocrgen.text.scripts import joins
+from ocrgen.text.scripts import joins, touches
 from ocrgen.text.shaping import ShapedGlyph, ShapedLine, shape_column, shape_line
 
 # Glyph positions snap to a quarter pixel: fine enough for kerning at small
@@ -61,7 +65,8 @@ class Placement(NamedTuple):
     """One glyph on the canvas, relative to the layout origin.
 
     (x, y) is the whole pixel of the glyph origin (y down), `phase_x`/`phase_y`
-    the rest in 1/64 pixel, and `angle` its clockwise turn in degrees.
+    the rest in 1/64 pixel, `angle` its clockwise turn in degrees, and `size` its
+    pixels per em: the layout's size, unless the glyph jitter sized its cluster apart.
     """
 
     glyph: int
@@ -71,6 +76,7 @@ class Placement(NamedTuple):
     phase_x: int
     phase_y: int
     angle: float
+    size: int
 
 
 class Cluster(NamedTuple):
@@ -108,7 +114,7 @@ class TextLayout:
         """A box the drawn ink cannot leave: turned (stroked) outline boxes, widened a pixel for rounding."""
         bound: Box | None = None
         for placed in self.placements:
-            box = _glyph_bound(self.face, self.size, placed, self.stroke)
+            box = _glyph_bound(self.face, placed, self.stroke)
             if box is not None:
                 bound = box if bound is None else bound.union(box)
         return bound
@@ -130,8 +136,8 @@ def rotation_matrix(angle: float) -> tuple[int, int, int, int]:
     return c, s, -s, c
 
 
-def _glyph_bound(face: FontFace, size: int, placed: Placement, stroke: int) -> Box | None:
-    cbox = face.cbox(size, placed.glyph, stroke)
+def _glyph_bound(face: FontFace, placed: Placement, stroke: int) -> Box | None:
+    cbox = face.cbox(placed.size, placed.glyph, stroke)
     if cbox is None:
         return None
     xx, xy, yx, yy = rotation_matrix(placed.angle)
@@ -148,7 +154,8 @@ def _glyph_bound(face: FontFace, size: int, placed: Placement, stroke: int) -> B
     )
 
 
-Slots = dict[int, tuple[float, float, list[tuple[ShapedGlyph, int]]]]
+# Each cluster's slot (u0, u1) and its glyphs, each with the shift (px) added to its u.
+Slots = dict[int, tuple[float, float, list[tuple[ShapedGlyph, float]]]]
 
 
 class _Line(NamedTuple):
@@ -156,12 +163,22 @@ class _Line(NamedTuple):
     end: int
     slots: Slots
     width: float
+    jitter: dict[int, tuple[int, float]]  # cluster start -> its size and its move across the line (px)
 
 
 def layout_text(
-    font_path: str, face_index: int, size: int, text: str, direction: str, params: Layout | None = None
+    font_path: str,
+    face_index: int,
+    size: int,
+    text: str,
+    direction: str,
+    params: Layout | None = None,
+    jitter: GlyphJitter | None = None,
 ) -> TextLayout:
-    """Shape and place `text` (lines separated by newlines), relative to the frame origin."""
+    """Shape and place `text` (lines separated by newlines), relative to the frame origin.
+
+    With `jitter`, each cluster moves across the line and takes a size of its own (see `_jitter`).
+    """
     params = params or Layout()
     face = open_face(font_path, face_index)
     upright = direction == "top_to_bottom" and params.orientation == "upright"
@@ -175,6 +192,7 @@ def layout_text(
     stroke = params.stroke.width if params.stroke else 0
     turn = -90 * _TURNS[direction] if upright else 0
 
+    draws = _jitter_draws(jitter, len(text), size)
     lines = []
     offset = 0
     for line_text in text.split("\n"):
@@ -183,8 +201,11 @@ def layout_text(
         else:
             shaped = shape_line(face, size, line_text, rtl=direction == "right_to_left")
         slots = _slots(shaped, line_text, params.character_spacing)
+        jittered: dict[int, tuple[int, float]] = {}
+        if draws is not None:
+            slots, jittered = _jitter(slots, line_text, draws[offset : offset + len(line_text)], size)
         width = max((u1 for _, u1, _ in slots.values()), default=0.0)
-        lines.append(_Line(offset, offset + len(line_text), slots, width))
+        lines.append(_Line(offset, offset + len(line_text), slots, width, jittered))
         offset += len(line_text) + 1
     block = max(line.width for line in lines)
     frame = Frame(params.curve, block, _TURNS[direction], upright)
@@ -202,17 +223,21 @@ def layout_text(
         ends = [*starts[1:], line.end - line.start]
         for cluster_start, cluster_end in zip(starts, ends, strict=True):
             u0, u1, glyphs = line.slots[cluster_start]
+            glyph_size, lift = line.jitter.get(cluster_start, (size, 0.0))
+            scale = glyph_size / size
             rigid = frame.cluster_transform(start_u + (u0 + u1) / 2, v)
             angle = straight_angle if straight else frame.glyph_angle(rigid)
             ink: FrameBox | None = None
             for glyph, shift in glyphs:
-                gu, gv = start_u + (glyph.u / 64) + shift, v + glyph.v / 64
+                gu, gv = start_u + (glyph.u / 64) + shift, v + glyph.v / 64 * scale + lift
                 x, y = frame.to_canvas(gu, gv) if straight else frame.to_canvas(*rigid.apply(gu, gv))
                 sx, sy = round(x * _SNAP) * _SUBPIXEL, round(y * _SNAP) * _SUBPIXEL  # 1/64 px on the sub-pixel grid
                 placements.append(
-                    Placement(glyph.glyph, line.start + glyph.cluster, sx >> 6, sy >> 6, sx & 63, sy & 63, angle)
+                    Placement(
+                        glyph.glyph, line.start + glyph.cluster, sx >> 6, sy >> 6, sx & 63, sy & 63, angle, glyph_size
+                    )
                 )
-                ink = _union(ink, _frame_ink(face, size, glyph.glyph, gu, gv, turn, stroke))
+                ink = _union(ink, _frame_ink(face, glyph_size, glyph.glyph, gu, gv, turn, stroke))
             advance = (start_u + u0, v + across[0], start_u + u1, v + across[1])
             clusters.append(Cluster(line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid))
         if line.end < len(text):
@@ -248,6 +273,46 @@ def _slots(line: ShapedLine, text: str, spacing: int) -> Slots:
         else:
             slots[glyph.cluster] = (u0, u1, [(glyph, shift)])
     return slots
+
+
+def _jitter_draws(jitter: GlyphJitter | None, length: int, size: int) -> np.ndarray | None:
+    """Per character of the text: its move across the line (px) and its size factor, from the jitter's seed alone.
+
+    Uniform within the amplitudes: less than `baseline` x size either way, and 1 ± less than `scale`.
+    """
+    if jitter is None:
+        return None
+    draws = np.random.default_rng(jitter.seed).uniform(-1.0, 1.0, (length, 2))
+    return draws * (jitter.baseline * size, jitter.scale) + (0.0, 1.0)
+
+
+def _jitter(slots: Slots, text: str, draws: np.ndarray, size: int) -> tuple[Slots, dict[int, tuple[int, float]]]:
+    """Each cluster's size and move across the line, and the slots made room for those sizes.
+
+    A cluster takes the draws of its first character. Its size is the whole number of pixels per
+    em nearest to size x its factor (glyph bitmaps are cached per size). A resized cluster is
+    scaled about the start of its slot, its slot with it, and the clusters after it move along,
+    so advances stay true and nothing runs into its neighbour. Clusters that touch (joined
+    Arabic, a Devanagari headline) move and size as one, with the draws of the first of them
+    in visual order: print never tears a word apart.
+    """
+    jittered: dict[int, tuple[int, float]] = {}
+    moved: Slots = {}
+    unit, previous = 0, None
+    extra = 0.0  # how much the resized clusters so far have lengthened the line
+    for start, (u0, u1, glyphs) in slots.items():  # in visual order
+        if previous is None or not touches(text[previous], text[start]):
+            unit = start
+        previous = start
+        lift, factor = draws[unit]
+        glyph_size = max(1, round(size * float(factor)))
+        jittered[start] = (glyph_size, float(lift))
+        scale = glyph_size / size
+        new_u0 = u0 + extra
+        placed = [(glyph, new_u0 + (glyph.u / 64 + shift - u0) * scale - glyph.u / 64) for glyph, shift in glyphs]
+        moved[start] = (new_u0, new_u0 + (u1 - u0) * scale, placed)
+        extra += (u1 - u0) * (scale - 1)
+    return moved, jittered
 
 
 def _spaced(before: str, after: str, spacing: int) -> bool:

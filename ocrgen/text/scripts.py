@@ -81,6 +81,24 @@ def joins(char: str) -> bool:
     return unicodedata.bidirectional(char) == "AL" and (char.isalpha() or is_mark(char))
 
 
+# Scripts whose letters hang from one headline (the shirorekha) that runs through a whole word.
+_HEADLINE_BLOCKS = (
+    (0x0900, 0x097F),  # Devanagari
+    (0x0980, 0x09FF),  # Bengali
+    (0x0A00, 0x0A7F),  # Gurmukhi
+)
+
+
+def touches(before: str, after: str) -> bool:
+    """Whether the clusters these letters start are drawn as one shape: joined (Arabic) or under one headline.
+
+    Moving one of them apart from the other would tear the word, which print never does.
+    """
+    if joins(before) and joins(after):
+        return True
+    return all(_inside(c, _HEADLINE_BLOCKS) and (c.isalpha() or is_mark(c)) for c in (before, after))
+
+
 def ends_cluster_open(char: str) -> bool:
     """A virama: the consonant after it belongs to the same conjunct (Unicode's rule GB9c)."""
     return unicodedata.combining(char) == 9
