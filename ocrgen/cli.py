@@ -647,9 +647,26 @@ def preview(
 
 @main.command()
 @_plan_argument
-@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
-def inspect(plan_file: Path, as_json: bool) -> None:
-    """Summarise a plan (counts, value quantiles, effects, resampling) in one streaming pass."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables (with --charset: a list).")
+@click.option(
+    "--charset",
+    is_flag=True,
+    help="Print the characters of the plan's texts instead: each once, sorted by code point, on one line "
+    "(a leading space is the space character; line breaks are left out), for a recognizer's vocabulary.",
+)
+def inspect(plan_file: Path, as_json: bool, charset: bool) -> None:
+    """Summarise a plan (counts, value quantiles, effects, resampling) in one streaming pass.
+
+    \b
+    ocrgen inspect plans.jsonl --charset > charset.txt   one line of characters
+    ocrgen inspect plans.jsonl --charset --json          a JSON list of them
+    """
+    if charset:
+        from ocrgen.charset import plan_characters
+
+        characters = plan_characters(plan_file)
+        click.echo(json.dumps(list(characters), ensure_ascii=False) if as_json else characters)
+        return
     from ocrgen.inspection import format_report, inspect_plan
 
     report = inspect_plan(plan_file)
