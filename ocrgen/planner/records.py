@@ -78,8 +78,8 @@ def stride_records(
 
     Record i is the record a plan of `config` holds at i. Past `total_images` the specifications
     go on in the plan's interleaved order, again every `total_images` records, so any stretch of
-    the stream mixes them as a plan does. So a training process can plan its own share of an
-    endless stream; a record it skips costs only its turn in that order.
+    the stream mixes them as a plan does. A training process plans its own share of an endless
+    stream this way: each record it skips costs only its turn in that order, not its planning.
     """
     counts = allocate(config.total_images, [spec.proportion for spec in config.specifications])
     order = chain.from_iterable(interleave(counts) for _ in repeat(None))

@@ -73,7 +73,8 @@ class GeneratedDataset(IterableDataset[Item]):
         self.set_epoch(epoch)
 
     def set_epoch(self, epoch: int) -> None:
-        """Plan epoch `epoch`'s stream from now on; call it before each epoch's DataLoader iterator is made."""
+        """Plan epoch `epoch`'s stream from now on: call it before each epoch's DataLoader iterator is made
+        (workers kept with `persistent_workers=True` go on with the epoch they were started in)."""
         if epoch < 0:
             raise ValueError(f"epoch={epoch}: epochs count from 0")
         self.epoch = epoch
