@@ -9,7 +9,8 @@ the bench sets `total_images`. trdg runs from its own virtualenv, bench/.venv-tr
 made on first use, because trdg needs Pillow < 10 and ocrgen needs Pillow >= 10.
 A full run takes about 10 minutes on 2 cores, most of it planning 10^6 records for
 the memory rows; --quick takes about 2. Plans and images go to a RAM disk when there is
-one (--scratch DIR to choose).
+one (--scratch DIR to choose). The DataLoader row needs torch (`pip install ".[torch]"`);
+without it, it says so instead of a figure.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ CONTAINER_WRITERS = {  # what each one stores per image, all in one container pe
 }
 TARGET_TRDG_RATIO = 20.0
 TARGET_SCALING = 1.8
+TARGET_DATALOADER = 0.9  # a DataLoader's images/s over render's, both with 2 processes
 TARGET_RSS_GROWTH = 0.10
 
 
@@ -356,6 +358,45 @@ def lines_rows(sizes: Sizes, tmp: Path) -> list[Row]:
         Row("scaling, 2 workers / 1", workload, None, None, f"{scaling:.2f}x",
             f"target ≥ {TARGET_SCALING}: {verdict(scaling, TARGET_SCALING)}; images per CPU-second "
             f"{efficiency:.2f}x of 1 worker's, the rest of any shortfall is idle cores (start-up, tail, other load)"),
+        *dataloader_rows(plan_file, two),
+    ]
+
+
+def _as_list(batch: list[object]) -> list[object]:
+    return batch
+
+
+def dataloader_rows(plan_file: Path, render_two: Timing) -> list[Row]:
+    """A PyTorch DataLoader with 2 workers over `PlanDataset` on the plan `render_two` timed, right after it.
+
+    The items (pixels and label data) reach the training process; nothing is encoded or written.
+    The line index is built before the clock starts, as it is once per plan and then kept beside it.
+    """
+    workload, measurement = LINES_WORKLOAD, "DataLoader over PlanDataset, 2 workers"
+    try:
+        from torch.utils.data import DataLoader
+
+        from ocrgen.torch import PlanDataset
+    except ImportError as error:
+        return [Row(measurement, workload, None, None, "not measured", str(error))]
+    log("reading the same plan through a DataLoader over PlanDataset, 2 workers")
+    start = time.perf_counter()
+    dataset = PlanDataset(plan_file)
+    indexed = time.perf_counter() - start
+    loader = DataLoader(dataset, batch_size=32, num_workers=2, collate_fn=_as_list)
+    start, cpu = time.perf_counter(), cpu_seconds()
+    count = sum(len(batch) for batch in loader)
+    timing = Timing(count, time.perf_counter() - start, cpu_seconds() - cpu)
+    ratio = timing.rate / render_two.rate
+    cpu_ratio = timing.cpu_rate / render_two.cpu_rate if timing.cpu_rate and render_two.cpu_rate else None
+    return [
+        Row(measurement, workload, timing.count, timing.seconds, per_second(timing, "images"),
+            f"batches of 32 (image arrays and label data) into the training process; the plan's line index "
+            f"built first in {indexed:.2f} s"),
+        Row("DataLoader / render, 2 workers", workload, None, None,
+            f"{ratio:.2f}x" + (f" (CPU time: {cpu_ratio:.2f}x)" if cpu_ratio else ""),
+            f"target ≥ {TARGET_DATALOADER}: {verdict(ratio, TARGET_DATALOADER)}; render also encodes PNGs and "
+            "writes files"),
     ]
 
 

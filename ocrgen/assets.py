@@ -48,6 +48,15 @@ def make_ref(root: str, root_dir: Path, file: Path) -> AssetRef:
     return AssetRef(root=root, path=file.relative_to(root_dir).as_posix(), sha256=file_sha256(file))
 
 
+def asset_roots(
+    font_dir: str | os.PathLike[str] | None = None, background_dir: str | os.PathLike[str] | None = None
+) -> dict[str, Path]:
+    """The user roots a render is given (`--font-dir`, `--background-dir`); a root left out is looked up
+    where the plan recorded it."""
+    given = (("fonts", font_dir), ("backgrounds", background_dir))
+    return {name: Path(directory) for name, directory in given if directory is not None}
+
+
 class AssetResolver:
     """Maps asset references to files on this machine, and checks their content once per process.
 

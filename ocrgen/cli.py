@@ -15,7 +15,7 @@ from typing import Any, TextIO
 import click
 from pydantic import BaseModel
 
-from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
+from ocrgen.assets import DEFAULT_CONFIG, AssetResolver, asset_roots
 from ocrgen.cpus import usable_cpus
 from ocrgen.destinations import writable_dir, writable_file
 from ocrgen.errors import OcrgenError
@@ -436,7 +436,7 @@ def render(
     if strict and not resume:
         raise click.UsageError("--strict only applies to --resume; add --resume or drop --strict")
     _check_resume_or_overwrite(resume, overwrite)
-    roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
+    roots = asset_roots(font_dir, background_dir)
     if dask_scheduler is None and dask_tasks is not None:
         raise click.UsageError("--dask-tasks needs --dask-scheduler.")
     writer = _writer_spec(writer_name, subdirs, samples_per_tar, split_lines, image_format)
@@ -640,16 +640,33 @@ def preview(
     records = (
         parse_record(plan_file, line) for number, line in enumerate(shard_lines(plan_file, Shard())) if number in wanted
     )
-    roots = {name: d for name, d in (("fonts", font_dir), ("backgrounds", background_dir)) if d is not None}
+    roots = asset_roots(font_dir, background_dir)
     save_sheet(contact_sheet(records, boxes, columns, AssetResolver(roots)), output)
     click.echo(f"Wrote {counted(len(wanted), 'record')} to {output}.")
 
 
 @main.command()
 @_plan_argument
-@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
-def inspect(plan_file: Path, as_json: bool) -> None:
-    """Summarise a plan (counts, value quantiles, effects, resampling) in one streaming pass."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables (with --charset: a list).")
+@click.option(
+    "--charset",
+    is_flag=True,
+    help="Print the characters of the plan's texts instead: each once, sorted by code point, on one line "
+    "(a leading space is the space character; line breaks are left out), for a recognizer's vocabulary.",
+)
+def inspect(plan_file: Path, as_json: bool, charset: bool) -> None:
+    """Summarise a plan (counts, value quantiles, effects, resampling) in one streaming pass.
+
+    \b
+    ocrgen inspect plans.jsonl --charset > charset.txt   one line of characters
+    ocrgen inspect plans.jsonl --charset --json          a JSON list of them
+    """
+    if charset:
+        from ocrgen.charset import plan_characters
+
+        characters = plan_characters(plan_file)
+        click.echo(json.dumps(list(characters), ensure_ascii=False) if as_json else characters)
+        return
     from ocrgen.inspection import format_report, inspect_plan
 
     report = inspect_plan(plan_file)

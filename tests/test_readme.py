@@ -107,19 +107,37 @@ def test_range_examples_validate() -> None:
         Specification.model_validate({"name": "s", "proportion": 1, "corpus": ["x"], **yaml.safe_load(line)})
 
 
-@pytest.mark.parametrize("code", blocks("python"), ids=lambda code: code.splitlines()[-1][:40])
-def test_python_block_runs(code: str, workdir: Path) -> None:
+def python_blocks(training: bool) -> list[str]:
+    """The Python API's blocks, or (`training`) the PyTorch section's, which train from `plans.jsonl`."""
+    return [body for body in blocks("python") if ("ocrgen.torch" in body) == training]
+
+
+def run_block(code: str, workdir: Path) -> subprocess.CompletedProcess[str]:
     """As a script under spawn, so a block that forgets `if __name__ == "__main__":` fails as it would on macOS."""
-    missing = [m for m in re.findall(r"^from (\w+)", code, re.M) if _not_installed(m)]
+    missing = [m for m in re.findall(r"^(?:from|import) (\w+)", code, re.M) if _not_installed(m)]
     if missing:
-        compile(code, "README.md", "exec")  # needs a cluster this machine lacks; at least it must parse
+        compile(code, "README.md", "exec")  # needs what this machine lacks (a cluster, torch); at least it must parse
         pytest.skip(f"{missing[0]} is not installed here")
     script = workdir / "example.py"
     script.write_text("import multiprocessing\nmultiprocessing.set_start_method('spawn', force=True)\n" + code)
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.mark.parametrize("code", python_blocks(training=False), ids=lambda code: code.splitlines()[-1][:40])
+def test_python_block_runs(code: str, workdir: Path) -> None:
+    done = run_block(code, workdir)
     assert "100 rendered, 0 failed" in done.stdout
     assert len(list((workdir / "out").glob("image_*.png"))) == 100
+
+
+@pytest.mark.parametrize("code", python_blocks(training=True), ids=lambda code: code.splitlines()[-1][:40])
+def test_training_block_runs(code: str, workdir: Path) -> None:
+    """On the plan the README's own `ocrgen plan` command makes, with its fonts and backgrounds."""
+    make_plan("batch.yaml", AssetDirs("fonts", "backgrounds", "corpus"), "plans.jsonl")
+    done = run_block(code, workdir)
+    assert re.fullmatch(r"loss \d+\.\d\d\n", done.stdout), done.stdout
 
 
 def _not_installed(module: str) -> bool:

@@ -9,14 +9,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ocrgen.errors import ConfigError
-from ocrgen.planner.records import PlanStats, plan_records
+from ocrgen.planner.records import PlanStats, plan_records, stride_records
 from ocrgen.planner.resources import AssetDirs, Resources
 from ocrgen.planner.validation import load_config, valid_specifications
 from ocrgen.planner.writer import PlanWriter
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.plan import PlanRecord
 
-__all__ = ["AssetDirs", "PlanStats", "PlanStream", "iter_plan", "load_config", "make_plan", "stream_plan", "validate"]
+__all__ = [
+    "AssetDirs",
+    "PlanStats",
+    "PlanStream",
+    "Resources",
+    "iter_plan",
+    "load_config",
+    "make_plan",
+    "planning_seed",
+    "stream_plan",
+    "stride_records",
+    "validate",
+]
 
 
 def validate(
@@ -53,7 +65,7 @@ def iter_plan(
     """
     resources = Resources.load(config.specifications, dirs)
     config = _counted(config, count)
-    return plan_records(config, resources, _seed(config, seed), stats if stats is not None else PlanStats())
+    return plan_records(config, resources, planning_seed(config, seed), stats if stats is not None else PlanStats())
 
 
 def _counted(config: BatchConfig, count: int | None) -> BatchConfig:
@@ -61,7 +73,8 @@ def _counted(config: BatchConfig, count: int | None) -> BatchConfig:
     return config if count is None else config.model_copy(update={"total_images": count})
 
 
-def _seed(config: BatchConfig, override: int | None) -> int:
+def planning_seed(config: BatchConfig, override: int | None = None) -> int:
+    """The seed a plan of `config` is made with: `override` (`--seed`), else the config's, else 0."""
     if override is not None:
         return override
     return config.seed if config.seed is not None else 0
@@ -97,7 +110,7 @@ def stream_plan(
     config = _counted(config, count)
     stats = PlanStats()
     writer = PlanWriter(None if output is None else Path(output))
-    lines = writer.lines(plan_records(config, resources, _seed(config, seed), stats), stats)
+    lines = writer.lines(plan_records(config, resources, planning_seed(config, seed), stats), stats)
     return PlanStream(config, lines, stats, writer)
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain, islice, repeat
 
 import numpy as np
 
@@ -62,8 +63,28 @@ class PlanStats:
 
 def plan_records(config: BatchConfig, resources: Resources, seed: int, stats: PlanStats) -> Iterator[PlanRecord]:
     """Every record of the plan, in index order; `stats` fills in as they are made."""
+    return stride_records(config, resources, seed, stats, stop=config.total_images)
+
+
+def stride_records(
+    config: BatchConfig,
+    resources: Resources,
+    seed: int,
+    stats: PlanStats,
+    start: int = 0,
+    step: int = 1,
+    stop: int | None = None,
+) -> Iterator[PlanRecord]:
+    """Records start, start + step, start + 2 step, ... below `stop`, or without end when it is None.
+
+    Record i is the record a plan of `config` holds at i. Past `total_images` the specifications
+    go on in the plan's interleaved order, again every `total_images` records, so any stretch of
+    the stream mixes them as a plan does. A training process plans its own share of an endless
+    stream this way: each record it skips costs only its turn in that order, not its planning.
+    """
     counts = allocate(config.total_images, [spec.proportion for spec in config.specifications])
-    for index, spec_index in enumerate(interleave(counts)):
+    order = chain.from_iterable(interleave(counts) for _ in repeat(None))
+    for index, spec_index in islice(enumerate(order), start, stop, step):
         record = _plan_one(resources.specs[spec_index], index, seed, resources.roots, stats, config.max_image_pixels)
         stats.records += 1
         stats.per_spec[record.spec] += 1

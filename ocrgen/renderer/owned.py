@@ -20,8 +20,12 @@ _RENDERED = [
     ("paddleocr/images", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg)"),
     ("tesseract", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg|gt\.txt)"),
 ]
-# `generate` writes its plan into the output dir too; `render` only reads a plan that may live there.
-_PLANNED = ("", r"plans\.jsonl(?:\.stats\.json)?|\.plans\.jsonl\.tmp|\.plans\.resume-check\.jsonl(?:\.stats\.json)?")
+# `generate` writes its plan into the output dir too (and ocrgen.torch its index beside it); `render` only reads a plan
+# that may live there.
+_PLANNED = (
+    "",
+    r"plans\.jsonl(?:\.stats\.json|\.index)?|\.plans\.jsonl\.tmp|\.plans\.resume-check\.jsonl(?:\.stats\.json)?",
+)
 _TEMPORARY = re.compile(r"\.(?P<final>.+)\.\d+\.tmp")  # write_atomic's `.NAME.PID.tmp`
 _RECORD = re.compile(r"image_(\d{8})")
 _SHARD_TAG = re.compile(r"\.shard-\d{5}-of-\d{5}")
