@@ -4,9 +4,10 @@ This runs after the geometric effects and the background, before the image effec
 blur, noise and compression see the framed picture as a scanner's line would be.
 Ink is every pixel the text layers cover: uint8 coverage above 0, or, once geometric
 effects have resampled the text, alpha of at least half a level (a smaller alpha cannot
-change a pixel). The crop is clipped to the picture: straight text always has room for
-its margins (the planner padded the canvas for them), but a rotation or warp can leave
-less on some side.
+change a pixel). The crop is clipped to the picture: the planner padded the canvas for the
+margins, so straight text, and text turned, sheared, rescaled or warped by elastic or optical
+distortion, keeps them; grid distortion and perspective can push ink towards an edge and
+leave less on that side.
 """
 
 from __future__ import annotations
