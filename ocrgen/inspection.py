@@ -101,6 +101,8 @@ class PlanSummary:
         self.backgrounds[key] += 1
         self._number("font size", font["size"])
         self._number("text length", len(record["text"]))
+        for side, margin in (record.get("crop") or {}).items():
+            self._number(f"crop.{side} px", margin)
         for effect in record.get("effects", ()):
             self.effects[effect["name"]] += 1
             for param, value in effect.items():

@@ -31,6 +31,7 @@ from ocrgen.effects.registry import BY_NAME, EFFECTS
 from ocrgen.schemas.config import (
     LINE_SPACINGS,
     MAX_CHARACTER_SPACING,
+    MAX_FRAME_MARGIN,
     MAX_LINES,
     MAX_STROKE_WIDTH,
     MAX_TEXT_LENGTH,
@@ -77,6 +78,7 @@ LAYOUT_RANGES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "curve.sine.frequency": lambda v: {"curve": {"p": 1, "sine": {"amplitude": 1, "frequency": v}}},
     "curve.sine.phase": lambda v: {"curve": {"p": 1, "sine": {"amplitude": 1, "frequency": 1, "phase": v}}},
     "stroke.width": lambda v: {"stroke": {"p": 1, "width": v}},
+    "framing.margin": lambda v: {"framing": {"margin": v}},
 }
 
 
@@ -249,6 +251,8 @@ def test_huge_integer_in_a_range_is_refused(cli: Cli, tmp_path: Path, digits: in
         ("line_spacing", 0.01),
         ("character_spacing", MAX_CHARACTER_SPACING + 1),
         ("character_spacing", -MAX_CHARACTER_SPACING - 1),
+        ("framing.margin", MAX_FRAME_MARGIN + 0.5),
+        ("framing.margin", -0.1),
     ],
 )
 def test_layout_value_past_its_bound_is_refused(cli: Cli, tmp_path: Path, where: str, value: float) -> None:

@@ -10,11 +10,13 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ocrgen.effects import image
 from ocrgen.effects.base import EffectParams
-from ocrgen.effects.registry import EFFECTS, EffectsConfig, sample_effects
+from ocrgen.effects.registry import EFFECTS, EffectsConfig, effect_of, sample_effects
 from ocrgen.schemas.plan import PlanRecord
 from tests.textcases import LATIN, make_record, render
 
@@ -30,6 +32,7 @@ ORDER = [
     "salt_and_pepper",
     "cutout",
     "low_resolution",
+    "binarize",
     "jpeg",
 ]
 
@@ -45,6 +48,7 @@ EXAMPLES: dict[str, EffectParams] = {
     "salt_and_pepper": image.SaltAndPepper(amount=0.05),
     "cutout": image.Cutout(count=2, size=0.4),
     "low_resolution": image.LowResolution(factor=3),
+    "binarize": image.Binarize(method="sauvola", window=25, k=0.3),
     "jpeg": image.Jpeg(quality=10),
 }
 
@@ -189,6 +193,11 @@ def test_label_is_unchanged(name: str) -> None:
         {"illumination": {"p": 1, "kinds": {"linear": 0, "radial": 0}}},
         {"illumination": {"p": 1, "kinds": {"spiral": 1}}},
         {"gaussian_noise": {"p": 1, "sigma": {"min": -1, "max": 1}}},
+        {"binarize": {"p": 1, "methods": {"global": 0, "otsu": 0, "sauvola": 0}}},
+        {"binarize": {"p": 1, "methods": {"niblack": 1}}},
+        {"binarize": {"p": 1, "threshold": {"min": 100, "max": 256}}},
+        {"binarize": {"p": 1, "window": 0}},
+        {"binarize": {"p": 1, "k": 1.5}},
     ],
 )
 def test_config_refuses_values_the_effect_cannot_take(effects: dict) -> None:
@@ -423,3 +432,144 @@ def test_low_resolution_keeps_the_size_but_loses_detail() -> None:
     assert laplacian_energy(quarter) < laplacian_energy(half) < 0.7 * laplacian_energy(clean)
     # The coarser the capture, the further the result is from the original.
     assert np.abs(quarter.astype(np.float64) - clean).mean() > np.abs(half.astype(np.float64) - clean).mean()
+
+
+# --- binarize -------------------------------------------------------------------------------------
+
+METHODS = {
+    "global": image.Binarize(method="global", threshold=140),
+    "otsu": image.Binarize(method="otsu"),
+    "sauvola": image.Binarize(method="sauvola", window=31, k=0.3),
+}
+# Dark ink on paper, blurred and noisy as a capture is: what a scanner binarises.
+PAPER = make_record(LATIN, "Scanned 1842 lines", size=30, padding=10, background=(232, 226, 212), colour=(35, 30, 40))
+CAPTURED = (image.GaussianBlur(radius=0.8), image.GaussianNoise(sigma=6))
+
+
+def ink_and_page(record: PlanRecord) -> tuple[np.ndarray, np.ndarray]:
+    """Where the clean text is solid ink, and where it is bare page at least 3 px from any ink."""
+    clean = luma(pixels(record))
+    page_level, ink_level = clean.max(), clean.min()
+    inked = clean < page_level - 1
+    near = np.zeros_like(inked)
+    for dy in range(-3, 4):
+        for dx in range(-3, 4):
+            near |= np.roll(np.roll(inked, dy, axis=0), dx, axis=1)
+    return clean < ink_level + 0.2 * (page_level - ink_level), ~near
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_binarize_gives_pure_black_and_white_and_keeps_the_ink(method: str) -> None:
+    """Every pixel is 0 or 255 in all three channels; solid ink stays black, bare page turns white."""
+    out = pixels(PAPER, *CAPTURED, METHODS[method])
+    assert set(np.unique(out)) == {0, 255}
+    assert (out == out[:, :, :1]).all()
+    solid, page = ink_and_page(PAPER)
+    black = out[:, :, 0] == 0
+    assert black[solid].mean() > 0.99
+    assert black[page].mean() < 0.01
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_binarize_keeps_light_ink_on_dark_paper_light(method: str) -> None:
+    """It thresholds grey levels, not "the text": light ink on a dark page stays light."""
+    negative = make_record(LATIN, "Night 24", size=30, padding=10, background=(20, 25, 30), colour=(230, 230, 210))
+    out = pixels(negative, METHODS[method])[:, :, 0]
+    solid, page = ink_and_page(negative.model_copy(update={"text_color": (0, 0, 0), "background": PAPER.background}))
+    assert (out[solid] == 255).mean() > 0.99 and (out[page] == 0).mean() > 0.99
+
+
+def test_sauvola_copes_with_uneven_light_where_one_threshold_fails() -> None:
+    """Under light falling off across the page, a single threshold blackens the dim side; Sauvola keeps it paper."""
+    wide = make_record(
+        LATIN, "Uneven light across a page", size=28, padding=16, background=(235, 230, 220), colour=(30, 30, 30)
+    )
+    dim = image.Illumination(kind="linear", strength=0.65, angle=0)
+    solid, page = ink_and_page(wide)
+    white = {name: pixels(wide, dim, *CAPTURED, params)[:, :, 0] == 255 for name, params in METHODS.items()}
+    assert white["sauvola"][page].mean() > 0.99 and not white["sauvola"][solid].any()
+    assert white["global"][page].mean() < 0.75
+    assert white["otsu"][page].mean() < white["sauvola"][page].mean()
+
+
+def test_binarize_repeats_and_its_values_matter() -> None:
+    first = pixels(PAPER, *CAPTURED, METHODS["sauvola"])
+    assert pixels(PAPER, *CAPTURED, METHODS["sauvola"]).tobytes() == first.tobytes()
+    lower = pixels(PAPER, *CAPTURED, image.Binarize(method="global", threshold=60))
+    higher = pixels(PAPER, *CAPTURED, image.Binarize(method="global", threshold=200))
+    assert (lower == 0).sum() < (pixels(PAPER, *CAPTURED, METHODS["global"]) == 0).sum() < (higher == 0).sum()
+    looser = pixels(PAPER, *CAPTURED, image.Binarize(method="sauvola", window=31, k=0.05))
+    assert (looser == 0).sum() > (first == 0).sum()
+
+
+def test_binarize_sampler_draws_only_what_the_method_uses() -> None:
+    """Each method by its weight; a record holds the fields of its method and no others."""
+    config = {"binarize": {"p": 1, "threshold": {"min": 90, "max": 120}, "window": 21, "k": 0.4}}
+    drawn = [sampled(config, seed)[0] for seed in range(30)]
+    assert {params.method for params in drawn} == {"global", "otsu", "sauvola"}
+    for params in drawn:
+        assert isinstance(params, image.Binarize)
+        fields = {name for name in ("threshold", "window", "k") if getattr(params, name) is not None}
+        assert fields == {"global": {"threshold"}, "otsu": set(), "sauvola": {"window", "k"}}[params.method]
+        if params.method == "global":
+            assert params.threshold is not None and 90 <= params.threshold <= 120
+        if params.method == "sauvola":
+            assert (params.window, params.k) == (21, 0.4)
+    only = {"binarize": {"p": 1, "methods": {"otsu": 0, "sauvola": 2}}}
+    assert {sampled(only, seed)[0].method for seed in range(10)} == {"sauvola"}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"method": "global"},
+        {"method": "otsu", "threshold": 100},
+        {"method": "sauvola", "window": 15},
+        {"method": "global", "threshold": 100, "k": 0.2},
+    ],
+)
+def test_binarize_record_holds_exactly_its_method_fields(fields: dict) -> None:
+    with pytest.raises(ValidationError, match="binarize takes"):
+        image.Binarize(**fields)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    levels=st.lists(st.integers(0, 255), min_size=2, max_size=6, unique=True),
+    shape=st.tuples(st.integers(1, 12), st.integers(1, 12)),
+    seed=st.integers(0, 2**16),
+)
+def test_otsu_threshold_is_the_best_split(levels: list[int], shape: tuple[int, int], seed: int) -> None:
+    """Against every split point: the largest between-class variance, the first level of a tie."""
+    grey = np.random.default_rng(seed).choice(np.array(levels, np.uint8), shape)
+    values = grey.astype(np.float64).ravel()
+    best, chosen = 0.0, -1
+    for t in range(256):
+        low, high = values[values <= t], values[values > t]
+        if low.size and high.size:
+            spread = low.size * high.size * (low.mean() - high.mean()) ** 2
+            if spread > best * (1 + 1e-12):
+                best, chosen = spread, t
+    assert image._otsu(grey) == chosen
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 20), st.integers(1, 20)),
+    window=st.integers(1, 30),
+    seed=st.integers(0, 2**16),
+)
+def test_local_statistics_match_each_window(shape: tuple[int, int], window: int, seed: int) -> None:
+    """The integral-image mean and deviation equal those of each pixel's window, clipped to the image."""
+    grey = np.random.default_rng(seed).integers(0, 256, shape).astype(np.uint8)
+    mean, deviation = image._local_mean_and_deviation(grey, window)
+    before, after = window // 2, (window - 1) // 2
+    for y, x in np.ndindex(*shape):
+        part = grey[max(y - before, 0) : y + after + 1, max(x - before, 0) : x + after + 1].astype(np.float64)
+        assert mean[y, x] == pytest.approx(part.mean(), abs=1e-9)
+        assert deviation[y, x] == pytest.approx(part.std(), abs=1e-6)
+
+
+def test_binarize_is_an_image_effect_before_jpeg() -> None:
+    assert effect_of(METHODS["otsu"]).stage == "image"
+    assert ORDER.index("binarize") == ORDER.index("jpeg") - 1

@@ -24,6 +24,7 @@ from ocrgen.effects.text import (
     GlyphOverlap,
     GlyphPalette,
     InkBleed,
+    UnevenInk,
     effective_layout,
 )
 from ocrgen.planner import AssetDirs, iter_plan
@@ -111,7 +112,7 @@ def is_red_shade(image: np.ndarray) -> np.ndarray:
 
 def test_catalogue_order() -> None:
     names = [effect.name for effect in EFFECTS if effect.stage == "text"]
-    expected = ["glyph_overlap", "glyph_jitter", "ink_bleed", "glyph_palette", "color_gradient"]
+    expected = ["glyph_overlap", "glyph_jitter", "ink_bleed", "uneven_ink", "glyph_palette", "color_gradient"]
     expected += ["block_shadow", "drop_shadow"]
     assert names == expected
 
@@ -125,16 +126,18 @@ def test_sampling_fills_every_effect_and_leaves_out_noops() -> None:
             "color_gradient": {"p": 1, "start": [255, 0, 0], "end": [0, 0, 255], "angle": 90},
             "glyph_palette": {"p": 1, "colors": {"min": [0, 0, 0], "max": [99, 99, 99]}, "count": 4},
             "ink_bleed": {"p": 1, "radius": 0.8, "strength": {"min": 0.2, "max": 0.4}},
+            "uneven_ink": {"p": 1, "scale": {"min": 2, "max": 3}},
             "glyph_overlap": {"p": 1},
             "glyph_jitter": {"p": 1, "baseline": 0.05},
         }
     )
     chosen = sample_effects(active, rng)
     assert [effect_of(params).name for params in chosen] == [e.name for e in EFFECTS if e.stage == "text"]
-    overlap, jitter, bleed, palette, gradient, block, _ = chosen
+    overlap, jitter, bleed, uneven, palette, gradient, block, _ = chosen
     assert isinstance(overlap, GlyphOverlap) and -6 <= overlap.spacing <= -1
     assert isinstance(jitter, GlyphJitter) and jitter.baseline == 0.05 and 0 <= jitter.scale <= 0.03
     assert isinstance(bleed, InkBleed) and bleed.radius == 0.8 and 0.2 <= bleed.strength <= 0.4
+    assert isinstance(uneven, UnevenInk) and 2 <= uneven.scale <= 3 and 0.2 <= uneven.strength <= 0.6
     assert isinstance(palette, GlyphPalette) and len(palette.colors) == 4
     assert all(max(color) <= 99 for color in palette.colors)
     assert isinstance(gradient, ColorGradient) and (gradient.start, gradient.end, gradient.angle) == (
@@ -151,6 +154,7 @@ def test_sampling_fills_every_effect_and_leaves_out_noops() -> None:
             "ink_bleed": {"p": 1, "strength": 0},
             "block_shadow": {"p": 1, "depth": 0},
             "drop_shadow": {"p": 1, "opacity": 0},
+            "uneven_ink": {"p": 1, "strength": 0},
         }
     )
     assert sample_effects(noops, rng) == []
@@ -329,6 +333,53 @@ def test_drop_shadow_lies_under_the_block_shadow() -> None:
     assert solid.any() and np.allclose(rgba[solid], [0, 0, 1, 1])
 
 
+# --- uneven_ink ------------------------------------------------------------------------------------
+
+
+def test_uneven_ink_only_takes_ink_away() -> None:
+    """Coverage never grows; it keeps at least 1 - strength of itself; about half the ink is untouched."""
+    uneven = make([UnevenInk(strength=0.8, scale=3)], size=40)
+    before, after = text_layers(uneven, apply=False).fill.astype(np.int32), text_layers(uneven).fill.astype(np.int32)
+    inked = before > 0
+    assert (after <= before).all()
+    assert (after >= np.floor(0.2 * before) - 1).all()
+    kept = after[inked] / before[inked]
+    assert 0.3 < (kept > 0.995).mean() < 0.8
+    assert (kept < 0.5).mean() > 0.02
+
+
+def test_uneven_ink_fades_in_smooth_patches_sized_by_scale() -> None:
+    """The share kept is a low-frequency field: it hardly changes from pixel to pixel, and larger `scale`
+    makes larger patches (neighbours further apart still agree)."""
+
+    def agreement(scale: float, lag: int) -> float:
+        kept = UnevenInk(strength=1, scale=scale).kept(np.random.default_rng(7), 400, 300)
+        return float(np.corrcoef(kept[:, :-lag].ravel(), kept[:, lag:].ravel())[0, 1])
+
+    assert agreement(3, 1) > 0.9
+    assert agreement(1.5, 6) < agreement(3, 6) < agreement(8, 6)
+    fine = UnevenInk(strength=1, scale=3).kept(np.random.default_rng(7), 400, 300)
+    assert fine.max() == 1 and fine.min() == 0 and 0.01 < (fine == 0).mean() < 0.05
+
+
+def test_uneven_ink_fades_fill_and_outline_alike_from_the_seed() -> None:
+    outlined = make([UnevenInk(strength=0.9, scale=2)], layout=Layout(stroke=Stroke(width=2, color=(200, 0, 0))))
+    bare, inked = text_layers(outlined, apply=False), text_layers(outlined)
+    assert bare.stroke is not None and inked.stroke is not None
+    both = (bare.fill == 255) & (bare.stroke == 255)
+    assert both.any() and np.array_equal(inked.fill[both], inked.stroke[both])
+    first = pixels(outlined)[0]
+    assert np.array_equal(pixels(outlined)[0], first)
+    assert not np.array_equal(pixels(outlined.model_copy(update={"seed": 1}))[0], first)
+
+
+def test_strong_uneven_ink_breaks_strokes() -> None:
+    """At strength 1 some solid ink is gone: fully inked pixels that keep less than half their coverage."""
+    solid = text_layers(make([], size=48), apply=False).fill == 255
+    broken = text_layers(make([UnevenInk(strength=1, scale=3)], size=48)).fill < 128
+    assert 0.02 < (broken & solid).sum() / solid.sum() < 0.4
+
+
 # --- the text's own ink stays in its boxes --------------------------------------------------------
 
 CASES = {
@@ -340,6 +391,7 @@ CASES = {
 TEXT_ONLY = [
     GlyphOverlap(spacing=-3),
     InkBleed(radius=1.2, strength=1.0),
+    UnevenInk(strength=0.7, scale=3),
     GlyphPalette(colors=PALETTE),
     ColorGradient(start=(0, 120, 0), end=(0, 0, 90), angle=30),
 ]

@@ -8,7 +8,10 @@ Then:
 3. on curves, every inked pixel lies inside the union of the character polygons, grown by 1.5 px,
    and the polygons turn with the curve;
 4. word and line bboxes contain the bboxes of their characters;
-5. the canvas holds all of the ink: none touches the image border (the padding is 1 px).
+5. the canvas holds all of the ink: none touches the image border (the padding is 1 px);
+   cut to the ink (`framing`), the ink lies exactly the record's margins from each border.
+
+Framed variants of the cases run through the same checks.
 """
 
 from __future__ import annotations
@@ -44,11 +47,14 @@ from textcases import (
 )
 
 from ocrgen.schemas.label import Label
-from ocrgen.schemas.plan import Arc, Layout, PlanRecord, Sine, Stroke
+from ocrgen.schemas.plan import Arc, InkCrop, Layout, PlanRecord, Sine, Stroke
 from ocrgen.text.layout import layout_text
 
 PADDING = 1
 POLYGON_SLACK = 1.5
+# Cut to the ink with margins of 0 on two sides: the ink touches the image's left and bottom edges.
+FRAMED = InkCrop(left=0, top=3, right=2, bottom=0)
+FRAMINGS = pytest.mark.parametrize("crop", [None, FRAMED], ids=["canvas", "framed"])
 
 UPRIGHT = Layout(orientation="upright")
 
@@ -153,9 +159,11 @@ def drawable(font: str, text: str, size: int, direction: str, layout: Layout) ->
     return all(p.glyph != 0 for p in placed)
 
 
-def draw(font: str, text: str, direction: str, layout: Layout, size: int = 32) -> tuple[PlanRecord, Image.Image, Label]:
+def draw(
+    font: str, text: str, direction: str, layout: Layout, size: int = 32, crop: InkCrop | None = None
+) -> tuple[PlanRecord, Image.Image, Label]:
     assert drawable(font, text, size, direction, layout), f"{font} lacks a glyph of {text!r}: fix the test case"
-    record = make_record(font, text, size, direction, layout, padding=PADDING)
+    record = make_record(font, text, size, direction, layout, padding=PADDING, crop=crop)
     image, label = render(record)
     return record, image, label
 
@@ -178,10 +186,17 @@ def check_ink(record: PlanRecord, image: Image.Image, label: Label) -> np.ndarra
         x0, y0, x1, y1 = char.bbox
         assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height, f"box of {char.char!r} (#{index}) leaves the image"
 
-    # 5. Nothing clipped: with padding, the outermost rows and columns stay clean.
-    border = np.zeros_like(ink)
-    border[[0, -1], :] = border[:, [0, -1]] = True
-    assert not (ink & border).any(), f"ink touches the image border for {text!r}: {where(ink & border)}"
+    # 5. Nothing clipped: with padding, the outermost rows and columns stay clean; cut to the ink, the margins
+    # are exactly the record's.
+    if record.crop is None:
+        border = np.zeros_like(ink)
+        border[[0, -1], :] = border[:, [0, -1]] = True
+        assert not (ink & border).any(), f"ink touches the image border for {text!r}: {where(ink & border)}"
+    else:
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        margins = (int(cols[0]), int(rows[0]), width - 1 - int(cols[-1]), height - 1 - int(rows[-1]))
+        crop = record.crop
+        assert margins == (crop.left, crop.top, crop.right, crop.bottom), f"margins {margins} of {text!r}, not {crop}"
 
     # 1. Every ink pixel is in some character box, within 1 px.
     covered = dilate(box_mask(ink.shape, [c.bbox for c in label.characters]), 1)
@@ -257,10 +272,11 @@ def visible_polygons(label: Label) -> list[tuple[tuple[float, float], ...]]:
 # --- straight text ----------------------------------------------------------------------------------
 
 
+@FRAMINGS
 @pytest.mark.parametrize("case", list(STRAIGHT), ids=list(STRAIGHT))
-def test_straight_text(case: str) -> None:
+def test_straight_text(case: str, crop: InkCrop | None) -> None:
     font, text, direction, layout = STRAIGHT[case]
-    record, image, label = draw(font, text, direction, layout)
+    record, image, label = draw(font, text, direction, layout, crop=crop)
     check_ink(record, image, label)
 
 
@@ -297,10 +313,11 @@ STROKED = {
 }
 
 
+@FRAMINGS
 @pytest.mark.parametrize("case", list(STROKED), ids=list(STROKED))
-def test_stroked_text(case: str) -> None:
+def test_stroked_text(case: str, crop: InkCrop | None) -> None:
     font, text, direction, layout = STROKED[case]
-    record, image, label = draw(font, text, direction, layout)
+    record, image, label = draw(font, text, direction, layout, crop=crop)
     ink = check_ink(record, image, label)
     if layout.curve is not None:
         check_polygons(label, ink)
@@ -326,10 +343,11 @@ def test_vertical_cjk_takes_vertical_forms() -> None:
     assert y1 - y0 > x1 - x0, "「 should stand tall in horizontal text"
 
 
+@FRAMINGS
 @pytest.mark.parametrize("case", list(MULTILINE), ids=list(MULTILINE))
-def test_multiline_text(case: str) -> None:
+def test_multiline_text(case: str, crop: InkCrop | None) -> None:
     font, text, direction, layout = MULTILINE[case]
-    record, image, label = draw(font, text, direction, layout)
+    record, image, label = draw(font, text, direction, layout, crop=crop)
     check_ink(record, image, label)
     assert [line.text for line in label.lines] == text.split("\n")
 
@@ -375,10 +393,11 @@ def test_character_spacing_changes_the_length() -> None:
 # --- curves ----------------------------------------------------------------------------------------
 
 
+@FRAMINGS
 @pytest.mark.parametrize("case", list(CURVED), ids=list(CURVED))
-def test_curved_text(case: str) -> None:
+def test_curved_text(case: str, crop: InkCrop | None) -> None:
     font, text, direction, layout = CURVED[case]
-    record, image, label = draw(font, text, direction, layout)
+    record, image, label = draw(font, text, direction, layout, crop=crop)
     ink = check_ink(record, image, label)
     check_polygons(label, ink)
 
@@ -499,6 +518,35 @@ def test_random_curves(data: st.DataObject, lang: str, size: int, curve: Arc | S
 def test_random_cjk(text: str, length: int, size: int, direction: str) -> None:
     layout = UPRIGHT if direction == "top_to_bottom" else Layout()
     record, image, label = draw(CJK, text[:length], direction, layout, size=size)
+    check_ink(record, image, label)
+
+
+MARGIN = st.integers(0, 24)
+FRAMED_SCRIPTS = {**SCRIPTS, "th": ((THAI,), "left_to_right"), "zh": ((CJK,), "left_to_right")}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    lang=st.sampled_from(list(FRAMED_SCRIPTS)),
+    size=st.integers(8, 72),
+    vertical=st.sampled_from([None, "top_to_bottom", "bottom_to_top"]),
+    lines=st.integers(1, 3),
+    crop=st.builds(InkCrop, left=MARGIN, top=MARGIN, right=MARGIN, bottom=MARGIN),
+)
+def test_random_framed(
+    data: st.DataObject, lang: str, size: int, vertical: str | None, lines: int, crop: InkCrop
+) -> None:
+    """Cut to its ink, any text in any font, size, direction and number of lines keeps exactly the planned
+    margins, no ink leaves the character boxes, and every box stays in the image."""
+    fonts, direction = FRAMED_SCRIPTS[lang]
+    font = data.draw(st.sampled_from(fonts), label="font")
+    text = "\n".join(data.draw(words(lang, font), label="line") for _ in range(lines))
+    direction = vertical or direction
+    layout = UPRIGHT if direction == "top_to_bottom" and font == CJK else Layout()
+    if not drawable(font, text, size, direction, layout):
+        return  # a word of the corpus the font cannot set in this orientation: not a framing case
+    record, image, label = draw(font, text, direction, layout, size=size, crop=crop)
     check_ink(record, image, label)
 
 

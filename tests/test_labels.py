@@ -85,10 +85,17 @@ def on_solid(record: PlanRecord) -> PlanRecord:
     return record.model_copy(update={"background": ProceduralBackground(style="solid", color=SOLID)})
 
 
-def plan(tmp_path: Path, text: str, dirs: AssetDirs) -> list[PlanRecord]:
+def plan(tmp_path: Path, text: str, dirs: AssetDirs, framed: bool = False) -> list[PlanRecord]:
+    """The config's records on a solid background; `framed` cuts each image to its ink (margins 0 to 0.3 lines)."""
+    data = yaml.safe_load(textwrap.dedent(text))
+    if framed:
+        for spec in data["specifications"]:
+            spec["framing"] = {"crop": "ink", "margin": {"min": 0, "max": 0.3}}
     config_path = tmp_path / "batch.yaml"
-    config_path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return [on_solid(r) for r in iter_plan(load_config(config_path), dirs)]
+    config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    records = [on_solid(r) for r in iter_plan(load_config(config_path), dirs)]
+    assert all((r.crop is not None) == framed for r in records)
+    return records
 
 
 def ink_mask(image: Image.Image) -> np.ndarray:
@@ -172,18 +179,19 @@ def test_images_and_labels_pair_up(cli: Cli, tmp_path: Path) -> None:
 # --- truth ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def script_records(tmp_path: Path) -> list[PlanRecord]:
-    return plan(tmp_path, SCRIPTS_CONFIG, AssetDirs())
+# Every truth test below runs on the whole canvas and on images cut to their ink (`framing`).
+@pytest.fixture(params=[False, True], ids=["canvas", "framed"])
+def script_records(tmp_path: Path, request: pytest.FixtureRequest) -> list[PlanRecord]:
+    return plan(tmp_path, SCRIPTS_CONFIG, AssetDirs(), framed=request.param)
 
 
-@pytest.fixture
-def fixed_records(tmp_path: Path) -> dict[str, PlanRecord]:
+@pytest.fixture(params=[False, True], ids=["canvas", "framed"])
+def fixed_records(tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, PlanRecord]:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "ar.txt").write_text(ARABIC_CLOCK + "\n", encoding="utf-8")
     (corpus / "he.txt").write_text(HEBREW_WORDS + "\n", encoding="utf-8")
-    records = plan(tmp_path, FIXED_CONFIG, AssetDirs(corpus=corpus))
+    records = plan(tmp_path, FIXED_CONFIG, AssetDirs(corpus=corpus), framed=request.param)
     by_text = {r.text: r for r in records}
     assert set(by_text) == {ARABIC_CLOCK, HEBREW_WORDS}
     return by_text
@@ -249,12 +257,19 @@ def _union(boxes: list[list[int]]) -> tuple[int, ...]:
     return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
 
 
-def test_word_and_line_boxes_follow_the_readme_rule(tmp_path: Path) -> None:
-    """Union of the characters' boxes without geometric effects; the bounds of the moved polygon after one."""
+@pytest.mark.parametrize("framed", [False, True], ids=["canvas", "framed"])
+def test_word_and_line_boxes_follow_the_readme_rule(tmp_path: Path, framed: bool) -> None:
+    """Union of the characters' boxes without geometric effects; the bounds of the moved polygon after one.
+
+    Cut to the ink, the same: polygons and boxes are clamped to the cut alike.
+    """
     data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     data["total_images"] = 24
     for spec in data["specifications"]:
         spec["effects"] = {"rotation": {"p": 0.5, "angle": {"min": 4, "max": 8}}}
+        if framed:
+            spec.pop("padding", None)
+            spec["framing"] = {"margin": {"min": 0, "max": 0.1}}
     config = tmp_path / "batch.yaml"
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     rotated = straight = 0

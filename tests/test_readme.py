@@ -102,6 +102,12 @@ def test_effects_example_validates(tmp_path: Path) -> None:
     assert set(load_config(tmp_path / "batch.yaml").specifications[0].effects)
 
 
+def test_framing_example_validates() -> None:
+    fragment = next(body for body in blocks("yaml") if body.lstrip().startswith("framing:"))
+    spec = Specification.model_validate({"name": "s", "proportion": 1, "corpus": ["x"], **yaml.safe_load(fragment)})
+    assert spec.framing is not None
+
+
 def test_range_examples_validate() -> None:
     for line in next(body for body in blocks("yaml") if body.startswith("font_size:")).splitlines():
         Specification.model_validate({"name": "s", "proportion": 1, "corpus": ["x"], **yaml.safe_load(line)})

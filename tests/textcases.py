@@ -1,7 +1,8 @@
 """Plan records built by hand for the text-engine tests, and pixel helpers to check labels against ink.
 
 `make_record` sizes the canvas exactly like the planner (`ocrgen.planner.records._fit`):
-the layout's extent (with the effects that change the layout) plus padding on every side,
+the layout's extent (with the effects that change the layout) plus padding on every side
+(with a crop: the padding its margins need),
 with the frame origin moved into it.
 The background is a solid colour, so ink is every pixel that differs from it.
 """
@@ -18,9 +19,10 @@ from PIL import Image, ImageDraw
 from ocrgen.assets import BUNDLED_ROOTS, AssetResolver, make_ref
 from ocrgen.effects.base import EffectParams
 from ocrgen.effects.text import effective_layout, layout_jitter
+from ocrgen.planner.framing import canvas_padding
 from ocrgen.renderer.render import render_record
 from ocrgen.schemas.label import Label
-from ocrgen.schemas.plan import Canvas, FontRef, Layout, PlanRecord, Point, ProceduralBackground
+from ocrgen.schemas.plan import Canvas, FontRef, InkCrop, Layout, PlanRecord, Point, ProceduralBackground
 from ocrgen.text.fonts import open_face
 from ocrgen.text.layout import layout_text
 
@@ -53,12 +55,15 @@ def make_record(
     background: tuple[int, int, int] = BACKGROUND,
     colour: tuple[int, int, int] = TEXT_COLOUR,
     effects: Sequence[EffectParams] = (),
+    crop: InkCrop | None = None,
 ) -> PlanRecord:
-    """A record drawing `text` in the bundled `font`, on a solid background, padded by `padding` px."""
+    """A record drawing `text` in the bundled `font`, on a solid background, padded by `padding` px
+    (or, cut to its ink with `crop`, by what the crop's margins need)."""
     path = FONT_DIR / font
     layout = layout or Layout()
     setting = effective_layout(layout, effects)
     extent = layout_text(str(path), 0, size, text, direction, setting, layout_jitter(effects)).extent()
+    left, top, right, bottom = (padding,) * 4 if crop is None else canvas_padding(crop, list(effects))
     return PlanRecord(
         index=0,
         spec="textcases",
@@ -67,11 +72,12 @@ def make_record(
         font=FontRef(asset=make_ref("ocrgen:fonts", FONT_DIR, path), face_index=0, size=size),
         direction=direction,
         layout=layout,
-        canvas=Canvas(width=extent.x1 - extent.x0 + 2 * padding, height=extent.y1 - extent.y0 + 2 * padding),
-        origin=Point(x=padding - extent.x0, y=padding - extent.y0),
+        canvas=Canvas(width=extent.x1 - extent.x0 + left + right, height=extent.y1 - extent.y0 + top + bottom),
+        origin=Point(x=left - extent.x0, y=top - extent.y0),
         text_color=colour,
         background=ProceduralBackground(style="solid", color=background),
         effects=list(effects),
+        crop=crop,
     )
 
 

@@ -98,6 +98,15 @@ class TextLayers:
         for coverage, color in self._stack():
             yield coverage[:, :, None] * np.float32(1 / 255), np.asarray(color, np.float32) * np.float32(1 / 255)
 
+    def fill_luma(self) -> float:
+        """How light the text itself is: the luma (0-255, ITU-R 601) of the fill's colour, averaged over the
+        pixels it covers when it varies per pixel (a palette, a gradient)."""
+        color = np.asarray(self.fill_color, np.float64)
+        if color.ndim == 3:
+            covered = self.fill > 0
+            color = (color[covered] if covered.any() else color.reshape(-1, 3)).mean(axis=0)
+        return float(color @ np.array([0.299, 0.587, 0.114]))
+
     def ink_window(self) -> Window:
         """The smallest (rows, columns) window holding every inked pixel of every layer (empty if none is)."""
         inked = self.fill != 0
@@ -120,7 +129,7 @@ class Scene:
     - geometry stage: `text` (premultiplied RGBA) and `points`, the label polygons' points,
       which every geometric effect moves exactly as it moves pixels (left None when a record
       has no geometric effect);
-    - image stage: `image`, the composited RGB picture.
+    - image stage: `image`, the composited RGB picture (`layers` still says what colour the text is).
 
     `seed` seeds `rng`, the only source of randomness an apply function may use.
     """

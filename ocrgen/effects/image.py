@@ -14,7 +14,9 @@ They apply in this order, a realistic path from a printed page to a stored file:
 7. ``salt_and_pepper`` - dust and dead pixels;
 8. ``cutout`` - something lying over the page;
 9. ``low_resolution`` - a low-resolution capture, scaled back up;
-10. ``jpeg`` - compression when the file is saved, always last.
+10. ``binarize`` - the scanner's or the OCR pipeline's black-and-white conversion, of the
+    picture as it was captured (blurred, noisy, unevenly lit, low-resolution);
+11. ``jpeg`` - compression when the file is saved, always last.
 
 Units: intensities are on the 0-255 scale, sizes in pixels unless said otherwise,
 angles in degrees clockwise from the +x axis (0 points right, 90 points down,
@@ -38,7 +40,7 @@ from PIL import Image, ImageFilter
 from pydantic import Field, model_validator
 
 from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene
-from ocrgen.sampling import choose, sample
+from ocrgen.sampling import choose, sample, sample_int
 from ocrgen.schemas.ranges import RGB, ColorRange, Range, within
 
 # Upper bounds shared by each config range and its plan field. Window and kernel sizes set how many
@@ -51,6 +53,7 @@ MAX_BLUR = 32  # px
 MAX_NOISE = 128  # intensity levels
 MAX_CUTOUTS = 32
 MAX_LOW_RES = 16
+MAX_BINARIZE_WINDOW = 255  # px; integral images make any window cost the same
 
 
 def _to_uint8(pixels: np.ndarray) -> np.ndarray:
@@ -470,6 +473,152 @@ def _low_resolution(params: LowResolution, scene: Scene) -> None:
     scene.image = np.asarray(small.resize((width, height), Image.Resampling.BILINEAR))
 
 
+# --- binarize -------------------------------------------------------------------------------------
+
+BinarizeMethod = Literal["global", "otsu", "sauvola"]
+# Sauvola's R: the largest standard deviation of 8-bit grey levels, to which a window's deviation is compared.
+_SAUVOLA_RANGE = 128.0
+
+
+class BinarizeConfig(EffectConfig):
+    """Black and white: each pixel's grey level against a threshold, from one of three methods."""
+
+    methods: dict[BinarizeMethod, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: dict.fromkeys(typing.get_args(BinarizeMethod), 1.0),
+        description="Weights of a global threshold, Otsu's threshold (from the image's histogram) and Sauvola's "
+        "adaptive threshold (from each pixel's neighbourhood).",
+    )
+    threshold: Annotated[Range, within(0, 255)] = Field(
+        default_factory=lambda: Range(min=100, max=170),
+        description="global: grey level (0-255, whole numbers); brighter pixels turn white, the rest black.",
+    )
+    window: Annotated[Range, within(1, MAX_BINARIZE_WINDOW)] = Field(
+        default_factory=lambda: Range(min=15, max=45),
+        description=f"sauvola: side of the square neighbourhood, in pixels, 1 to {MAX_BINARIZE_WINDOW} (whole "
+        "numbers); best about a line's height. An even side reaches one pixel further right and down.",
+    )
+    k: Annotated[Range, within(0, 1)] = Field(
+        default_factory=lambda: Range(min=0.2, max=0.5),
+        description="sauvola: how far below the neighbourhood's mean the threshold drops where the "
+        "neighbourhood is flat (0 to 1); higher keeps less faint ink.",
+    )
+
+    @model_validator(mode="after")
+    def _one_method(self) -> BinarizeConfig:
+        if not any(weight > 0 for weight in self.methods.values()):
+            raise ValueError("give `global`, `otsu` or `sauvola` in `methods` a weight above 0")
+        return self
+
+
+class Binarize(EffectParams):
+    name: Literal["binarize"] = "binarize"
+    method: BinarizeMethod
+    threshold: int | None = Field(None, ge=0, le=255)
+    window: int | None = Field(None, ge=1, le=MAX_BINARIZE_WINDOW)
+    k: float | None = Field(None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _fields_of_method(self) -> Binarize:
+        wanted = {"global": {"threshold"}, "otsu": set(), "sauvola": {"window", "k"}}[self.method]
+        given = {name for name in ("threshold", "window", "k") if getattr(self, name) is not None}
+        if given != wanted:
+            needs = ", ".join(f"`{name}`" for name in sorted(wanted)) or "no other field"
+            raise ValueError(f"a {self.method} binarize takes {needs}; got {sorted(given) or 'none'}")
+        return self
+
+    def white(self, grey: np.ndarray, dark_ink: bool = True) -> np.ndarray:
+        """Which pixels of an 8-bit grey picture turn white.
+
+        Global and Otsu: those brighter than the threshold, whatever the text's colour. Sauvola's
+        threshold, mean x (1 + k (deviation / R - 1)), drops below the local mean where the
+        neighbourhood is flat, which makes flat areas page: it is made for dark ink on a lighter
+        page. For light ink (`dark_ink` False) the negative is thresholded and turned back, so light
+        ink stays light.
+        """
+        if self.method == "global":
+            assert self.threshold is not None
+            return grey > self.threshold
+        if self.method == "otsu":
+            return grey > _otsu(grey)
+        assert self.window is not None and self.k is not None
+        levels = grey.astype(np.float64) if dark_ink else 255 - grey.astype(np.float64)
+        mean, deviation = _local_mean_and_deviation(grey, self.window)
+        if not dark_ink:
+            mean = 255 - mean
+        ink = levels <= mean * (1 + self.k * (deviation / _SAUVOLA_RANGE - 1))
+        return ~ink if dark_ink else ink
+
+
+def _otsu(grey: np.ndarray) -> int:
+    """The level that best splits the histogram in two (largest variance between the classes).
+
+    An image of a single grey level has no split: -1, so that it all turns white, as a blank page does.
+    """
+    counts = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
+    below = np.cumsum(counts)
+    weighted = np.cumsum(counts * np.arange(256))
+    total, total_weighted = below[-1], weighted[-1]
+    above = total - below
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (total_weighted * below - weighted * total) ** 2 / (below * above)
+    between[~np.isfinite(between)] = -1
+    return int(np.argmax(between)) if between.max() > 0 else -1
+
+
+def _local_mean_and_deviation(grey: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of every pixel's window, clipped to the image, from two integral images.
+
+    Sums of levels and of squared levels are exact in int64, so the cost per pixel is four
+    look-ups whatever the window's size.
+    """
+    height, width = grey.shape
+    levels = grey.astype(np.int64)
+    sums = np.zeros((height + 1, width + 1), np.int64)
+    squares = np.zeros((height + 1, width + 1), np.int64)
+    sums[1:, 1:] = levels.cumsum(0).cumsum(1)
+    squares[1:, 1:] = (levels * levels).cumsum(0).cumsum(1)
+    before, after = window // 2, (window - 1) // 2  # an even window reaches one pixel further right and down
+    rows, cols = np.arange(height), np.arange(width)
+    y0, y1 = np.maximum(rows - before, 0), np.minimum(rows + after + 1, height)
+    x0, x1 = np.maximum(cols - before, 0), np.minimum(cols + after + 1, width)
+
+    def box(table: np.ndarray) -> np.ndarray:
+        """Window sums: rows first, then columns."""
+        strips = table[y1] - table[y0]
+        return (strips[:, x1] - strips[:, x0]).astype(np.float64)
+
+    area = np.outer(y1 - y0, x1 - x0).astype(np.float64)
+    mean = box(sums) / area
+    variance = np.maximum(box(squares) / area - mean * mean, 0)
+    return mean, np.sqrt(variance)
+
+
+def _sample_binarize(config: BinarizeConfig, rng: np.random.Generator) -> Binarize:
+    """The method first, then only the values it uses, so the record is fully resolved."""
+    methods = {method: config.methods.get(method, 0.0) for method in typing.get_args(BinarizeMethod)}
+    methods = {method: weight for method, weight in methods.items() if weight > 0}
+    method = choose(list(methods), list(methods.values()), rng)
+    if method == "global":
+        return Binarize(method=method, threshold=sample_int(config.threshold, rng))
+    if method == "sauvola":
+        return Binarize(method=method, window=sample_int(config.window, rng), k=round(sample(config.k, rng), 4))
+    return Binarize(method=method)
+
+
+def _binarize(params: Binarize, scene: Scene) -> None:
+    """Each pixel's grey level (ITU-R 601 luma, as Pillow's "L") against the method's threshold (`Binarize.white`).
+
+    The ink is dark when the text's fill is no lighter than the picture's mean: the picture mixes
+    ink and page, so its mean lies between them, however much of it the ink covers. The result
+    is pure 0 or 255, the same in all three channels.
+    """
+    assert scene.image is not None
+    grey = np.asarray(Image.fromarray(scene.image).convert("L"))
+    dark_ink = scene.layers is None or scene.layers.fill_luma() <= float(grey.mean())
+    white = params.white(grey, dark_ink)
+    scene.image = np.repeat(np.where(white, np.uint8(255), np.uint8(0))[:, :, None], 3, axis=2)
+
+
 # --- jpeg -----------------------------------------------------------------------------------------
 
 
@@ -505,5 +654,6 @@ EFFECTS = [
     Effect("salt_and_pepper", "image", SaltAndPepperConfig, SaltAndPepper, _salt_and_pepper),
     Effect("cutout", "image", CutoutConfig, Cutout, _cutout),
     Effect("low_resolution", "image", LowResolutionConfig, LowResolution, _low_resolution),
+    Effect("binarize", "image", BinarizeConfig, Binarize, _binarize, _sample_binarize),
     Effect("jpeg", "image", JpegConfig, Jpeg, _jpeg),
 ]

@@ -6,6 +6,8 @@ pixel). None of them moves the drawn ink by more than 1 px, so the label boxes,
 measured on the glyph bitmaps, stay true; shadows are separate layers under the text.
 The two layout effects move glyphs further, but before they are drawn, so the bitmaps
 and the boxes measured on them hold the move.
+`uneven_ink` takes ink away and adds none: a box may then hold fainter or broken strokes,
+and the label keeps the character, as a hidden one behind a `cutout` is kept.
 
 Order (fixed, whatever order the config names them in):
 
@@ -16,11 +18,13 @@ Order (fixed, whatever order the config names them in):
    do nothing.
 2. `ink_bleed`: the ink spreads into the paper, before anything is coloured or copied,
    so the palette, the gradient and the shadows all see the bled shape.
-3. `glyph_palette`: each cluster its own colour (a colour mode).
-4. `color_gradient`: the fill colour varies along an angle (a colour mode). If both
+3. `uneven_ink`: the press or toner laid the ink unevenly: a smooth random field fades
+   fill and outline in patches, down to broken strokes; the bled edges fade with them.
+4. `glyph_palette`: each cluster its own colour (a colour mode).
+5. `color_gradient`: the fill colour varies along an angle (a colour mode). If both
    colour modes are drawn for one image, the gradient comes last and replaces the palette.
-5. `block_shadow`: a 3-D extrusion of the (bled) text, under it.
-6. `drop_shadow`: the shadow that the whole object, extrusion included, casts on the
+6. `block_shadow`: a 3-D extrusion of the (bled) text, under it.
+7. `drop_shadow`: the shadow that the whole object, extrusion included, casts on the
    paper; it goes under every other layer.
 
 The shadows reach beyond the text's ink; `margins` says by how much, and the planner
@@ -42,6 +46,7 @@ from PIL import Image, ImageFilter
 from pydantic import Field
 
 from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene, TextLayers, Window
+from ocrgen.effects.warp import smooth_noise
 from ocrgen.sampling import sample, sample_color, sample_int
 from ocrgen.schemas.ranges import RGB, ColorRange, Range, within
 
@@ -63,6 +68,7 @@ MAX_SHADOW_OFFSET = 64  # px, either way
 MAX_SHADOW_BLUR = 32  # px
 MAX_JITTER_BASELINE = 0.25  # of the font size: a quarter em either way already scrambles a line
 MAX_JITTER_SCALE = 0.25  # of the font size, either way
+MAX_INK_SCALE = 32  # px; the field's blur takes 6 scale passes over the canvas
 
 
 def shifted(mask: np.ndarray, dx: int, dy: int, fill: int = 0) -> np.ndarray:
@@ -233,6 +239,54 @@ def _ink_bleed(params: InkBleed, scene: Scene) -> None:
     if layers.clusters is not None:
         inked = layers.fill > 0 if layers.stroke is None else (layers.fill > 0) | (layers.stroke > 0)
         layers.clusters = _grow_clusters(layers.clusters, inked)
+
+
+# --- uneven_ink ----------------------------------------------------------------------------------
+
+
+class UnevenInkConfig(EffectConfig):
+    strength: FractionRange = Field(
+        default_factory=lambda: Range(min=0.2, max=0.6),
+        description="Share of the ink lost where the field is deepest (0 to 1); 1 breaks the strokes there.",
+    )
+    scale: Annotated[Range, within(0, MAX_INK_SCALE, low_open=True)] = Field(
+        default_factory=lambda: Range(min=1.5, max=4),
+        description=f"Size of the patches: the field's Gaussian blur, in pixels, above 0 and at most {MAX_INK_SCALE}.",
+    )
+
+
+class UnevenInk(EffectParams):
+    """The field itself is drawn at render time from the record's seed (`Scene.rng`)."""
+
+    name: Literal["uneven_ink"] = "uneven_ink"
+    strength: float = Field(ge=0, le=1)
+    scale: float = Field(gt=0, le=MAX_INK_SCALE)
+
+    def is_noop(self) -> bool:
+        return self.strength == 0
+
+    def kept(self, rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+        """The share of ink each pixel keeps: 1 where the field z (in standard deviations) is below 0,
+        falling linearly to 1 - strength at z = 2 and beyond (about 2 % of the area)."""
+        field = smooth_noise(rng, width, height, self.scale)[:, :, 0]
+        spread = float(field.std())
+        z = field / spread if spread > 0 else np.zeros_like(field)
+        return (1 - self.strength * np.clip(z / 2, 0, 1)).astype(np.float32)
+
+
+def _uneven_ink(params: UnevenInk, scene: Scene) -> None:
+    """Multiply fill and outline coverage by one field, so an outlined stroke fades as a whole."""
+    assert scene.layers is not None
+    layers = scene.layers
+    height, width = layers.fill.shape
+    kept = params.kept(scene.rng, width, height)
+
+    def faded(coverage: np.ndarray) -> np.ndarray:
+        return np.rint(coverage * kept).astype(np.uint8)
+
+    layers.fill = faded(layers.fill)
+    if layers.stroke is not None:
+        layers.stroke = faded(layers.stroke)
 
 
 # --- glyph_palette -------------------------------------------------------------------------------
@@ -445,6 +499,7 @@ EFFECTS = [
     Effect("glyph_overlap", "text", GlyphOverlapConfig, GlyphOverlap, _glyph_overlap),
     Effect("glyph_jitter", "text", GlyphJitterConfig, GlyphJitter, _glyph_jitter, sampler=_sample_jitter),
     Effect("ink_bleed", "text", InkBleedConfig, InkBleed, _ink_bleed),
+    Effect("uneven_ink", "text", UnevenInkConfig, UnevenInk, _uneven_ink),
     Effect(
         "glyph_palette",
         "text",

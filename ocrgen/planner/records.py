@@ -21,6 +21,7 @@ from ocrgen.errors import PlanningError
 from ocrgen.planner.allocation import allocate, interleave
 from ocrgen.planner.contrast import pick_text_color
 from ocrgen.planner.fonts import needed_codepoints
+from ocrgen.planner.framing import canvas_padding, plan_crop
 from ocrgen.planner.linebreak import break_lines
 from ocrgen.planner.resources import Resources, SpecResources
 from ocrgen.planner.text_augmentation import augment_text
@@ -31,6 +32,7 @@ from ocrgen.schemas.plan import (
     Canvas,
     FontRef,
     ImageBackground,
+    InkCrop,
     Layout,
     PlanRecord,
     Point,
@@ -122,7 +124,7 @@ def _plan_one(
         if any(placed.glyph == 0 for placed in layout.placements):
             tried["notdef_glyph"] += 1
             continue
-        canvas, origin = _fit(layout, rng, res, margins(effects))
+        canvas, origin, crop = _fit(layout, rng, res, effects)
         width, height = size_after_geometry(effects, canvas.width, canvas.height)
         if max(canvas.width * canvas.height, width * height) > max_pixels:
             tried["image_too_large"] += 1
@@ -155,6 +157,7 @@ def _plan_one(
         text_color=text_color,
         background=background,
         effects=effects,
+        crop=crop,
         roots=roots,
     )
 
@@ -233,13 +236,17 @@ def _round(value: float) -> float:
 
 
 def _fit(
-    layout: TextLayout, rng: np.random.Generator, res: SpecResources, room: tuple[int, int, int, int]
-) -> tuple[Canvas, Point]:
-    """A canvas that holds all of the text's ink and line box, with padding drawn for each side.
+    layout: TextLayout, rng: np.random.Generator, res: SpecResources, effects: list[EffectParams]
+) -> tuple[Canvas, Point, InkCrop | None]:
+    """A canvas that holds all of the text's ink and line box, with padding drawn for each side, and the crop.
 
-    `room` (left, top, right, bottom) is added to the padding: what text effects such as shadows ink beyond the text.
+    Without framing the padding is drawn from `padding`; with it, the padding is what the crop's
+    margins need. Both get what text effects such as shadows ink beyond the text added to them.
     """
-    left, top, right, bottom = (sample_int(res.spec.padding, rng) + extra for extra in room)
+    framing = res.spec.framing
+    crop = None if framing is None else plan_crop(framing, layout, effects, rng)
+    padding = [sample_int(res.spec.padding, rng) for _ in range(4)] if crop is None else canvas_padding(crop, effects)
+    left, top, right, bottom = (pad + extra for pad, extra in zip(padding, margins(effects), strict=True))
     extent = layout.extent()
     canvas = Canvas(width=extent.x1 - extent.x0 + left + right, height=extent.y1 - extent.y0 + top + bottom)
-    return canvas, Point(x=left - extent.x0, y=top - extent.y0)
+    return canvas, Point(x=left - extent.x0, y=top - extent.y0), crop

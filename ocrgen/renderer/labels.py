@@ -56,6 +56,28 @@ class LabelShapes(NamedTuple):
 
         return LabelShapes(move(self.characters), move(self.words), move(self.lines))
 
+    def cut(self, x0: int, y0: int, width: int, height: int) -> LabelShapes:
+        """The shapes in the width x height part of the image whose top-left corner is (x0, y0).
+
+        Points move with the part, and stay true to the text: a space's slot at full line height,
+        or a turned glyph's outline box, may reach past its edge. Boxes move and are clipped to
+        it, so a box that was the union of its characters' boxes, or the bounds of its polygon
+        clipped to the image, still is.
+        """
+
+        def cut(shapes: list[Shape]) -> list[Shape]:
+            return [
+                Shape(
+                    shape.text,
+                    _rounded([(x - x0, y - y0) for x, y in shape.polygon]),
+                    _clip(shape.bbox.shifted(-x0, -y0), (width, height)),
+                    shape.line,
+                )
+                for shape in shapes
+            ]
+
+        return LabelShapes(cut(self.characters), cut(self.words), cut(self.lines))
+
     def label_fields(self) -> dict[str, list[dict[str, Any]]]:
         """The label's `bboxes`, `characters`, `words` and `lines`.
 

@@ -2,7 +2,8 @@
 
 The text is drawn on its own layers, goes through the text effects, then the
 geometric effects (which move the label polygons with the pixels), meets the
-background, and last goes through the image effects.
+background, is cut to its ink when the record has a crop, and last goes through
+the image effects.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ocrgen.effects.registry import effect_of, size_after_geometry
 from ocrgen.effects.text import effective_layout, layout_jitter
 from ocrgen.errors import ImageTooLargeError
 from ocrgen.renderer.backgrounds import image_background, procedural_background
+from ocrgen.renderer.framing import alpha_window, frame
 from ocrgen.renderer.labels import measure_shapes
 from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
@@ -89,8 +91,13 @@ def render_pixels(
         pixels = procedural_background(background, record.seed, width, height)
     if scene.text is not None:
         scene.image = _composite(pixels, scene.text)
+        ink = alpha_window(scene.text) if record.crop else None
     else:  # the text stays where it was drawn and is transparent outside its ink: only that window is blended
-        scene.image = layers.over(pixels, layers.ink_window() if text_effects else _ink_bounds(drawn.ink))
+        ink = layers.ink_window() if text_effects else _ink_bounds(drawn.ink)
+        scene.image = layers.over(pixels, ink)
+    if record.crop is not None and ink is not None:
+        scene.image, shapes = frame(scene.image, shapes, ink, record.crop)
+        height, width = scene.image.shape[:2]
     for effect, params in effects:
         if effect.stage == "image":
             effect.apply(params, scene)

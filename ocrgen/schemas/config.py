@@ -25,6 +25,7 @@ LINE_SPACINGS = (0.1, 10.0)  # line heights
 MAX_CHARACTER_SPACING = 128  # px, either way
 MAX_STROKE_WIDTH = 64  # px
 MAX_FONT_SIZE = 16_384  # px per em: FreeType refuses 65,536 and up; this em already fills the largest image allowed
+MAX_FRAME_MARGIN = 4.0  # line heights around the ink: past a few, a line is a speck on a page
 
 
 def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
@@ -137,6 +138,23 @@ class ProceduralBackgrounds(_Strict):
     def weights(self) -> dict[str, float]:
         """Styles with a weight above 0, in a fixed order."""
         return {name: w for name, w in self.model_dump().items() if w > 0}
+
+
+class Framing(_Strict):
+    """How the final image is cut around the text, the way a line segmenter delivers a real line.
+
+    `crop: ink` cuts the image to the bounding box of the text's ink once the text and geometric
+    effects have run (shadows and outlines count as ink), plus a margin on each side; image
+    effects then apply to the framed picture.
+    """
+
+    crop: Literal["ink"] = Field("ink", description="ink: cut to the bounding box of the text's ink, plus `margin`.")
+    margin: Annotated[Range, within(0, MAX_FRAME_MARGIN)] = Field(
+        default_factory=lambda: Range(min=0, max=0.2),
+        description="Space left around the ink on each side, drawn separately for each side, as a fraction of "
+        "the font's line height (ascender - descender; the font size for upright vertical columns), "
+        f"0 to {MAX_FRAME_MARGIN:g}.",
+    )
 
 
 def _every_procedural_style() -> ProceduralBackgrounds:
@@ -286,6 +304,11 @@ class Specification(_Strict):
     )
     curve: Curves | None = None
     stroke: StrokeConfig | None = None
+    framing: Framing | None = Field(
+        None,
+        description="Cut the image to the text's ink plus a margin in line heights; without it the image is the "
+        "whole canvas, `padding` pixels around the text.",
+    )
     effects: EffectsConfig | None = Field(
         None, description="Effects by name, each with `p` and its parameter ranges; see the README's catalogue."
     )
@@ -304,6 +327,15 @@ class Specification(_Strict):
                     f"pattern '{pattern}' must name files inside the corpus dir: relative, not empty, no '..'"
                 )
         return patterns
+
+    @model_validator(mode="after")
+    def _padding_or_framing(self) -> Specification:
+        if self.framing is not None and "padding" in self.model_fields_set:
+            raise ValueError(
+                "`padding` (pixels of canvas) and `framing` (a crop to the ink) are given together, but the crop "
+                "cuts the padding away; leave `padding` out and set the space around the text as `framing.margin`"
+            )
+        return self
 
     @field_validator("alignment")
     @classmethod

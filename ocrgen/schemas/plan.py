@@ -24,6 +24,7 @@ from ocrgen.schemas.config import (
     LINE_SPACINGS,
     MAX_CHARACTER_SPACING,
     MAX_FONT_SIZE,
+    MAX_IMAGE_PIXELS_LIMIT,
     MAX_STROKE_WIDTH,
     MIN_ARC_RADIUS,
     Alignment,
@@ -147,6 +148,21 @@ class Layout(_Record):
     stroke: Stroke | None = None
 
 
+Margin = Annotated[int, Field(ge=0, le=MAX_IMAGE_PIXELS_LIMIT, description="Pixels; no image side is longer.")]
+
+
+class InkCrop(_Record):
+    """The final image is the bounding box of the text's ink plus these margins, clipped to the picture.
+
+    Pixels of the final image, drawn by the planner from `framing.margin` and the line height.
+    """
+
+    left: Margin
+    top: Margin
+    right: Margin
+    bottom: Margin
+
+
 class PlanRecord(_Record):
     """Everything needed to render one image."""
 
@@ -167,7 +183,20 @@ class PlanRecord(_Record):
     text_color: RGB
     background: Background
     effects: list[AppliedEffect] = Field(default_factory=list, description="Resolved effects, in the order they apply.")
+    crop: InkCrop | None = Field(
+        None,
+        description="Cut to the text's ink plus margins after the geometric effects, before the image effects; "
+        "absent: the image is the whole canvas (after geometric effects).",
+    )
     roots: dict[str, str] = Field(
         default_factory=dict,
         description="Directory each user root pointed to at plan time; render flags override it.",
     )
+
+    @model_serializer(mode="wrap")
+    def _without_crop(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A record without framing is written as it was before framing existed, so its bytes do not change."""
+        data = handler(self)
+        if data.get("crop", True) is None:
+            del data["crop"]
+        return data

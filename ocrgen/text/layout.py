@@ -102,6 +102,7 @@ class TextLayout:
     frame: Frame
     placements: tuple[Placement, ...]
     clusters: tuple[Cluster, ...]
+    line_height: float  # one line across, in pixels: ascender - descender, or the size for upright columns
     stroke: int = 0
 
     def quad(self, rigid: Rigid, box: FrameBox) -> Quad:
@@ -244,7 +245,7 @@ def layout_text(
             end_u = start_u + line.width
             slot = (end_u, v + across[0], end_u + 1, v + across[1])
             clusters.append(Cluster(line.end, line.end + 1, index, slot, None, frame.cluster_transform(end_u, v)))
-    return TextLayout(face, size, text, frame, tuple(placements), tuple(clusters), stroke)
+    return TextLayout(face, size, text, frame, tuple(placements), tuple(clusters), line_height, stroke)
 
 
 def _slots(line: ShapedLine, text: str, spacing: int) -> Slots:
