@@ -41,6 +41,7 @@ from gen_synthtiger import SynthtigerMaker, SynthtigerSetupError, setup_synthtig
 from gen_trdg import TrdgMaker
 from line_images import MAX_WIDTH, LineSet
 from ocr_scores import Scores, score
+from ocrgen.errors import OcrgenError
 from real_lines import RealLines, default_dir, load_real, tesseract_read, tesseract_version
 from set_cache import BENCH_DIR, CACHE_DIR, LineSetFiles, Maker, digest, file_digest, line_set
 from train_crnn import Settings, Trained, load_trained, read, save, train
@@ -60,6 +61,7 @@ class Size:
 
 FULL = Size(n=20_000, held_out=500, steps=1_500)
 QUICK = Size(n=300, held_out=50, steps=40)
+SMOKE_STEPS = 300  # fewer steps than this leave the model at CTC's all-blank stage (about 250 steps)
 
 
 def log(message: str) -> None:
@@ -82,50 +84,54 @@ class Run:
     cross: dict[str, Scores] = field(default_factory=dict)
 
 
-def setup(generators: list[str], synthtiger_src: Path | None) -> tuple[FontSet, dict[str, Run], dict[str, Path]]:
-    """Debian packages, the font set and the peers' virtualenvs; a Run per generator, skipped ones with the reason."""
+@dataclass(frozen=True)
+class Tools:
+    """What the set-up prepared: the font set and the peers' interpreters (None when a peer is not run)."""
+
+    fonts: FontSet
+    trdg: Path | None = None
+    synthtiger: Path | None = None
+    synthtiger_source: Path | None = None
+
+
+def setup(runs: dict[str, Run], synthtiger_src: Path | None) -> Tools:
+    """Debian packages, the font set and the peers' virtualenvs; a peer that cannot be set up is skipped, with why."""
     install_packages(FONT_PACKAGES + TOOL_PACKAGES, log)
     fonts = font_set(CACHE_DIR / "fonts")
     log(fonts.describe())
-    runs = {name: Run(name) for name in generators}
-    pythons: dict[str, Path] = {}
+    trdg = synthtiger = source = None
     if "trdg" in runs:
-        python, note = setup_trdg()
-        runs["trdg"].setup = note
-        if python is None:
-            runs["trdg"].skipped = f"trdg could not be set up: {note}"
-        else:
-            pythons["trdg"] = python
+        trdg, runs["trdg"].setup = setup_trdg()
+        if trdg is None:
+            runs["trdg"].skipped = f"trdg could not be set up: {runs['trdg'].setup}"
     if "synthtiger" in runs:
         try:
             source, where = synthtiger_source(synthtiger_src)
         except SynthtigerSetupError as error:
             runs["synthtiger"].skipped = str(error)
         else:
-            python, note = setup_synthtiger(source, log)
+            synthtiger, note = setup_synthtiger(source, log)
             runs["synthtiger"].setup = f"{note}; source: {where}"
-            if python is None:
+            if synthtiger is None:
                 runs["synthtiger"].skipped = f"SynthTIGER could not be set up: {note}"
-            else:
-                pythons["synthtiger"] = python
-                pythons["synthtiger-src"] = source
-    return fonts, runs, pythons
+    return Tools(fonts, trdg, synthtiger, source)
 
 
 def makers(
-    runs: dict[str, Run], fonts: FontSet, pythons: dict[str, Path], config: Path, processes: int
+    runs: dict[str, Run], tools: Tools, strings: line_corpus.Strings, config: Path, processes: int
 ) -> dict[str, Maker]:
     made: dict[str, Maker] = {}
+    fonts = tools.fonts
     for name, run in runs.items():
         if run.skipped:
             continue
         if name == "ocrgen":
             made[name] = OcrgenMaker(config, fonts.directory, fonts.digest, line_corpus.MAX_LENGTH, processes)
-        elif name == "trdg":
-            made[name] = TrdgMaker(pythons["trdg"], fonts, processes, SEED)
-        else:
+        elif name == "trdg" and tools.trdg is not None:
+            made[name] = TrdgMaker(tools.trdg, fonts, processes, SEED)
+        elif tools.synthtiger is not None and tools.synthtiger_source is not None:
             made[name] = SynthtigerMaker(
-                pythons["synthtiger"], pythons["synthtiger-src"], fonts, processes, SEED, line_corpus.MAX_LENGTH
+                tools.synthtiger, tools.synthtiger_source, fonts, strings.distractors, processes, SEED
             )
         run.describe = made[name].describe()
     return made
@@ -189,19 +195,24 @@ def main() -> None:
     parser.add_argument("--sheets", action="store_true", help="write a contact sheet of each training set")
     parser.add_argument("--out", type=Path, help="results file (default bench/results-downstream[-quick].md)")
     args = parser.parse_args()
-    generators = [name.strip() for name in args.generators.split(",") if name.strip()]
-    unknown = sorted(set(generators) - set(GENERATORS))
+    asked = {name.strip() for name in args.generators.split(",") if name.strip()}
+    unknown = sorted(asked - set(GENERATORS))
+    generators = [name for name in GENERATORS if name in asked]
     if unknown or not generators:
         parser.error(f"--generators takes names from {', '.join(GENERATORS)}; not {', '.join(unknown) or 'none'}")
     if not args.ocrgen_config.is_file():
         parser.error(f"--ocrgen-config {args.ocrgen_config} is not a file")
+    for option in ("n", "held_out", "steps", "batch", "processes"):
+        if getattr(args, option) is not None and getattr(args, option) < 1:
+            parser.error(f"--{option.replace('_', '-')} must be at least 1")
     base = QUICK if args.quick else FULL
     size = Size(args.n or base.n, args.held_out or base.held_out, args.steps or base.steps)
     settings = replace(Settings(), steps=size.steps, batch=args.batch, seed=SEED)
     command = shlex.join(["python", *sys.argv])
     started = time.perf_counter()
+    runs = {name: Run(name) for name in generators}
     try:
-        fonts, runs, pythons = setup(generators, args.synthtiger_src)
+        tools = setup(runs, args.synthtiger_src)
     except (SetupError, OSError) as error:
         sys.exit(f"downstream: set-up failed: {error}")
     if args.setup:
@@ -211,11 +222,16 @@ def main() -> None:
     paragraphs = line_corpus.read_paragraphs()
     strings = line_corpus.cut_strings(paragraphs, size.n, size.held_out, SEED)
     strings_key = line_corpus.corpus_digest(paragraphs, SEED)
-    for name, maker in makers(runs, fonts, pythons, args.ocrgen_config, args.processes).items():
-        runs[name].train = line_set(maker, "train", strings_key, strings.train, log)
-        runs[name].held_out = line_set(maker, "held-out", strings_key, strings.held_out, log)
-        if args.sheets:
-            log(f"contact sheet: {contact_sheet(runs[name].train.images[:24], CACHE_DIR / 'sheets' / f'{name}.png')}")
+    try:
+        for name, maker in makers(runs, tools, strings, args.ocrgen_config, args.processes).items():
+            runs[name].train = line_set(maker, "train", strings_key, strings.train, log)
+            runs[name].held_out = line_set(maker, "held-out", strings_key, strings.held_out, log)
+    except OcrgenError as error:  # a bad --ocrgen-config: its problems, not a traceback
+        print(f"downstream: {error}", file=sys.stderr)
+        sys.exit(2)
+    for name, run in runs.items():
+        if args.sheets and run.train is not None:
+            log(f"contact sheet: {contact_sheet(run.train.images[:24], CACHE_DIR / 'sheets' / f'{name}.png')}")
     if args.data_only:
         log(f"data sets ready ({time.perf_counter() - started:.0f} s)")
         return
@@ -240,8 +256,9 @@ def main() -> None:
         log("Tesseract reading the real lines")
         tesseract = score(zip(tesseract_read(real.images), real.truths, strict=True))
 
+    elapsed = time.perf_counter() - started
     text = report(
-        command, size, settings, fonts, strings, runs, args.real, real, tesseract, time.perf_counter() - started
+        command, size, settings, tools.fonts, strings, runs, args.real, real, tesseract, args.processes, elapsed
     )
     out = args.out or BENCH_DIR / ("results-downstream-quick.md" if args.quick else "results-downstream.md")
     out.write_text(text, encoding="utf-8")
@@ -263,6 +280,7 @@ def report(
     real_dir: Path,
     real: RealLines | None,
     tesseract: Scores | None,
+    processes: int,
     elapsed: float,
 ) -> str:
     lengths = [len(s) for s in strings.train]
@@ -272,6 +290,15 @@ def report(
         "",
         f"Command: `{command}` ({elapsed / 60:.1f} min in all)",
         "",
+        *(
+            [
+                "A smoke run: it checks that every stage works. After so few steps a CTC model still outputs "
+                "(almost) nothing, so its scores say nothing about the generators.",
+                "",
+            ]
+            if size.steps < SMOKE_STEPS
+            else []
+        ),
         *(f"- {line}" for line in machine()),
         f"- torch {torch.__version__}, {settings.threads} threads; Tesseract: {tesseract_version() or 'not installed'}",
         "",
@@ -343,8 +370,9 @@ def report(
             notes = "; ".join(note for note in (run.describe or "not run", run.setup, run.skipped) if note)
             lines.append(f"- {name}: {notes}.")
     lines += [
-        "- Data and models are cached in `bench/.cache/downstream/`; 'cached' times are those of the run that "
-        "made the set. Training time is wall time on a shared machine: the budget is the number of steps.",
+        f"- Data sets are made by {processes} processes per generator, cached in `bench/.cache/downstream/` with "
+        "the trained models; 'cached' times are those of the run that made the set. Times are wall times on a "
+        "shared machine: the budget is the number of steps, not time.",
         "",
     ]
     return "\n".join(lines)

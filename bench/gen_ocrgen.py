@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from collections import deque
 from collections.abc import Iterator
 from importlib.metadata import version
@@ -20,12 +21,13 @@ import numpy as np
 import yaml
 
 import ocrgen
-from ocrgen.planner import AssetDirs, validate
+from ocrgen.planner import AssetDirs, load_config, validate
 from ocrgen.planner.corpus import Draw
 from ocrgen.planner.records import PlanStats, plan_records
 from ocrgen.planner.writer import PlanWriter
 from ocrgen.renderer.run import render_plan
 from ocrgen.schemas.plan import PlanRecord
+from set_cache import BENCH_DIR
 
 CORPUS_FILE = "strings.txt"
 DEPENDENCIES = ("numpy", "pillow", "uharfbuzz", "freetype-py", "deflate", "pyicu-wheels", "pydantic")
@@ -64,6 +66,7 @@ class OcrgenMaker:
     def __init__(self, config: Path, font_dir: Path, font_digest: str, max_length: int, workers: int) -> None:
         self.config, self.font_dir, self.font_digest = config, font_dir, font_digest
         self.max_length, self.workers = max_length, workers
+        load_config(config)  # its own mistakes reported against its own lines, before the bench changes it
         self.settings = self._overridden(yaml.safe_load(config.read_text(encoding="utf-8")))
 
     def _overridden(self, data: dict) -> dict:
@@ -108,4 +111,5 @@ class OcrgenMaker:
 
     def describe(self) -> str:
         sha = hashlib.sha256(self.config.read_bytes()).hexdigest()[:12]
-        return f"`{self.config}` (sha256 {sha}...), with corpus, fonts and total_images set by the bench"
+        shown = os.path.relpath(self.config.resolve(), BENCH_DIR.parent)
+        return f"`{shown}` (sha256 {sha}...), with corpus, fonts and total_images set by the bench"

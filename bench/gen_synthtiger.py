@@ -3,10 +3,11 @@
 SynthTIGER runs from its own source tree and virtualenv (bench/.venv-synthtiger), never vendored:
 the set-up exports the tree from a local git snapshot into the cache, or takes a checkout given
 with --synthtiger-src. The template changes live in bench/synthtiger_child.py. The config is the
-example's config_horizontal.yaml with only these changes: the corpus is the bench's strings
-(no length augmentation, no case changes), the fonts are the bench's font set (each with the .txt
-charset file SynthTIGER's font component reads beside it), resource paths are made absolute, and
-the coordinate and mask outputs are off (they are extra files; the images are the same).
+example's config_horizontal.yaml with only these changes: the corpus is the bench's distractor
+strings (no length augmentation, no case changes; the child sets each image's own text), the
+fonts are the bench's font set (each with the .txt charset file SynthTIGER's font component reads
+beside it), resource paths are made absolute, and the coordinate and mask outputs are off (extra
+files; the images are the same).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import yaml
 
 from bench import tail
 from font_set import ASCII, FontSet
+from line_corpus import MAX_LENGTH
 from peer_runs import installed, run_children
-from set_cache import BENCH_DIR, CACHE_DIR, file_digest
+from set_cache import BENCH_DIR, CACHE_DIR, digest, file_digest
 
 CHILD = BENCH_DIR / "synthtiger_child.py"
 VENV = BENCH_DIR / ".venv-synthtiger"
@@ -152,17 +154,20 @@ def _absolute(value: object, source: Path) -> object:
 class SynthtigerMaker:
     name = "synthtiger"
 
-    def __init__(self, python: Path, source: Path, fonts: FontSet, processes: int, seed: int, max_length: int) -> None:
+    def __init__(
+        self, python: Path, source: Path, fonts: FontSet, distractors: list[str], processes: int, seed: int
+    ) -> None:
         self.python, self.source, self.fonts, self.processes, self.seed = python, source, fonts, processes, seed
         self.font_dir = charset_fonts(fonts, CACHE_DIR / "synthtiger-fonts")
-        self.max_length = max_length
+        self.distractors = distractors
 
     def key(self) -> dict[str, object]:
-        config = bench_config(self.source, Path("FONTS"), Path("STRINGS"), self.max_length)
+        config = bench_config(self.source, Path("FONTS"), Path("STRINGS"), MAX_LENGTH)
         return {
             "config": _relative(config, self.source),
             "template": file_digest(self.source / TEMPLATE),
             "fonts": self.fonts.digest,
+            "distractors": digest(self.distractors),
             "seed": self.seed,
             "child": file_digest(CHILD),
             "venv": [line for line in installed(self.python) if not line.startswith("synthtiger")],
@@ -172,9 +177,9 @@ class SynthtigerMaker:
     def make(self, out_dir: Path, strings: list[str], start: int) -> list[str]:
         strings_file = out_dir / "strings.txt"
         strings_file.write_text("\n".join(strings), encoding="utf-8")
-        corpus_file = out_dir / "corpus.txt"  # what the distractor text draws from: the same strings
-        corpus_file.write_text("".join(s + "\n" for s in strings), encoding="utf-8")
-        config = bench_config(self.source, self.font_dir, corpus_file, self.max_length)
+        corpus_file = out_dir / "corpus.txt"  # what the distractor text behind the line draws from
+        corpus_file.write_text("".join(s + "\n" for s in self.distractors), encoding="utf-8")
+        config = bench_config(self.source, self.font_dir, corpus_file, MAX_LENGTH)
         job = {
             "strings": str(strings_file),
             "source": str(self.source),

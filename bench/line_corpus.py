@@ -31,6 +31,7 @@ MAX_LENGTH = 50
 SHORT_SHARE = 0.25
 LONG_MIN = 20
 HELD_OUT_SHARE = 0.1  # of the fortunes, set aside for held-out strings
+DISTRACTORS = 2000  # strings a generator may draw around the labelled line, the same whatever N
 MIN_LETTER_SHARE = 0.7  # of a line's characters letters or spaces, or the line is not prose
 PRINTABLE = frozenset(chr(code) for code in range(32, 127)) - {"\\"}
 TYPOGRAPHIC = str.maketrans(
@@ -123,10 +124,15 @@ class Cutter:
 
 @dataclass(frozen=True)
 class Strings:
-    """The strings of one bench run: `train` for the training sets, `held_out` for the cross matrix."""
+    """The strings of one bench run: `train` for the training sets, `held_out` for the cross matrix.
+
+    `distractors` is text a generator may draw around the line it labels (SynthTIGER's distractor
+    text): from the training fortunes, a stream of its own, so it does not change with N.
+    """
 
     train: list[str]
     held_out: list[str]
+    distractors: list[str]
 
 
 def split_paragraphs(paragraphs: list[str], seed: int) -> tuple[list[str], list[str]]:
@@ -143,6 +149,7 @@ def cut_strings(paragraphs: list[str], train: int, held_out: int, seed: int) -> 
     return Strings(
         _stream(Cutter(train_paragraphs), random.Random(f"train-{seed}"), train),
         _stream(Cutter(held_paragraphs), random.Random(f"held-out-{seed}"), held_out),
+        _stream(Cutter(train_paragraphs), random.Random(f"distractors-{seed}"), DISTRACTORS),
     )
 
 
@@ -151,7 +158,10 @@ def _stream(cutter: Cutter, rng: random.Random, count: int) -> list[str]:
 
 
 def corpus_digest(paragraphs: list[str], seed: int) -> str:
-    """What decides every string of the streams: the paragraphs, the seed and the cutting rules."""
+    """What decides every training and held-out string: the paragraphs, the seed and the cutting rules.
+
+    The distractor strings are not in it: a generator that draws them hashes them into its own key.
+    """
     digest = hashlib.sha256(f"{VERSION} {seed} {MAX_LENGTH} {SHORT_SHARE} {LONG_MIN} {HELD_OUT_SHARE}\n".encode())
     for paragraph in paragraphs:
         digest.update(paragraph.encode() + b"\n")

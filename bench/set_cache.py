@@ -10,6 +10,7 @@ and how long they took to make.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import time
@@ -21,6 +22,7 @@ from typing import Protocol
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / ".cache" / "downstream"
 INDEX = "index.tsv"
+LOCK = ".lock"
 META = "meta.json"
 
 
@@ -66,26 +68,36 @@ class LineSetFiles:
 
 
 def line_set(maker: Maker, role: str, strings_key: str, strings: list[str], log: Callable[[str], None]) -> LineSetFiles:
-    """The first len(strings) images of `maker`'s set for these strings, made or extended as needed."""
-    directory = CACHE_DIR / f"{maker.name}-{role}-{digest(strings_key, maker.key())}"
-    meta = _read_meta(directory)
-    have = meta.get("count", 0)
-    index = _read_index(directory, have)
-    if have < len(strings):
-        if have:
-            log(f"{maker.name} {role}: extending the cached set in {directory.name} from {have:,} to {len(strings):,}")
+    """The first len(strings) images of `maker`'s set for these strings, made or extended as needed.
+
+    A lock file keeps two bench runs from making the same set at once: the second waits, then reuses it.
+    """
+    key = maker.key()
+    directory = CACHE_DIR / f"{maker.name}-{role}-{digest(strings_key, key)}"
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / LOCK, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"{maker.name} {role}: waiting for another run that is making {directory.name}")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        meta = _read_meta(directory)
+        have = meta.get("count", 0)
+        index = _read_index(directory, have)
+        if have < len(strings):
+            if have:
+                log(f"{maker.name} {role}: extending the cached set {directory.name} from {have:,} to {len(strings):,}")
+            else:
+                log(f"{maker.name} {role}: making {len(strings):,} images in {directory}")
+            start = time.perf_counter()
+            paths = maker.make(directory, strings, have)
+            seconds = meta.get("seconds", 0.0) + time.perf_counter() - start
+            index = [*index[:have], *zip(paths, strings[have:], strict=True)]
+            _write_index(directory, index)
+            meta = {"count": len(index), "seconds": seconds, "key": key}
+            (directory / META).write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
         else:
-            log(f"{maker.name} {role}: making {len(strings):,} images in {directory}")
-        directory.mkdir(parents=True, exist_ok=True)
-        start = time.perf_counter()
-        paths = maker.make(directory, strings, have)
-        seconds = meta.get("seconds", 0.0) + time.perf_counter() - start
-        index = [*index[: len(strings) - len(paths)], *zip(paths, strings[len(strings) - len(paths) :], strict=True)]
-        _write_index(directory, index)
-        meta = {"count": len(index), "seconds": seconds, "key": maker.key()}
-        (directory / META).write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
-    else:
-        log(f"{maker.name} {role}: reusing {len(strings):,} of the {have:,} cached images in {directory.name}")
+            log(f"{maker.name} {role}: reusing {len(strings):,} of the {have:,} cached images in {directory.name}")
     used = index[: len(strings)]
     for (_, label), expected in zip(used, strings, strict=True):
         if label != expected:

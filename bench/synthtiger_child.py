@@ -12,8 +12,9 @@ resource paths). This script subclasses it for the two changes a document-OCR us
    template module's BLEND_MODES, which its blending function reads, is set to those two.
 Image i shows string i: its text is handed to the corpus component as the first draw of the image
 (SynthTIGER's own way of fixing a component's draw); the distractor text behind it, which the
-template draws next, comes from the same strings at random. Each image is seeded by (seed, index)
-and, as SynthTIGER's generator does, drawn again when the template raises (text not visible).
+template draws next, comes at random from the config's corpus (the bench's distractor strings).
+Each image is seeded by (seed, index) and, as SynthTIGER's generator does, drawn again when the
+template raises (text not visible).
 """
 
 from __future__ import annotations

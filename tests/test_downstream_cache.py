@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-import set_cache  # noqa: E402
-from gen_ocrgen import OcrgenMaker, package_digest  # noqa: E402
+import set_cache
+from gen_ocrgen import OcrgenMaker, package_digest
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "scanned_print.yaml"
 
@@ -109,3 +111,21 @@ def test_the_package_digest_changes_when_any_file_of_the_package_does(tmp_path: 
     assert package_digest(package) == before
     (package / "sub" / "b.py").write_text("y = 3\n")
     assert package_digest(package) != before
+
+
+def test_a_run_waits_while_another_makes_the_same_set_then_reuses_it(cache_dir: Path) -> None:
+    first = FakeMaker()
+    made = make(first, ["a"])
+    second = FakeMaker()
+    messages: list[str] = []
+    with open(made.directory / set_cache.LOCK, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another run is at work on this set
+        waiting = threading.Thread(
+            target=lambda: set_cache.line_set(second, "train", "strings-v1", ["a"], messages.append)
+        )
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive() and any("waiting" in message for message in messages)
+    waiting.join(timeout=5)
+    assert not waiting.is_alive()
+    assert second.calls == []  # the set was whole by then

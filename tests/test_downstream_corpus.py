@@ -10,8 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-import line_corpus  # noqa: E402
-from line_corpus import MAX_LENGTH, Cutter, corpus_digest, cut_strings, paragraphs  # noqa: E402
+import line_corpus
+from line_corpus import MAX_LENGTH, Cutter, corpus_digest, cut_strings, paragraphs
 
 PRINTABLE = {chr(code) for code in range(32, 127)}
 # 60 fortunes whose words name their fortune, so every string tells which fortune it came from
@@ -23,7 +23,7 @@ def test_fortune_files_become_one_line_of_printable_ascii_each() -> None:
         "\u201cQuoted\u201d \u2014 it\u2019s   fine.\n\tSecond line.\n%\n"
         "   /\\_/\\\n  ( o.o )\n%\nCaf\u00e9 society\nplain words\n%\n"
     )
-    assert paragraphs(text) == ["\"Quoted\" -- it's fine. Second line.", "plain words"]
+    assert paragraphs(text) == ['"Quoted" -- it\'s fine. Second line.', "plain words"]
 
 
 def test_strings_are_printable_ascii_whole_words_within_the_lengths() -> None:
@@ -49,6 +49,7 @@ def test_the_same_seed_gives_the_same_strings_and_longer_runs_extend_shorter_one
     assert small == cut_strings(PARAGRAPHS, 100, 20, seed=5)
     assert large.train[:100] == small.train
     assert large.held_out[:20] == small.held_out
+    assert large.distractors == small.distractors  # the text around SynthTIGER's lines does not follow N
     assert cut_strings(PARAGRAPHS, 100, 20, seed=6).train != small.train
 
 
@@ -59,6 +60,7 @@ def test_held_out_strings_come_from_fortunes_never_used_for_training() -> None:
         return {word.split("w")[0] for text in texts for word in text.split()}
 
     assert fortunes(strings.train).isdisjoint(fortunes(strings.held_out))
+    assert fortunes(strings.distractors).isdisjoint(fortunes(strings.held_out))
     assert fortunes(strings.held_out)
 
 

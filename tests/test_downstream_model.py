@@ -20,7 +20,7 @@ from train_crnn import batches  # noqa: E402
 
 
 def test_the_charset_is_printable_ascii_plus_the_blank() -> None:
-    assert CHARSET == "".join(chr(code) for code in range(32, 127))
+    assert "".join(chr(code) for code in range(32, 127)) == CHARSET
     assert CLASSES == 96
     assert BLANK not in encode(CHARSET)
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from ocr_scores import edit_distance, score  # noqa: E402
+from ocr_scores import edit_distance, score
 
 TEXT = st.text(alphabet="abc ", max_size=12)
 
