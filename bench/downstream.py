@@ -139,7 +139,9 @@ def makers(
 
 def model_path(data: LineSetFiles, settings: Settings) -> Path:
     code = file_digest(*(BENCH_DIR / name for name in ("crnn.py", "line_images.py", "train_crnn.py")))
-    key = digest(data.directory.name, len(data.images), asdict(settings), code, torch.__version__)
+    # Threads change only how fast a model trains, not what it learns: runs side by side reuse each other's models.
+    training = {name: value for name, value in asdict(settings).items() if name != "threads"}
+    key = digest(data.directory.name, len(data.images), training, code, torch.__version__)
     return CACHE_DIR / "models" / f"{data.directory.name.split('-')[0]}-{key}.pt"
 
 
@@ -189,6 +191,7 @@ def main() -> None:
     parser.add_argument("--held-out", type=int, help=f"held-out lines per generator (default {FULL.held_out})")
     parser.add_argument("--steps", type=int, help=f"optimizer steps (default {FULL.steps:,})")
     parser.add_argument("--batch", type=int, default=Settings.batch, help="batch size (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads for training (default %(default)s)")
     parser.add_argument("--processes", type=int, default=2, help="processes making each data set (default 2)")
     parser.add_argument("--real", type=Path, default=default_dir(REPO_DIR), help="real lines (default %(default)s)")
     parser.add_argument("--synthtiger-src", type=Path, help="a SynthTIGER checkout (default: the local snapshot)")
@@ -202,12 +205,12 @@ def main() -> None:
         parser.error(f"--generators takes names from {', '.join(GENERATORS)}; not {', '.join(unknown) or 'none'}")
     if not args.ocrgen_config.is_file():
         parser.error(f"--ocrgen-config {args.ocrgen_config} is not a file")
-    for option in ("n", "held_out", "steps", "batch", "processes"):
+    for option in ("n", "held_out", "steps", "batch", "threads", "processes"):
         if getattr(args, option) is not None and getattr(args, option) < 1:
             parser.error(f"--{option.replace('_', '-')} must be at least 1")
     base = QUICK if args.quick else FULL
     size = Size(args.n or base.n, args.held_out or base.held_out, args.steps or base.steps)
-    settings = replace(Settings(), steps=size.steps, batch=args.batch, seed=SEED)
+    settings = replace(Settings(), steps=size.steps, batch=args.batch, seed=SEED, threads=args.threads)
     command = shlex.join(["python", *sys.argv])
     started = time.perf_counter()
     runs = {name: Run(name) for name in generators}
