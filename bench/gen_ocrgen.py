@@ -87,7 +87,10 @@ class OcrgenMaker:
             "versions": {name: version(name) for name in DEPENDENCIES},
         }
 
-    def make(self, out_dir: Path, strings: list[str], start: int) -> list[str]:
+    def changes_text(self) -> bool:
+        return any(spec.get("text_augmentation") for spec in self.settings.get("specifications", []))
+
+    def make(self, out_dir: Path, strings: list[str], start: int) -> list[tuple[str, str]]:
         corpus_dir = out_dir / "corpus"
         corpus_dir.mkdir(exist_ok=True)
         (corpus_dir / CORPUS_FILE).write_text("".join(s + "\n" for s in strings), encoding="utf-8")
@@ -102,12 +105,12 @@ class OcrgenMaker:
         texts: list[str] = []
         records = _noting(plan_records(config, resources, config.seed or 0, PlanStats()), start, texts)
         deque(PlanWriter(plan).lines(records, PlanStats()), maxlen=0)
-        if texts != strings[start:]:
+        if len(texts) != len(strings) - start or (texts != strings[start:] and not self.changes_text()):
             raise RuntimeError(f"{plan}: the planned texts are not the bench's strings in order")
         summary = render_plan(plan, out_dir / "images", workers=self.workers)
         if summary.failed:
             raise RuntimeError(f"ocrgen failed to render {summary.failed} records of {plan}: {dict(summary.reasons)}")
-        return [f"images/image_{i:08d}.png" for i in range(start, len(strings))]
+        return [(f"images/image_{i:08d}.png", text) for i, text in enumerate(texts, start)]
 
     def describe(self) -> str:
         sha = hashlib.sha256(self.config.read_bytes()).hexdigest()[:12]

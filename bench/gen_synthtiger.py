@@ -174,7 +174,10 @@ class SynthtigerMaker:
             "synthtiger": file_digest(*sorted((self.source / "synthtiger").rglob("*.py"))),
         }
 
-    def make(self, out_dir: Path, strings: list[str], start: int) -> list[str]:
+    def changes_text(self) -> bool:
+        return False
+
+    def make(self, out_dir: Path, strings: list[str], start: int) -> list[tuple[str, str]]:
         strings_file = out_dir / "strings.txt"
         strings_file.write_text("\n".join(strings), encoding="utf-8")
         corpus_file = out_dir / "corpus.txt"  # what the distractor text behind the line draws from
@@ -201,7 +204,7 @@ class SynthtigerMaker:
             if found.get(index, (None, None))[1] != strings[index]:
                 raise RuntimeError(f"SynthTIGER's gt.txt files in {out_dir} lack image {index} or its label")
             paths.append(found[index][0])
-        return paths
+        return list(zip(paths, strings[start:], strict=True))
 
     def describe(self) -> str:
         return (

@@ -43,7 +43,10 @@ class TrdgMaker:
             "venv": installed(self.python),
         }
 
-    def make(self, out_dir: Path, strings: list[str], start: int) -> list[str]:
+    def changes_text(self) -> bool:
+        return False
+
+    def make(self, out_dir: Path, strings: list[str], start: int) -> list[tuple[str, str]]:
         strings_file = out_dir / "strings.txt"
         strings_file.write_text("\n".join(strings), encoding="utf-8")
         (out_dir / "images").mkdir(exist_ok=True)
@@ -55,7 +58,7 @@ class TrdgMaker:
             "seed": self.seed,
         }
         run_children(self.python, CHILD, job, start, len(strings), self.processes, out_dir)
-        return [f"images/{i:08d}.png" for i in range(start, len(strings))]
+        return [(f"images/{i:08d}.png", strings[i]) for i in range(start, len(strings))]
 
     def describe(self) -> str:
         return ", ".join(f"{name} {value}" for name, value in OPTIONS.items())

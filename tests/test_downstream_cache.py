@@ -29,11 +29,14 @@ class FakeMaker:
     def key(self) -> dict[str, object]:
         return {"option": self.option}
 
-    def make(self, out_dir: Path, strings: list[str], start: int) -> list[str]:
+    def changes_text(self) -> bool:
+        return False
+
+    def make(self, out_dir: Path, strings: list[str], start: int) -> list[tuple[str, str]]:
         self.calls.append((start, len(strings)))
         for i in range(start, len(strings)):
             (out_dir / f"{i}.txt").write_text(strings[i])
-        return [f"{i}.txt" for i in range(start, len(strings))]
+        return [(f"{i}.txt", strings[i]) for i in range(start, len(strings))]
 
     def describe(self) -> str:
         return "fake"
@@ -84,6 +87,21 @@ def test_a_set_whose_labels_are_not_the_strings_is_refused() -> None:
     make(FakeMaker(), ["a", "b"])
     with pytest.raises(RuntimeError, match="does not hold the bench's strings"):
         make(FakeMaker(), ["a", "x"])
+
+
+class UpperMaker(FakeMaker):
+    """Changes the text it is given, as ocrgen's text augmentation does."""
+
+    def changes_text(self) -> bool:
+        return True
+
+    def make(self, out_dir: Path, strings: list[str], start: int) -> list[tuple[str, str]]:
+        return [(path, label.upper()) for path, label in super().make(out_dir, strings, start)]
+
+
+def test_a_generator_that_changes_the_text_keeps_its_own_labels() -> None:
+    made = make(UpperMaker(), ["a", "b"])
+    assert make(UpperMaker(), ["a", "b"]).labels == made.labels == ["A", "B"]
 
 
 def test_the_ocrgen_key_follows_the_config_the_fonts_and_the_code(tmp_path: Path) -> None:
