@@ -272,14 +272,21 @@ def writer_rows(sizes: Sizes, tmp: Path) -> list[Row]:
     return rows
 
 
+def make_venv(venv: Path) -> str | None:
+    """Create `venv` unless it exists; what went wrong, or None."""
+    if (venv / "bin" / "python").exists():
+        return None
+    log(f"creating {venv}")
+    made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
+    return f"`python -m venv` failed: {tail(made.stderr)}" if made.returncode else None
+
+
 def setup_trdg() -> tuple[Path | None, str]:
     """trdg's virtualenv, made and filled on first use; None and the reason when that is impossible here."""
     python = TRDG_VENV / "bin" / "python"
-    if not python.exists():
-        log(f"creating {TRDG_VENV}")
-        made = subprocess.run([sys.executable, "-m", "venv", str(TRDG_VENV)], capture_output=True, text=True)
-        if made.returncode:
-            return None, f"`python -m venv` failed: {tail(made.stderr)}"
+    problem = make_venv(TRDG_VENV)
+    if problem:
+        return None, problem
     installed = trdg_versions(python)
     if installed:
         return python, f"{installed} (venv reused)"

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
-from bench import tail
+from bench import make_venv, tail
 from font_set import ASCII, FontSet
 from line_corpus import MAX_LENGTH
 from peer_runs import installed, run_children
@@ -90,11 +89,9 @@ def _export(git_dir: Path, target: Path) -> None:
 def setup_synthtiger(source: Path, log: Callable[[str], None]) -> tuple[Path | None, str]:
     """SynthTIGER's virtualenv, made and filled on first use; None and the reason when that is impossible."""
     python = VENV / "bin" / "python"
-    if not python.exists():
-        log(f"creating {VENV}")
-        made = subprocess.run([sys.executable, "-m", "venv", str(VENV)], capture_output=True, text=True)
-        if made.returncode:
-            return None, f"`python -m venv` failed: {tail(made.stderr)}"
+    problem = make_venv(VENV)
+    if problem:
+        return None, problem
     probe = subprocess.run(
         [str(python), "-c", "import synthtiger, imgaug; print(synthtiger.__version__)"], capture_output=True, text=True
     )
