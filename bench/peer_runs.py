@@ -8,10 +8,16 @@ so the split does not change the images.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 from bench import tail
+
+
+def peer_environment() -> dict[str, str]:
+    """The environment without PYTHONPATH: the bench's own path must not leak into a peer's venv (or its cache key)."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
 
 
 def run_children(python: Path, script: Path, job: dict, start: int, stop: int, processes: int, work_dir: Path) -> None:
@@ -23,7 +29,12 @@ def run_children(python: Path, script: Path, job: dict, start: int, stop: int, p
         log_file = work_dir / f"job-{start}-{k}.log"
         with open(log_file, "w", encoding="utf-8") as log:
             running.append(
-                (subprocess.Popen([str(python), str(script), str(job_file)], stdout=log, stderr=log), log_file)
+                (
+                    subprocess.Popen(
+                        [str(python), str(script), str(job_file)], stdout=log, stderr=log, env=peer_environment()
+                    ),
+                    log_file,
+                )
             )
     failed = [(process.wait(), log_file) for process, log_file in running]
     for code, log_file in failed:
@@ -41,5 +52,6 @@ def installed(python: Path) -> list[str]:
         capture_output=True,
         text=True,
         check=True,
+        env=peer_environment(),
     )
     return sorted(done.stdout.split())

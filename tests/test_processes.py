@@ -45,9 +45,20 @@ def _wait_for_labels(out: Path, count: int, process: subprocess.Popen[bytes]) ->
         time.sleep(0.02)
 
 
+def _as_from_a_terminal() -> None:
+    """A shell starts background jobs with SIGINT ignored, which children inherit; at a terminal it is the default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_after(command: list[str], out: Path, labels: int) -> tuple[subprocess.Popen[bytes], bytes, bytes]:
     """Start `command` in its own process group and Ctrl-C the group, as a terminal does, once `labels` exist."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
+    )
     try:
         _wait_for_labels(out, labels, process)
         os.killpg(process.pid, signal.SIGINT)
