@@ -3,9 +3,10 @@
 A set lives in `<generator>-<role>-<key>/`, where the key hashes everything that decides its images
 except how many there are: the strings' stream, the fonts, the generator's config, code and version.
 Image i depends only on string i and the seeds, so a set made for 20,000 strings serves a run that
-asks for 5,000 (its first 5,000), and a set that is too short is extended, not remade. `index.tsv`
-lists the images in order with their labels; `meta.json`, written last, says how many are complete
-and how long they took to make.
+asks for 5,000 (its first 5,000), and a set that is too short is extended, not remade, in chunks of
+`CHUNK` images: a run stopped in the middle keeps every chunk it finished. `index.tsv` lists the
+images in order with their labels; `meta.json`, written after it, says how many are complete and
+how long they took to make.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CACHE_DIR = BENCH_DIR / ".cache" / "downstream"
 INDEX = "index.tsv"
 LOCK = ".lock"
 META = "meta.json"
+CHUNK = 1000  # images made between two saves of the index: what a stopped run can lose
 
 
 def digest(*parts: object) -> str:
@@ -95,13 +97,13 @@ def line_set(maker: Maker, role: str, strings_key: str, strings: list[str], log:
                 log(f"{maker.name} {role}: extending the cached set {directory.name} from {have:,} to {len(strings):,}")
             else:
                 log(f"{maker.name} {role}: making {len(strings):,} images in {directory}")
-            start = time.perf_counter()
-            made = maker.make(directory, strings, have)
-            seconds = meta.get("seconds", 0.0) + time.perf_counter() - start
-            index = [*index[:have], *made]
-            _write_index(directory, index)
-            meta = {"count": len(index), "seconds": seconds, "key": key}
-            (directory / META).write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
+            while len(index) < len(strings):
+                start = time.perf_counter()
+                stop = min(len(index) + CHUNK, len(strings))
+                index = [*index, *maker.make(directory, strings[:stop], len(index))]
+                seconds = meta.get("seconds", 0.0) + time.perf_counter() - start
+                meta = {"count": len(index), "seconds": seconds, "key": key}
+                _save(directory, index, meta)
         else:
             log(f"{maker.name} {role}: reusing {len(strings):,} of the {have:,} cached images in {directory.name}")
     used = index[: len(strings)]
@@ -132,8 +134,12 @@ def _read_index(directory: Path, count: int) -> list[tuple[str, str]]:
     return [(path, label) for path, label in (line.split("\t", 1) for line in lines)]
 
 
-def _write_index(directory: Path, index: list[tuple[str, str]]) -> None:
-    (directory / META).unlink(missing_ok=True)
-    temporary = directory / f".{INDEX}.tmp"
-    temporary.write_text("".join(f"{path}\t{label}\n" for path, label in index), encoding="utf-8")
-    temporary.replace(directory / INDEX)
+def _save(directory: Path, index: list[tuple[str, str]], meta: dict) -> None:
+    """The longer index first, then the meta that counts it: a stop between the two keeps the old count, still true."""
+    for name, text in (
+        (INDEX, "".join(f"{path}\t{label}\n" for path, label in index)),
+        (META, json.dumps(meta, indent=1, default=str)),
+    ):
+        temporary = directory / f".{name}.tmp"
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(directory / name)

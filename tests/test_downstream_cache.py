@@ -72,6 +72,32 @@ def test_a_larger_set_serves_a_smaller_run_and_a_shorter_one_is_extended() -> No
     assert shorter.labels == ["a", "b", "c"] and shorter.made == 4
 
 
+class StoppedMaker(FakeMaker):
+    """Dies, as a killed run does, when asked for more than `limit` strings in all."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def make(self, out_dir: Path, strings: list[str], start: int) -> list[tuple[str, str]]:
+        if len(strings) > self.limit:
+            raise KeyboardInterrupt
+        return super().make(out_dir, strings, start)
+
+
+def test_a_stopped_run_keeps_every_chunk_it_finished(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(set_cache, "CHUNK", 2)
+    strings = ["a", "b", "c", "d", "e"]
+    stopped = StoppedMaker(limit=4)
+    with pytest.raises(KeyboardInterrupt):
+        make(stopped, strings)
+    assert stopped.calls == [(0, 2), (2, 4)]
+    resumed = FakeMaker()
+    done = make(resumed, strings)
+    assert resumed.calls == [(4, 5)]
+    assert done.labels == strings and done.reused == 4
+
+
 @pytest.mark.parametrize("change", ["strings key", "generator option"])
 def test_anything_that_decides_the_images_makes_a_new_set(change: str) -> None:
     first = make(FakeMaker(), ["a", "b"])
