@@ -23,7 +23,7 @@ import yaml
 import ocrgen
 from ocrgen.planner import AssetDirs, load_config, validate
 from ocrgen.planner.corpus import Draw
-from ocrgen.planner.records import PlanStats, plan_records
+from ocrgen.planner.records import PlanStats, stride_records
 from ocrgen.planner.writer import PlanWriter
 from ocrgen.renderer.run import render_plan
 from ocrgen.schemas.plan import PlanRecord
@@ -52,12 +52,11 @@ def package_digest(root: Path) -> str:
     return sha.hexdigest()[:16]
 
 
-def _noting(records: Iterator[PlanRecord], start: int, texts: list[str]) -> Iterator[PlanRecord]:
-    """The records from index `start` on, their texts noted in `texts`."""
+def _noting(records: Iterator[PlanRecord], texts: list[str]) -> Iterator[PlanRecord]:
+    """The records, their texts noted in `texts`."""
     for record in records:
-        if record.index >= start:
-            texts.append(record.text)
-            yield record
+        texts.append(record.text)
+        yield record
 
 
 class OcrgenMaker:
@@ -97,13 +96,14 @@ class OcrgenMaker:
         config_path = out_dir / "config.yaml"
         config_path.write_text(yaml.safe_dump({**self.settings, "total_images": len(strings)}, sort_keys=False))
         config, resources = validate(config_path, AssetDirs(fonts=self.font_dir, corpus=corpus_dir))
-        shared = InOrder(strings)
+        shared = InOrder(strings[start:])  # record i plans on its own: only its draw from the corpus links it to i
         resources = dataclasses.replace(
             resources, specs=[dataclasses.replace(spec, corpus=shared) for spec in resources.specs]
         )
         plan = out_dir / f"plan-from-{start}.jsonl"
         texts: list[str] = []
-        records = _noting(plan_records(config, resources, config.seed or 0, PlanStats()), start, texts)
+        planned = stride_records(config, resources, config.seed or 0, PlanStats(), start=start, stop=len(strings))
+        records = _noting(planned, texts)
         deque(PlanWriter(plan).lines(records, PlanStats()), maxlen=0)
         if len(texts) != len(strings) - start or (texts != strings[start:] and not self.changes_text()):
             raise RuntimeError(f"{plan}: the planned texts are not the bench's strings in order")

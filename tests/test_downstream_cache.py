@@ -130,6 +130,17 @@ def test_a_generator_that_changes_the_text_keeps_its_own_labels() -> None:
     assert make(UpperMaker(), ["a", "b"]).labels == made.labels == ["A", "B"]
 
 
+def test_an_ocrgen_set_made_in_two_parts_is_the_set_made_at_once(tmp_path: Path) -> None:
+    fonts = Path(__file__).resolve().parent.parent / "ocrgen" / "data" / "fonts"
+    strings = ["One line", "of print,", "cut in", "two parts", "or not."]
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    whole.mkdir(), parts.mkdir()
+    made = OcrgenMaker(EXAMPLE, fonts, "bundled", 50, 1).make(whole, strings, 0)
+    maker = OcrgenMaker(EXAMPLE, fonts, "bundled", 50, 1)
+    assert maker.make(parts, strings[:2], 0) + maker.make(parts, strings, 2) == made
+    assert [(whole / path).read_bytes() for path, _ in made] == [(parts / path).read_bytes() for path, _ in made]
+
+
 def test_the_ocrgen_key_follows_the_config_the_fonts_and_the_code(tmp_path: Path) -> None:
     font_dir = tmp_path / "fonts"
     font_dir.mkdir()
