@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,3 +48,13 @@ def test_plan_reports_progress(cli: Cli, tmp_path: Path, caplog: pytest.LogCaptu
 def test_help_names_the_default_config(cli: Cli, command: str) -> None:
     text = " ".join(cli(command, "--help").output.split())
     assert "Default: the bundled quickstart" in text and "quickstart.yaml" in text
+
+
+def test_python_m_ocrgen_is_the_ocrgen_command(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ocrgen", "validate"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("OK: ")
+    usage = subprocess.run([sys.executable, "-m", "ocrgen", "--help"], capture_output=True, text=True, timeout=120)
+    assert usage.stdout.startswith("Usage: ocrgen ")
