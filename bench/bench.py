@@ -272,6 +272,12 @@ def writer_rows(sizes: Sizes, tmp: Path) -> list[Row]:
     return rows
 
 
+def peer_environment() -> dict[str, str]:
+    """The environment without PYTHONPATH, for every run of a peer's venv: the bench's own path must not leak
+    into the peer's imports, its pip installs or its `pip freeze` (a cache key)."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+
+
 def make_venv(venv: Path) -> str | None:
     """Create `venv` unless it exists; what went wrong, or None."""
     if (venv / "bin" / "python").exists():
@@ -295,7 +301,7 @@ def setup_trdg() -> tuple[Path | None, str]:
         log(f'pip install trdg "{pillow}" into {TRDG_VENV}')
         command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "trdg", pillow]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=peer_environment())
         except subprocess.TimeoutExpired:
             errors.append(f'`pip install trdg "{pillow}"` took over 15 minutes')
             continue
@@ -312,7 +318,7 @@ def trdg_versions(python: Path) -> str | None:
         "import importlib.metadata as m, trdg.generators; "
         "print(f\"trdg {m.version('trdg')}, Pillow {m.version('pillow')}\")"
     )
-    done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+    done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, env=peer_environment())
     return done.stdout.strip().splitlines()[-1] if done.returncode == 0 and done.stdout.strip() else None
 
 
@@ -332,7 +338,7 @@ def run_trdg(python: Path, words: list[str], work_dir: Path) -> TrdgRun | str:
     command = [str(python), str(BENCH_DIR / "trdg_child.py"), str(words_file), str(len(words)), str(WARMUP),
                str(out_dir), *map(str, LATIN_FONTS)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=1800, env=peer_environment())
     except subprocess.TimeoutExpired:
         return "trdg took over 30 minutes"
     if done.returncode:

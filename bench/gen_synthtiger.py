@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from bench import make_venv, tail
+from bench import make_venv, peer_environment, tail
 from font_set import ASCII, FontSet
 from line_corpus import MAX_LENGTH
 from peer_runs import installed, run_children
@@ -93,15 +93,21 @@ def setup_synthtiger(source: Path, log: Callable[[str], None]) -> tuple[Path | N
     if problem:
         return None, problem
     probe = subprocess.run(
-        [str(python), "-c", "import synthtiger, imgaug; print(synthtiger.__version__)"], capture_output=True, text=True
+        [str(python), "-c", "import synthtiger, imgaug; print(synthtiger.__version__)"],
+        capture_output=True,
+        text=True,
+        env=peer_environment(),
     )
     if probe.returncode == 0:
         return python, f"SynthTIGER {probe.stdout.strip()} (venv reused)"
     log(f"pip install {source} {' '.join(PINS)} into {VENV}")
     command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source), *PINS]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, env=peer_environment())
     probe = subprocess.run(
-        [str(python), "-c", "import synthtiger, imgaug; print(synthtiger.__version__)"], capture_output=True, text=True
+        [str(python), "-c", "import synthtiger, imgaug; print(synthtiger.__version__)"],
+        capture_output=True,
+        text=True,
+        env=peer_environment(),
     )
     if done.returncode or probe.returncode:
         return None, f"`pip install {source} {' '.join(PINS)}` failed: {tail(done.stderr + probe.stderr)}"

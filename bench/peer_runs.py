@@ -8,16 +8,10 @@ so the split does not change the images.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
-from bench import tail
-
-
-def peer_environment() -> dict[str, str]:
-    """The environment without PYTHONPATH: the bench's own path must not leak into a peer's venv (or its cache key)."""
-    return {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+from bench import peer_environment, tail
 
 
 def run_children(python: Path, script: Path, job: dict, start: int, stop: int, processes: int, work_dir: Path) -> None:
