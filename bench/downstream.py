@@ -59,8 +59,9 @@ class Size:
     steps: int
 
 
-# 10,000 lines: SynthTIGER makes about 1.3 lines/s per core, so its set takes about an hour on 2 cores and the
-# whole run, data for all three included, fits the 2 hours the bench is allowed; 1,500 steps of 16 see each line 2.4 times.
+# 10,000 lines: SynthTIGER makes about 1.3 lines/s per core, so its set takes about an hour on 2 cores and
+# the whole run, data for all three included, fits the 2 hours the bench is allowed; 1,500 steps of 16 see
+# each line 2.4 times.
 FULL = Size(n=10_000, held_out=500, steps=1_500)
 QUICK = Size(n=300, held_out=50, steps=40)
 SMOKE_STEPS = 300  # fewer steps than this leave the model at CTC's all-blank stage (about 250 steps)

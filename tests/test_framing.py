@@ -177,8 +177,17 @@ def _validate(cli: Cli, tmp_path: Path, spec: dict[str, Any]) -> Result:
         ({"framing": {"crop": "canvas"}}, ["framing.crop"]),
         ({"framing": {"margin": 4.5}}, ["framing.margin"]),
         ({"framing": {"margin": {"min": -0.1, "max": 0.1}}}, ["framing.margin"]),
+        ({"framing": {"neighbours": {"p": 1, "pitch": 0.2}}}, ["framing.neighbours.pitch"]),
+        ({"framing": {"neighbours": {"pitch": 1}}}, ["framing.neighbours.p"]),
     ],
-    ids=["with-padding", "unknown-crop", "margin-too-large", "negative-margin"],
+    ids=[
+        "with-padding",
+        "unknown-crop",
+        "margin-too-large",
+        "negative-margin",
+        "neighbours-overlap",
+        "neighbours-without-p",
+    ],
 )
 def test_bad_framing_is_one_clear_error(cli: Cli, tmp_path: Path, spec: dict[str, Any], names: list[str]) -> None:
     result = _validate(cli, tmp_path, spec)
@@ -223,6 +232,87 @@ def test_inspect_reports_the_margins(tmp_path: Path) -> None:
         values = [getattr(r.crop, side) for r in records]
         row = distributions[f"crop.{side} px"]
         assert (row["count"], row["min"], row["max"]) == (20, min(values), max(values))
+
+
+# --- neighbouring lines ---------------------------------------------------------------------------
+
+NEIGHBOURS = {"margin": {"min": 0.2, "max": 0.4}, "neighbours": {"p": 1, "pitch": {"min": 0.7, "max": 0.9}}}
+
+
+def without_neighbours(record: PlanRecord) -> PlanRecord:
+    assert record.crop is not None
+    return record.model_copy(update={"crop": record.crop.model_copy(update={"neighbours": []})})
+
+
+@pytest.mark.parametrize("direction", ["left_to_right", "top_to_bottom"])
+def test_neighbours_lie_a_pitch_past_the_block_across_its_lines(tmp_path: Path, direction: str) -> None:
+    """One neighbour on each side, `pitch` line heights past the block's outer baseline, moved along the line
+    by at most `shift`: rows for horizontal lines, columns for vertical ones."""
+    records = framed_records(
+        tmp_path,
+        total=12,
+        directions={direction: 1},
+        lines={"min": 1, "max": 3},
+        framing={"neighbours": {"p": 1, "pitch": {"min": 0.9, "max": 1.2}, "shift": {"min": -1, "max": 1}}},
+    )
+    for record in records:
+        layout = record_layout(record, AssetResolver())
+        assert record.crop is not None
+        across = [(n.x, n.y) if direction == "top_to_bottom" else (n.y, n.x) for n in record.crop.neighbours]
+        extent = layout.extent()
+        depth = extent.x1 - extent.x0 if direction == "top_to_bottom" else extent.y1 - extent.y0
+        (before, shift_before), (after, shift_after) = across
+        for distance in (-before, after):
+            pitch = (distance - depth + layout.line_height) / layout.line_height
+            assert 0.9 - 1 / layout.line_height <= pitch <= 1.2 + 1 / layout.line_height, (record.index, pitch)
+        assert max(abs(shift_before), abs(shift_after)) <= round(layout.line_height)
+
+
+def test_neighbours_come_with_their_chance_and_cost_nothing_when_absent(tmp_path: Path) -> None:
+    """With p = 0.5 some records have none, one or two; a crop without any is written without the key."""
+    records = framed_records(tmp_path, total=40, framing={"neighbours": {"p": 0.5}})
+    counts = {len(r.crop.neighbours) for r in records if r.crop is not None}
+    assert counts == {0, 1, 2}
+    for record in records:
+        assert record.crop is not None
+        assert ("neighbours" in orjson.loads(record_line(record))["crop"]) == bool(record.crop.neighbours)
+        assert PlanRecord.model_validate_json(record_line(record)) == record
+
+
+@pytest.mark.parametrize(
+    "effects", [{}, {"rotation": {"p": 1, "angle": {"min": -3, "max": 3}}}], ids=["straight", "rotated"]
+)
+def test_neighbours_show_in_the_margins_and_change_neither_crop_nor_label(
+    tmp_path: Path, effects: dict[str, Any]
+) -> None:
+    """The crop is measured on the text's own ink: the image keeps its size and label, the text's own
+    ink stays as it was, and the neighbours' ink shows near the edges that they lie beyond."""
+    records = framed_records(tmp_path, total=12, framing=NEIGHBOURS, effects=effects)
+    shown = 0
+    for record in records:
+        alone, label_alone = render_record(without_neighbours(record))
+        image, label = render_record(record)
+        assert image.size == alone.size and label == label_alone.model_copy(update={"plan": label.plan})
+        pixels, own = np.asarray(image), np.asarray(alone)
+        solid = (own == 0).all(axis=2)  # black text on white: fully covered by the text itself
+        assert (pixels[solid] == 0).all(), record.index
+        added = (pixels != own).any(axis=2)
+        assert not added[solid].any()
+        rows = np.flatnonzero(added.any(axis=1))
+        top, bottom = planned(record)[1], planned(record)[3]
+        if rows.size:
+            shown += 1
+            assert rows[0] < top or rows[-1] >= image.height - bottom, record.index
+    assert shown >= len(records) // 2, "close neighbours show in most records"
+
+
+def test_far_neighbours_leave_the_image_as_it_was(tmp_path: Path) -> None:
+    """Neighbours farther than the margins reach show nothing at all."""
+    framing = {"margin": {"min": 0, "max": 0.1}, "neighbours": {"p": 1, "pitch": {"min": 2.5, "max": 3}}}
+    for record in framed_records(tmp_path, total=6, framing=framing):
+        assert record.crop is not None and len(record.crop.neighbours) == 2
+        alone = render_record(without_neighbours(record))[0]
+        assert np.array_equal(np.asarray(render_record(record)[0]), np.asarray(alone))
 
 
 # --- line writers ---------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from ocrgen.effects.base import EffectParams
 from ocrgen.effects.geometric import Rescale
 from ocrgen.effects.registry import effect_of
 from ocrgen.sampling import sample
-from ocrgen.schemas.config import Framing
-from ocrgen.schemas.plan import InkCrop
+from ocrgen.schemas.config import Framing, NeighbourLines
+from ocrgen.schemas.plan import InkCrop, Point
 from ocrgen.text.layout import TextLayout
 
 Margins = tuple[int, int, int, int]  # left, top, right, bottom
@@ -31,7 +31,31 @@ def plan_crop(framing: Framing, layout: TextLayout, effects: list[EffectParams],
     """
     line_height = layout.line_height * _scale(effects)
     left, top, right, bottom = (round(sample(framing.margin, rng) * line_height) for _ in range(4))
-    return InkCrop(left=left, top=top, right=right, bottom=bottom)
+    neighbours = [] if framing.neighbours is None else _neighbours(framing.neighbours, layout, effects, rng)
+    return InkCrop(left=left, top=top, right=right, bottom=bottom, neighbours=neighbours)
+
+
+def _neighbours(
+    config: NeighbourLines, layout: TextLayout, effects: list[EffectParams], rng: np.random.Generator
+) -> list[Point]:
+    """The offsets of the lines before and after the text block, each there with chance `p`.
+
+    A neighbour's baseline lies `pitch` line heights past the block's outer baseline, so the
+    offset across the lines is the block's own depth (its extent less one line) plus that.
+    Turned blocks (vertical columns) have their neighbours to the left and right.
+    """
+    scale = _scale(effects)
+    extent = layout.extent()
+    turned = layout.frame.turns % 2 == 1
+    depth = (extent.x1 - extent.x0) if turned else (extent.y1 - extent.y0)
+    offsets = []
+    for side in (-1, 1):
+        if rng.random() >= config.p:
+            continue
+        across = side * round((depth - layout.line_height + sample(config.pitch, rng) * layout.line_height) * scale)
+        along = round(sample(config.shift, rng) * layout.line_height * scale)
+        offsets.append(Point(x=across, y=along) if turned else Point(x=along, y=across))
+    return offsets
 
 
 def canvas_padding(crop: InkCrop, effects: list[EffectParams]) -> Margins:

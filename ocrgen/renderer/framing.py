@@ -15,8 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from ocrgen.effects.base import Window
+from ocrgen.effects.text import shifted
 from ocrgen.renderer.labels import LabelShapes
-from ocrgen.schemas.plan import InkCrop
+from ocrgen.schemas.plan import InkCrop, Point
 
 _VISIBLE_ALPHA = np.float32(0.5 / 255)
 
@@ -41,3 +42,15 @@ def frame(image: np.ndarray, shapes: LabelShapes, ink: Window, crop: InkCrop) ->
     x0, y0 = max(cols.start - crop.left, 0), max(rows.start - crop.top, 0)
     x1, y1 = min(cols.stop + crop.right, width), min(rows.stop + crop.bottom, height)
     return np.ascontiguousarray(image[y0:y1, x0:x1]), shapes.cut(x0, y0, x1 - x0, y1 - y0)
+
+
+def with_neighbours(text: np.ndarray, offsets: list[Point]) -> np.ndarray:
+    """Premultiplied RGBA `text` over copies of itself moved by each offset: the neighbouring lines of its page.
+
+    The window to crop to is measured on the text alone, before this: the neighbours only show
+    where they reach into the margins.
+    """
+    out = text.copy()
+    for offset in offsets:
+        out += shifted(text, offset.x, offset.y) * (1 - out[:, :, 3:])
+    return out

@@ -2,8 +2,9 @@
 
 The text is drawn on its own layers, goes through the text effects, then the
 geometric effects (which move the label polygons with the pixels), meets the
-background, is cut to its ink when the record has a crop, and last goes through
-the image effects.
+background (with copies of itself beneath it as the neighbouring lines, when the
+crop has them), is cut to its own ink when the record has a crop, and last goes
+through the image effects.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ocrgen.effects.registry import effect_of, size_after_geometry
 from ocrgen.effects.text import effective_layout, layout_jitter
 from ocrgen.errors import ImageTooLargeError
 from ocrgen.renderer.backgrounds import image_background, procedural_background
-from ocrgen.renderer.framing import alpha_window, frame
+from ocrgen.renderer.framing import alpha_window, frame, with_neighbours
 from ocrgen.renderer.labels import measure_shapes
 from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
@@ -89,9 +90,13 @@ def render_pixels(
         pixels = image_background(background, resolver.path(background.asset, record.roots), width, height)
     else:
         pixels = procedural_background(background, record.seed, width, height)
+    if record.crop is not None and record.crop.neighbours and scene.text is None:
+        scene.text = layers.flatten()  # the neighbours are copies of the whole picture of the text
     if scene.text is not None:
-        scene.image = _composite(pixels, scene.text)
         ink = alpha_window(scene.text) if record.crop else None
+        if record.crop is not None and record.crop.neighbours:
+            scene.text = with_neighbours(scene.text, record.crop.neighbours)
+        scene.image = _composite(pixels, scene.text)
     else:  # the text stays where it was drawn and is transparent outside its ink: only that window is blended
         ink = layers.ink_window() if text_effects else _ink_bounds(drawn.ink)
         scene.image = layers.over(pixels, ink)

@@ -26,6 +26,8 @@ MAX_CHARACTER_SPACING = 128  # px, either way
 MAX_STROKE_WIDTH = 64  # px
 MAX_FONT_SIZE = 16_384  # px per em: FreeType refuses 65,536 and up; this em already fills the largest image allowed
 MAX_FRAME_MARGIN = 4.0  # line heights around the ink: past a few, a line is a speck on a page
+NEIGHBOUR_PITCHES = (0.5, 3.0)  # line heights between baselines: closer lines overlap, farther ones never show
+MAX_NEIGHBOUR_SHIFT = 10.0  # line heights along the line: past the line's end a neighbour shows nothing
 
 
 def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
@@ -140,6 +142,25 @@ class ProceduralBackgrounds(_Strict):
         return {name: w for name, w in self.model_dump().items() if w > 0}
 
 
+class NeighbourLines(_Strict):
+    """The lines set above and below the text on its page, of which a crop keeps the ascenders and descenders
+    that reach into its margins, as a real line segmenter's crops do. They are copies of the text itself,
+    shifted; they are not labelled."""
+
+    p: float = Field(ge=0, le=1, description="Chance for each of the two neighbours, above and below, to be there.")
+    pitch: Annotated[Range, within(*NEIGHBOUR_PITCHES)] = Field(
+        default_factory=lambda: Range(min=0.85, max=1.1),
+        description="Distance from the text's last baseline to the neighbour's, in line heights, "
+        f"{NEIGHBOUR_PITCHES[0]:g} to {NEIGHBOUR_PITCHES[1]:g}; the neighbour shows only where it comes closer than "
+        "the margin.",
+    )
+    shift: Annotated[Range, within(-MAX_NEIGHBOUR_SHIFT, MAX_NEIGHBOUR_SHIFT)] = Field(
+        default_factory=lambda: Range(min=-2, max=2),
+        description="How far the neighbour is moved along the line, in line heights, so that its letters do not "
+        "stand over the text's own.",
+    )
+
+
 class Framing(_Strict):
     """How the final image is cut around the text, the way a line segmenter delivers a real line.
 
@@ -154,6 +175,9 @@ class Framing(_Strict):
         description="Space left around the ink on each side, drawn separately for each side, as a fraction of "
         "the font's line height (ascender - descender; the font size for upright vertical columns), "
         f"0 to {MAX_FRAME_MARGIN:g}.",
+    )
+    neighbours: NeighbourLines | None = Field(
+        None, description="Parts of the lines above and below at the crop's edges; absent: none."
     )
 
 

@@ -161,6 +161,20 @@ class InkCrop(_Record):
     top: Margin
     right: Margin
     bottom: Margin
+    neighbours: list[Point] = Field(
+        default_factory=list,
+        max_length=2,
+        description="Offsets, in final-image pixels, of copies of the text drawn beneath it once the geometric "
+        "effects have run: the neighbouring lines, whose parts the margins take in. Cut to the text's own ink.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_neighbours(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A crop without neighbours is written as it was before they existed, so its bytes do not change."""
+        data = handler(self)
+        if not data.get("neighbours", True):
+            del data["neighbours"]
+        return data
 
 
 class PlanRecord(_Record):
