@@ -24,7 +24,7 @@ import ocrgen
 from ocrgen.planner import AssetDirs, load_config, validate
 from ocrgen.planner.corpus import Draw
 from ocrgen.planner.records import PlanStats, stride_records
-from ocrgen.planner.writer import PlanWriter
+from ocrgen.planner.writer import PlanWriter, record_line
 from ocrgen.renderer.run import render_plan
 from ocrgen.schemas.plan import PlanRecord
 from set_cache import BENCH_DIR
@@ -104,7 +104,7 @@ class OcrgenMaker:
         texts: list[str] = []
         planned = stride_records(config, resources, config.seed or 0, PlanStats(), start=start, stop=len(strings))
         records = _noting(planned, texts)
-        deque(PlanWriter(plan).lines(records, PlanStats()), maxlen=0)
+        deque(PlanWriter(plan).lines(map(record_line, records), PlanStats()), maxlen=0)
         if len(texts) != len(strings) - start or (texts != strings[start:] and not self.changes_text()):
             raise RuntimeError(f"{plan}: the planned texts are not the bench's strings in order")
         summary = render_plan(plan, out_dir / "images", workers=self.workers)

@@ -278,14 +278,41 @@ _output_dir_option = click.option(
     callback=_output_file,
     help="Plan file; - writes the records to stdout, without the .stats.json file beside it.",
 )
+@click.option(
+    "--shard",
+    "shard_text",
+    metavar="K/N",
+    help="Plan only part K of N (K counts from 0): the N parts, concatenated in order, are the whole plan.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Planning processes; the plan is the same for any number. Default: one per usable CPU.",
+)
 @_log_option
 def plan(
-    batch_config: Path | None, seed: int | None, count: int | None, output: Path, log_level: str, **dirs: Path | None
+    batch_config: Path | None,
+    seed: int | None,
+    count: int | None,
+    output: Path,
+    shard_text: str | None,
+    workers: int | None,
+    log_level: str,
+    **dirs: Path | None,
 ) -> None:
     """Make every random choice and write one JSON record per image."""
     _setup_logging(log_level)
     to_stdout = str(output) == "-"
-    stream = stream_plan(batch_config or DEFAULT_CONFIG, _dirs(**dirs), None if to_stdout else output, seed, count)
+    stream = stream_plan(
+        batch_config or DEFAULT_CONFIG,
+        _dirs(**dirs),
+        None if to_stdout else output,
+        seed,
+        count,
+        workers or usable_cpus(),
+        _shard(shard_text),
+    )
     progress = Progress(stream.total, _progress_stream())
     try:
         for _ in stream.lines:
@@ -546,7 +573,7 @@ def generate(
     writable_file(plan_file, "move it away")  # read by --resume, written otherwise
     keep_plan = resume and plan_file.exists()
     # A new plan is validated before the dir is touched, so a bad config or asset never costs an earlier run.
-    stream = None if keep_plan else stream_plan(config, _dirs(**dirs), plan_file, seed, count)
+    stream = None if keep_plan else stream_plan(config, _dirs(**dirs), plan_file, seed, count, workers)
     prepare_output_dir(
         output_dir, Shard(), None, writer, image_format, resume=resume, overwrite=overwrite, planned_here=True
     )
@@ -645,8 +672,17 @@ def preview(
     click.echo(f"Wrote {counted(len(wanted), 'record')} to {output}.")
 
 
+_plan_parts_argument = click.argument(
+    "plan_files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    callback=lambda ctx, param, values: tuple(_plan_file(ctx, param, value) for value in values),
+)
+
+
 @main.command()
-@_plan_argument
+@_plan_parts_argument
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables (with --charset: a list).")
 @click.option(
     "--charset",
@@ -654,23 +690,26 @@ def preview(
     help="Print the characters of the plan's texts instead: each once, sorted by code point, on one line "
     "(a leading space is the space character; line breaks are left out), for a recognizer's vocabulary.",
 )
-def inspect(plan_file: Path, as_json: bool, charset: bool) -> None:
+def inspect(plan_files: tuple[Path, ...], as_json: bool, charset: bool) -> None:
     """Summarise a plan (counts, value quantiles, effects, resampling) in one streaming pass.
+
+    Several files are the parts of one plan made with `plan --shard K/N`, read as the whole.
 
     \b
     ocrgen inspect plans.jsonl --charset > charset.txt   one line of characters
     ocrgen inspect plans.jsonl --charset --json          a JSON list of them
+    ocrgen inspect part-*.jsonl                          the parts of one plan
     """
     if charset:
         from ocrgen.charset import plan_characters
 
-        characters = plan_characters(plan_file)
+        characters = "".join(sorted(set().union(*(plan_characters(path) for path in plan_files))))
         click.echo(json.dumps(list(characters), ensure_ascii=False) if as_json else characters)
         return
     from ocrgen.inspection import format_report, inspect_plan
 
-    report = inspect_plan(plan_file)
-    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(plan_file, report))
+    report = inspect_plan(*plan_files)
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(list(plan_files), report))
 
 
 @main.command()
@@ -681,6 +720,28 @@ def show(plan_file: Path, index: int) -> None:
     from ocrgen.inspection import find_record
 
     click.echo(json.dumps(find_record(plan_file, index), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@_plan_parts_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    callback=_output_file,
+    help="The whole plan; its .stats.json file is written beside it.",
+)
+def join(plan_files: tuple[Path, ...], output: Path) -> None:
+    """Join the parts of a plan made with `plan --shard K/N` into the plan one run would have written.
+
+    The parts may be given in any order (part-*.jsonl); their statistics files say which part
+    each is, and a missing, repeated or foreign part is refused before anything is written.
+    """
+    from ocrgen.planner.parts import join_parts
+
+    stats = join_parts(plan_files, output)
+    click.echo(f"Joined {counted(len(plan_files), 'part')} ({counted(stats.records, 'record')}) into {output}.")
 
 
 @main.command()

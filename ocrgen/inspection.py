@@ -12,13 +12,14 @@ import os
 import random
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ocrgen.errors import OcrgenError
+from ocrgen.planner.parts import whole_stats
 from ocrgen.planner.writer import stats_path
 from ocrgen.renderer.planfile import Shard, parse_record, shard_lines
 
@@ -101,8 +102,12 @@ class PlanSummary:
         self.backgrounds[key] += 1
         self._number("font size", font["size"])
         self._number("text length", len(record["text"]))
-        for side, margin in (record.get("crop") or {}).items():
-            self._number(f"crop.{side} px", margin)
+        crop = record.get("crop") or {}
+        for side in ("left", "top", "right", "bottom"):
+            if side in crop:
+                self._number(f"crop.{side} px", crop[side])
+        if crop:
+            self._number("crop.neighbours", len(crop.get("neighbours", ())))
         for effect in record.get("effects", ()):
             self.effects[effect["name"]] += 1
             for param, value in effect.items():
@@ -162,15 +167,24 @@ def _ranked(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def inspect_plan(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Stream `path` once and return the report; a line that render would refuse raises PlanFileError naming it."""
-    path = Path(path)
+def inspect_plan(*paths: str | os.PathLike[str]) -> dict[str, Any]:
+    """Stream the plan once and return the report; a line that render would refuse raises PlanFileError naming it.
+
+    Several paths are the parts of one plan (`plan --shard`), read in shard order as the whole;
+    PlanPartsError when they are not.
+    """
+    plans = [Path(path) for path in paths]
+    planning: dict[str, Any] | None = None
+    if len(plans) > 1:
+        plans, stats = whole_stats(plans)
+        planning = dict(sorted(stats.to_dict().items()))  # in the order of a statistics file's keys
+    elif stats_path(plans[0]).exists():
+        planning = orjson.loads(stats_path(plans[0]).read_bytes())
     summary = PlanSummary()
-    for line in shard_lines(path, Shard()):  # the same checks as render's, so inspect passes no less
-        parse_record(path, line)
-        summary.add(orjson.loads(line.text))
-    sidecar = stats_path(path)
-    planning = orjson.loads(sidecar.read_bytes()) if sidecar.exists() else None
+    for path in plans:
+        for line in shard_lines(path, Shard()):  # the same checks as render's, so inspect passes no less
+            parse_record(path, line)
+            summary.add(orjson.loads(line.text))
     return summary.to_dict(planning)
 
 
@@ -189,10 +203,13 @@ def find_record(path: Path, index: int) -> dict[str, Any]:
     raise RecordNotFound(f"{path} has no record with index {index} ({seen} records).")
 
 
-def format_report(path: Path, report: dict[str, Any]) -> str:
-    """The report as aligned plain-text tables, one section per question."""
+def format_report(plan: str | os.PathLike[str] | Sequence[Path], report: dict[str, Any]) -> str:
+    """The report as aligned plain-text tables, one section per question; `plan`: the plan, or its parts."""
     total = report["records"] or 1
-    lines = [f"{path}: {report['records']} records"]
+    paths = list(plan) if isinstance(plan, Sequence) and not isinstance(plan, str) else [Path(plan)]
+    path = paths[0]
+    named = str(path) if len(paths) == 1 else f"{path} and {len(paths) - 1} more parts"
+    lines = [f"{named}: {report['records']} records"]
 
     def section(title: str, rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
         lines.extend(["", title])
@@ -232,7 +249,8 @@ def format_report(path: Path, report: dict[str, Any]) -> str:
     else:
         resampled = planning.get("resampled", {})
         section(
-            f"Planning ({stats_path(path).name}): {planning.get('records', '?')} records planned, "
+            f"Planning ({stats_path(path).name if len(paths) == 1 else 'the statistics of the parts'}): "
+            f"{planning.get('records', '?')} records planned, "
             f"{sum(resampled.values())} redrawn",
             [(reason, str(count)) for reason, count in resampled.items()],
             ("redrawn because", "times"),

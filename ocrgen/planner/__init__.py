@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ocrgen.errors import ConfigError
-from ocrgen.planner.records import PlanStats, plan_records, stride_records
+from ocrgen.planner.parallel import plan_lines, shard_range
+from ocrgen.planner.records import PlanPart, PlanStats, plan_records, stride_records
 from ocrgen.planner.resources import AssetDirs, Resources
 from ocrgen.planner.validation import load_config, valid_specifications
 from ocrgen.planner.writer import PlanWriter
+from ocrgen.renderer.planfile import Shard
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.plan import PlanRecord
 
@@ -88,10 +90,7 @@ class PlanStream:
     lines: Iterator[tuple[int, bytes]]
     stats: PlanStats
     writer: PlanWriter
-
-    @property
-    def total(self) -> int:
-        return self.config.total_images
+    total: int  # records this stream writes: the whole plan's, or its shard's
 
 
 def stream_plan(
@@ -100,18 +99,25 @@ def stream_plan(
     output: str | os.PathLike[str] | None,
     seed: int | None = None,
     count: int | None = None,
+    workers: int = 1,
+    shard: Shard | None = None,
 ) -> PlanStream:
     """Validate, then plan lazily: each (offset, line) is on its way to `output` (None: stdout) when it is yielded.
 
     The file gets its final name, with its statistics beside it, only after the last line.
-    `seed` and `count` override the config's seed and total_images.
+    `seed` and `count` override the config's seed and total_images. `workers` processes plan
+    it, and the file is the same for any number; `shard` plans only that contiguous part of it.
     """
     config, resources = validate(config_path, dirs)
     config = _counted(config, count)
     stats = PlanStats()
     writer = PlanWriter(None if output is None else Path(output))
-    lines = writer.lines(plan_records(config, resources, planning_seed(config, seed), stats), stats)
-    return PlanStream(config, lines, stats, writer)
+    shard = shard or Shard()
+    indices = shard_range(config.total_images, shard)
+    if shard.count > 1:
+        stats.part = PlanPart(shard.index, shard.count, *indices, config.total_images)
+    planned = plan_lines(config, dirs, resources, planning_seed(config, seed), stats, indices, workers)
+    return PlanStream(config, writer.lines(planned, stats), stats, writer, indices[1] - indices[0])
 
 
 def make_plan(
@@ -120,8 +126,9 @@ def make_plan(
     output: str | os.PathLike[str] | None,
     seed: int | None = None,
     count: int | None = None,
+    workers: int = 1,
 ) -> PlanStats:
     """Validate, then write the whole plan to `output` and its statistics beside it; None writes the lines to stdout."""
-    stream = stream_plan(config_path, dirs, output, seed, count)
+    stream = stream_plan(config_path, dirs, output, seed, count, workers)
     deque(stream.lines, maxlen=0)
     return stream.stats

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from itertools import chain, islice, repeat
+from typing import Any
 
 import numpy as np
 
@@ -54,13 +55,45 @@ class PlanStats:
     records: int = 0
     per_spec: Counter[str] = field(default_factory=Counter)
     resampled: Counter[str] = field(default_factory=Counter)
+    part: PlanPart | None = None  # which part of a plan planned with --shard these stats are of
+
+    def add(self, other: PlanStats) -> None:
+        """Count `other`'s records and redraws in too: the stats of a plan made in parts."""
+        self.records += other.records
+        self.per_spec.update(other.per_spec)
+        self.resampled.update(other.resampled)
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "records": self.records,
             "per_spec": dict(sorted(self.per_spec.items())),
             "resampled": dict(sorted(self.resampled.items())),
         }
+        if self.part is not None:
+            data["part"] = asdict(self.part)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlanStats:
+        """Stats as `to_dict` wrote them; KeyError or TypeError when `data` is not such stats."""
+        part = data.get("part")
+        return cls(
+            records=int(data["records"]),
+            per_spec=Counter({str(k): int(v) for k, v in data["per_spec"].items()}),
+            resampled=Counter({str(k): int(v) for k, v in data["resampled"].items()}),
+            part=None if part is None else PlanPart(**part),
+        )
+
+
+@dataclass(frozen=True)
+class PlanPart:
+    """Part `index` of `count` of a plan of `total` records: the records [first, stop)."""
+
+    index: int
+    count: int
+    first: int
+    stop: int
+    total: int
 
 
 def plan_records(config: BatchConfig, resources: Resources, seed: int, stats: PlanStats) -> Iterator[PlanRecord]:

@@ -41,11 +41,12 @@ class PlanWriter:
         self._digest = hashlib.sha256()
         self._complete = False
 
-    def lines(self, records: Iterable[PlanRecord], stats: PlanStats) -> Iterator[tuple[int, bytes]]:
-        """Write each record and yield its (offset, line); at the end write the stats, then rename into place."""
+    def lines(self, lines: Iterable[bytes], stats: PlanStats) -> Iterator[tuple[int, bytes]]:
+        """Write each plan line (see `record_line`) and yield it with its offset; at the end write the stats,
+        then rename into place."""
         if self.plan is None:
             stdout = sys.stdout.buffer
-            yield from self._write(records, stdout)
+            yield from self._write(lines, stdout)
             stdout.flush()
             self._complete = True
             return
@@ -53,7 +54,7 @@ class PlanWriter:
         try:
             self.plan.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as handle:
-                yield from self._write(records, handle)
+                yield from self._write(lines, handle)
             write_stats(self.plan, stats.to_dict())
             temporary.replace(self.plan)
         except OSError as error:
@@ -63,9 +64,8 @@ class PlanWriter:
                 temporary.unlink(missing_ok=True)
         self._complete = True
 
-    def _write(self, records: Iterable[PlanRecord], handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
-        for record in records:
-            line = record_line(record)
+    def _write(self, lines: Iterable[bytes], handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
+        for line in lines:
             handle.write(line)
             self._digest.update(line)
             yield self.size, line

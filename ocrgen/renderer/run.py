@@ -7,12 +7,9 @@ at most `chunk_size` records are in flight.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import math
 import os
-import signal
-import sys
 import time
 import traceback
 from collections import Counter, deque
@@ -43,6 +40,7 @@ from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, che
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import LabelData
 from ocrgen.schemas.plan import PlanRecord
+from ocrgen.worker_process import become_worker
 from ocrgen.writers.base import Writer, WriterSpec
 from ocrgen.writers.registry import open_writer, writer_class
 
@@ -52,7 +50,6 @@ IN_FLIGHT_PER_WORKER = 32
 # The checkpoint reports progress; the outputs themselves decide what resume skips, so once a second is plenty.
 CHECKPOINT_SECONDS = 1.0
 ATTEMPTS = 2  # a record that fails is tried once more before it counts as failed
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WORKER_LOST = "WorkerLost"
 _Done = TypeVar("_Done")
 
@@ -101,29 +98,10 @@ def _io_threads(io_workers: int) -> ThreadPoolExecutor | None:
 
 
 def _start_worker(roots: dict[str, Path], io_workers: int, parent: int) -> None:
-    """Each pool process checks asset hashes once and keeps its I/O threads for the whole run.
-
-    Ctrl-C reaches every process of the terminal's group; the parent alone handles it (see
-    `_stop_workers`), so a worker neither dies with a traceback nor sends the interrupt back as a result.
-    SIGTERM ends a worker at once (the parent sends it); the kernel kills it when the parent dies.
-    """
+    """Each pool process checks asset hashes once and keeps its I/O threads for the whole run."""
     global _worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent(parent)
+    become_worker(parent)
     _worker = AssetResolver(roots), _io_threads(io_workers)
-
-
-def _die_with_parent(parent: int) -> None:
-    """A worker whose parent is killed (kill -9, the OOM killer) must not live on, let alone write files.
-
-    Linux's PR_SET_PDEATHSIG has the kernel send SIGKILL when the parent goes; a parent gone
-    before the call is seen by the worker's parent pid having changed.
-    """
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def _render_batch_in_worker(job: _Job, lines: list[PlanLine]) -> list[_Outcome]:

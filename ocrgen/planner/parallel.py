@@ -1,0 +1,86 @@
+"""Plan with several processes, or only one shard of the records, and write what one process would.
+
+Record i depends only on the config, the assets and (seed, i) (see `records`), so records can
+be planned anywhere and in any order, then put back in index order. Workers plan chunks of
+consecutive records into plan lines; the parent takes the chunks in order, with at most a few
+per worker in flight, so memory stays flat whatever the plan's size. A shard is a contiguous
+run of indices, so the shards' files, concatenated in shard order, are the whole plan.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from ocrgen.planner.records import PlanStats, stride_records
+from ocrgen.planner.resources import AssetDirs, Resources
+from ocrgen.planner.writer import record_line
+from ocrgen.renderer.planfile import Shard
+from ocrgen.schemas.config import BatchConfig
+from ocrgen.worker_process import become_worker
+
+CHUNK = 512  # records a worker plans at a time: large enough that handing them over costs little
+AHEAD = 2  # chunks in flight per worker
+
+_worker: tuple[BatchConfig, Resources, int] | None = None
+
+
+def shard_range(total: int, shard: Shard) -> tuple[int, int]:
+    """The indices [start, stop) of `shard`: equal contiguous runs, in order."""
+    return total * shard.index // shard.count, total * (shard.index + 1) // shard.count
+
+
+def plan_lines(
+    config: BatchConfig,
+    dirs: AssetDirs,
+    resources: Resources,
+    seed: int,
+    stats: PlanStats,
+    indices: tuple[int, int],
+    workers: int,
+) -> Iterator[bytes]:
+    """The plan lines of records [start, stop), in order; `stats` holds every planned record's once they are out.
+
+    Fewer records than two chunks are planned here, without starting processes.
+    """
+    start, stop = indices
+    if workers <= 1 or stop - start < 2 * CHUNK:
+        for record in stride_records(config, resources, seed, stats, start=start, stop=stop):
+            yield record_line(record)
+        return
+    chunks = iter(range(start, stop, CHUNK))
+    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(config, dirs, seed, os.getpid()))
+    try:
+        pending: deque[Future[tuple[bytes, PlanStats]]] = deque()
+
+        def submit_next() -> None:
+            first = next(chunks, None)
+            if first is not None:
+                pending.append(pool.submit(_plan_chunk, first, min(first + CHUNK, stop)))
+
+        for _ in range(workers * AHEAD):
+            submit_next()
+        while pending:
+            lines, chunk_stats = pending.popleft().result()
+            submit_next()
+            stats.add(chunk_stats)
+            yield from lines.splitlines(keepends=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(config: BatchConfig, dirs: AssetDirs, seed: int, parent: int) -> None:
+    """Each process loads the resources once; the parent has checked them already."""
+    global _worker
+    become_worker(parent)
+    _worker = config, Resources.load(config.specifications, dirs), seed
+
+
+def _plan_chunk(start: int, stop: int) -> tuple[bytes, PlanStats]:
+    assert _worker is not None, "pool started without _start_worker"
+    config, resources, seed = _worker
+    stats = PlanStats()
+    lines = b"".join(record_line(r) for r in stride_records(config, resources, seed, stats, start=start, stop=stop))
+    return lines, stats
