@@ -151,3 +151,13 @@ def test_a_record_no_worker_can_plan_is_one_clear_error(cli: Cli, tmp_path: Path
     assert one.exit_code == many.exit_code == 2
     assert many.output == one.output and "impossible" in many.output
     assert not (tmp_path / "many.jsonl").exists()
+
+
+def test_generate_plans_with_its_processes_and_writes_the_same_plan(cli: Cli, tmp_path: Path) -> None:
+    config = quickstart(tmp_path, 14)
+    wanted = planned(cli, config, tmp_path / "one.jsonl", "--workers", "1")
+    result = cli("generate", "--batch-config", config, "--output-dir", tmp_path / "out", "--generation-workers", "2")
+    assert result.exit_code == 0, result.output
+    plan = tmp_path / "out" / "plans.jsonl"
+    assert (plan.read_bytes(), stats_path(plan).read_bytes()) == wanted
+    assert len(list((tmp_path / "out").glob("*.png"))) == 14
