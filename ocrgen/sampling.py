@@ -66,7 +66,7 @@ def sample_int(r: Range, rng: np.random.Generator) -> int:
 
 
 def sample_color(c: ColorRange, rng: np.random.Generator) -> tuple[int, int, int]:
-    r, g, b = (sample_int(channel, rng) for channel in c.channels())
+    r, g, b = (sample_int(channel, rng) for channel in c.channels)
     return (r, g, b)
 
 

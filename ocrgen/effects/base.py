@@ -11,6 +11,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -168,7 +169,7 @@ def sample_ranges(config: EffectConfig, params_type: type[EffectParams], rng: np
     Integer fields draw whole numbers; float fields are rounded to 4 decimals to keep plans
     readable; colour fields draw each channel from their `ColorRange`.
     """
-    hints = typing.get_type_hints(params_type)
+    hints = _field_types(params_type)
     values: dict[str, Any] = {}
     for name in params_type.model_fields:
         source = getattr(config, name, None)
@@ -177,6 +178,11 @@ def sample_ranges(config: EffectConfig, params_type: type[EffectParams], rng: np
         elif isinstance(source, ColorRange):
             values[name] = sample_color(source, rng)
     return params_type(**values)
+
+
+@lru_cache(maxsize=256)  # one entry per effect's params type; resolving hints costs as much as planning a record
+def _field_types(params_type: type[EffectParams]) -> dict[str, Any]:
+    return typing.get_type_hints(params_type)
 
 
 @dataclass(frozen=True)

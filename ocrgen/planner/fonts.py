@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from fontTools.ttLib import TTLibError
@@ -37,7 +38,9 @@ class FontFile:
     def relative(self) -> str:
         return self.path.relative_to(self.root_dir).as_posix()
 
+    @cached_property
     def ref(self) -> AssetRef:
+        """Made once: every record of a run pins the font as planning first found it."""
         return make_ref(self.root, self.root_dir, self.path)
 
     def covers(self, needed: frozenset[int]) -> bool:

@@ -182,7 +182,7 @@ def _plan_one(
         spec=spec.name,
         seed=int(rng.integers(2**63 - 1)),
         text=text,
-        font=FontRef(asset=font.ref(), face_index=font.face_index, size=size),
+        font=FontRef(asset=font.ref, face_index=font.face_index, size=size),
         direction=direction,
         layout=params,
         canvas=canvas,

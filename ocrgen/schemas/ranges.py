@@ -7,6 +7,7 @@ or as a bare number for a fixed value. `ocrgen.sampling` draws from it.
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
@@ -157,9 +158,11 @@ class ColorRange(BaseModel):
                 raise ValueError(f"channel {channel}: min ({low}) is greater than max ({high})")
         return self
 
-    def channels(self) -> list[Range]:
-        """One `Range` per channel, so colours go through the common sampler."""
-        return [
+    @cached_property
+    def channels(self) -> tuple[Range, Range, Range]:
+        """One `Range` per channel, so colours go through the common sampler; made once per colour range."""
+        red, green, blue = (
             Range(min=low, max=high, distribution=self.distribution)
             for low, high in zip(self.min, self.max, strict=True)
-        ]
+        )
+        return red, green, blue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Scripts that write no spaces between words; their text is cut where a line may break, not at spaces.
 _NO_SPACE_BLOCKS = (
@@ -32,6 +33,7 @@ def is_mark(char: str) -> bool:
     return unicodedata.category(char) in ("Mn", "Mc", "Me") or char in "\u200c\u200d"
 
 
+@lru_cache(maxsize=1 << 14)  # a corpus uses a few thousand characters; each is looked up again and again
 def _inside(char: str, blocks: tuple[tuple[int, int], ...]) -> bool:
     return any(low <= ord(char) <= high for low, high in blocks)
 
