@@ -113,16 +113,13 @@ class TextLayout:
 
     def ink_bound(self) -> Box | None:
         """A box the drawn ink cannot leave: turned (stroked) outline boxes, widened a pixel for rounding."""
-        bound: Box | None = None
-        for placed in self.placements:
-            box = _glyph_bound(self.face, placed, self.stroke)
-            if box is not None:
-                bound = box if bound is None else bound.union(box)
-        return bound
+        boxes = [box for placed in self.placements if (box := _glyph_bound(self.face, placed, self.stroke))]
+        return _around_boxes(boxes) if boxes else None
 
     def extent(self) -> Box:
         """Everything the text occupies: every cluster's slot at line height, and all of its ink."""
-        bound = self.ink_bound()
+        ink = self.ink_bound()
+        boxes = [ink] if ink is not None else []
         unturned = self.frame.turns % 4 == 0
         for cluster in self.clusters:
             rigid = cluster.rigid
@@ -130,17 +127,23 @@ class TextLayout:
                 u0, v0, u1, v1 = cluster.advance
                 (pu, pv), (tu, tv) = rigid.pivot, rigid.to
                 xa, xb, ya, yb = tu + (u0 - pu), tu + (u1 - pu), tv + (v0 - pv), tv + (v1 - pv)
-                slot = Box(
-                    math.floor(min(xa, xb)), math.floor(min(ya, yb)), math.ceil(max(xa, xb)), math.ceil(max(ya, yb))
+                boxes.append(
+                    Box(
+                        math.floor(min(xa, xb)), math.floor(min(ya, yb)), math.ceil(max(xa, xb)), math.ceil(max(ya, yb))
+                    )
                 )
             else:
-                slot = Box.around(self.quad(rigid, cluster.advance))
-            bound = slot if bound is None else bound.union(slot)
-        assert bound is not None, "a layout always has at least one cluster"
-        return bound
+                boxes.append(Box.around(self.quad(rigid, cluster.advance)))
+        assert boxes, "a layout always has at least one cluster"
+        return _around_boxes(boxes)
 
 
-@lru_cache(maxsize=1024)  # glyph angles snap to ANGLE_STEP, so few distinct ones come by
+def _around_boxes(boxes: list[Box]) -> Box:
+    """The union of `boxes` (at least one)."""
+    x0s, y0s, x1s, y1s = zip(*boxes, strict=True)
+    return Box(min(x0s), min(y0s), max(x1s), max(y1s))
+
+
 def rotation_matrix(angle: float) -> tuple[int, int, int, int]:
     """FreeType's 16.16 matrix (xx, xy, yx, yy), y up, for a clockwise screen turn of `angle` degrees."""
     radians = math.radians(angle)
