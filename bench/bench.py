@@ -31,6 +31,7 @@ from pathlib import Path
 
 import yaml
 
+from ocrgen.cpus import usable_cpus
 from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, PlanStats, make_plan
 from ocrgen.renderer.run import render_plan
@@ -58,6 +59,8 @@ TARGET_TRDG_RATIO = 20.0
 TARGET_SCALING = 1.8
 TARGET_DATALOADER = 0.9  # a DataLoader's images/s over render's, both with 2 processes
 TARGET_RSS_GROWTH = 0.10
+TARGET_PLAN_RATES = {"single word": 10_000, "lines": 5_000}  # records/s on one core, by workload
+TARGET_BIG_PLAN_SECONDS = 120  # a 10^6-record plan of lines with effects, with every core of this machine
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,11 @@ class Sizes:
     render_lines: int
     plan: int
     rss: tuple[int, ...]
+    big_plan: int  # records of lines with effects planned by all the machine's cores
 
 
-FULL = Sizes(render_words=3_000, render_lines=2_000, plan=10_000, rss=(10**3, 10**5, 10**6))
-QUICK = Sizes(render_words=500, render_lines=300, plan=1_000, rss=(10**3, 10**4, 10**5))
+FULL = Sizes(render_words=3_000, render_lines=2_000, plan=10_000, rss=(10**3, 10**5, 10**6), big_plan=10**6)
+QUICK = Sizes(render_words=500, render_lines=300, plan=1_000, rss=(10**3, 10**4, 10**5), big_plan=10**4)
 
 
 @dataclass(frozen=True)
@@ -144,12 +148,12 @@ def sized_config(config: Path, total: int, tmp: Path) -> Path:
     return path
 
 
-def plan(config: Path, total: int, tmp: Path) -> tuple[Path, Timing, PlanStats]:
+def plan(config: Path, total: int, tmp: Path, workers: int = 1) -> tuple[Path, Timing, PlanStats]:
     output = tmp / f"{config.stem}-{total}.jsonl"
     sized = sized_config(config, total, tmp)
-    start, cpu = time.perf_counter(), time.process_time()
-    stats = make_plan(sized, AssetDirs(), output)
-    return output, Timing(total, time.perf_counter() - start, time.process_time() - cpu), stats
+    start, cpu = time.perf_counter(), cpu_seconds()
+    stats = make_plan(sized, AssetDirs(), output, workers=workers)
+    return output, Timing(total, time.perf_counter() - start, cpu_seconds() - cpu), stats
 
 
 def render(plan_file: Path, out_dir: Path, workers: int, writer: WriterSpec | None = None) -> Timing:
@@ -414,14 +418,45 @@ def dataloader_rows(plan_file: Path, render_two: Timing) -> list[Row]:
 
 
 def plan_rows(sizes: Sizes, tmp: Path) -> list[Row]:
+    """Planning on one core for both workloads, then lines on two, whose file must be the one-core file."""
     rows = []
-    for config, workload in ((SINGLE_WORD, WORDS_WORKLOAD), (LINES_EFFECTS, LINES_WORKLOAD)):
+    one_core = {}
+    for config, workload, target in (
+        (SINGLE_WORD, WORDS_WORKLOAD, TARGET_PLAN_RATES["single word"]),
+        (LINES_EFFECTS, LINES_WORKLOAD, TARGET_PLAN_RATES["lines"]),
+    ):
         log(f"planning {sizes.plan:,} records of {config.name}")
-        _, timing, stats = plan(config, sizes.plan, tmp)
+        plan_file, timing, stats = plan(config, sizes.plan, tmp)
+        one_core[config] = plan_file.read_bytes(), timing
         redone = ", ".join(f"{reason} {count:,}" for reason, count in stats.resampled.items()) or "none"
-        rows.append(Row("plan", workload, sizes.plan, timing.seconds, per_second(timing, "records"),
-                        f"draws redone: {redone}"))
+        rows.append(Row("plan, 1 worker", workload, sizes.plan, timing.seconds, per_second(timing, "records"),
+                        f"target ≥ {target:,}/s: {verdict(timing.rate, target)}; draws redone: {redone}"))
+    log(f"planning {sizes.plan:,} records of {LINES_EFFECTS.name} with 2 workers")
+    one_bytes, one = one_core[LINES_EFFECTS]
+    two_file, two, _ = plan(LINES_EFFECTS, sizes.plan, tmp, workers=2)
+    if two_file.read_bytes() != one_bytes:
+        raise RuntimeError("planning with 2 workers wrote another file than with 1")
+    scaling = two.rate / one.rate
+    rows.append(Row("plan, 2 workers", LINES_WORKLOAD, sizes.plan, two.seconds, per_second(two, "records"),
+                    f"{scaling:.2f}x one worker, target ≥ {TARGET_SCALING}: {verdict(scaling, TARGET_SCALING)}; "
+                    "the same file byte for byte"))
     return rows
+
+
+def big_plan_rows(sizes: Sizes, tmp: Path) -> list[Row]:
+    """A plan of lines with effects at the size a cluster run plans, with every core, in a process of its own."""
+    workers = usable_cpus()
+    log(f"planning {sizes.big_plan:,} records of {LINES_EFFECTS.name} with {workers} workers in a child process")
+    plan_file = tmp / "big-lines.jsonl"
+    config = sized_config(LINES_EFFECTS, sizes.big_plan, tmp)
+    peak, seconds = child_peak_rss(["plan", str(config), str(plan_file), str(workers)])
+    size = plan_file.stat().st_size / 2**20
+    plan_file.unlink()
+    target = TARGET_BIG_PLAN_SECONDS if sizes.big_plan == 10**6 else None
+    verdict_note = f"target ≤ {target} s: {verdict(seconds, target, higher_is_better=False)}; " if target else ""
+    return [Row(f"plan, {workers} workers", LINES_WORKLOAD, sizes.big_plan, seconds,
+                f"{sizes.big_plan / seconds:,.0f} records/s",
+                f"{verdict_note}peak RSS of the parent {peak:,.0f} MiB; file {size:,.0f} MiB")]
 
 
 def child_peak_rss(args: list[str]) -> tuple[float, float]:
@@ -527,6 +562,7 @@ def main() -> None:
             *writer_rows(sizes, tmp),
             *lines_rows(sizes, tmp),
             *plan_rows(sizes, tmp),
+            *big_plan_rows(sizes, tmp),
             *memory_rows(sizes, tmp),
         ]
     text = report(command, header, rows, time.perf_counter() - started)

@@ -1,6 +1,6 @@
 """One planning or rendering run in a process of its own, so the bench can read that process's peak RSS.
 
-    python bench/memory_child.py plan CONFIG PLAN_OUT
+    python bench/memory_child.py plan CONFIG PLAN_OUT [WORKERS]
     python bench/memory_child.py render PLAN OUT_DIR SHARD_COUNT
 
 `render` renders shard 0 of SHARD_COUNT, so a plan of any size yields about the same
@@ -23,7 +23,7 @@ from ocrgen.renderer.run import render_plan
 
 def main(argv: list[str]) -> None:
     if argv[0] == "plan":
-        make_plan(Path(argv[1]), AssetDirs(), Path(argv[2]))
+        make_plan(Path(argv[1]), AssetDirs(), Path(argv[2]), workers=int(argv[3]) if len(argv) > 3 else 1)
     elif argv[0] == "render":
         summary = render_plan(Path(argv[1]), Path(argv[2]), Shard(0, int(argv[3])), workers=1)
         if summary.failed:
