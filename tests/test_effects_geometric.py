@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from textcases import ARABIC, LATIN, dilate, ink_mask, make_record, polygon_mask, render
 
@@ -25,7 +27,7 @@ from ocrgen.effects.geometric import (
     Shear,
 )
 from ocrgen.effects.registry import BY_NAME, EffectsConfig, effect_of, sample_effects, size_after_geometry
-from ocrgen.effects.warp import field_slope, sample_field
+from ocrgen.effects.warp import OUTSIDE, field_slope, remap, sample_field
 from ocrgen.schemas.plan import PlanRecord
 
 GEOMETRIC = ("rescale", "shear", "rotation", "perspective", "elastic", "grid_distortion", "optical_distortion")
@@ -303,3 +305,34 @@ def test_issue_config_shape_validates() -> None:
         rescale={"p": 0.2, "scale": {"min": 0.5, "max": 1.5}},
     )
     assert config.grid_distortion.steps.min == 5
+
+
+def _plain_bilinear(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> np.ndarray:
+    """Every channel of every pixel from its four neighbours, zero outside: what `remap` must give, bit for bit."""
+    height, width = text.shape[:2]
+    x, y = source_x - 0.5, source_y - 0.5
+    x0, y0 = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
+    fx, fy = (x - x0).astype(np.float32)[..., None], (y - y0).astype(np.float32)[..., None]
+    padded = np.zeros((height + 2, width + 2, 4), np.float32)
+    padded[1:-1, 1:-1] = text
+    xi, xj = np.clip(x0 + 1, 0, width + 1), np.clip(x0 + 2, 0, width + 1)
+    yi, yj = np.clip(y0 + 1, 0, height + 1), np.clip(y0 + 2, 0, height + 1)
+    top = padded[yi, xi] * (1 - fx) + padded[yi, xj] * fx
+    bottom = padded[yj, xi] * (1 - fx) + padded[yj, xj] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), ink=st.floats(0, 1))
+def test_remap_is_the_plain_bilinear_sample(seed: int, ink: float) -> None:
+    """Skipping the colour of pixels without ink changes no bit of premultiplied text, wherever it is read from."""
+    rng = np.random.default_rng(seed)
+    height, width, out_height, out_width = (int(n) for n in rng.integers(1, 40, 4))
+    alpha = (rng.random((height, width, 1)) * (rng.random((height, width, 1)) < ink)).astype(np.float32)
+    text = np.concatenate([rng.random((height, width, 3)).astype(np.float32) * alpha, alpha], axis=2)
+    source_x = rng.uniform(-3, width + 3, (out_height, out_width))
+    source_y = rng.uniform(-3, height + 3, (out_height, out_width))
+    source_x[rng.random((out_height, out_width)) < 0.1] = OUTSIDE
+    got = remap(text, source_x, source_y)
+    assert got.dtype == np.float32
+    assert np.array_equal(got.view(np.uint32), _plain_bilinear(text, source_x, source_y).view(np.uint32))

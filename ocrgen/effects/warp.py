@@ -3,8 +3,8 @@
 Pixel centres sit at (i + 0.5, j + 0.5); label points use the same continuous
 coordinates, so a point and the pixel under it move together.
 
-- `remap` samples an array bilinearly at the source position of every output pixel.
-- `project`, `warp_projective`, `fitted` and `homography` handle projective maps.
+- `remap` samples the text bilinearly at the source position of every output pixel.
+- `project`, `fitted` and `homography` handle projective maps.
 - `resample_axes` changes resolution with a triangle filter that widens when it
   shrinks (so downscaling averages instead of skipping pixels).
 - `sample_field`, `field_slope`, `invert_displacement` and `smooth_noise` serve the
@@ -27,24 +27,44 @@ from ocrgen.effects.base import Scene
 OUTSIDE = -1e6
 
 
-def remap(array: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> np.ndarray:
-    """Bilinear sample of `array` (H, W, C) at continuous positions; outside the array is transparent/zero."""
-    height, width = array.shape[:2]
+def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> np.ndarray:
+    """Bilinear sample of premultiplied RGBA `text` (H, W, 4, float32) at continuous positions; outside it is
+    transparent.
+
+    Alpha is sampled first, everywhere. Where it comes out 0, every corner it mixes is transparent
+    or weighs nothing, so black in premultiplied colour: all four channels are worked out only where
+    there is ink, with the same sums. A pixel's four channels are fetched as one 16-byte value.
+    """
+    height, width = text.shape[:2]
+    assert text.shape[2] == 4 and text.dtype == np.float32, "remap takes premultiplied RGBA float32"
     x = source_x - 0.5
     y = source_y - 0.5
     x0 = np.floor(x).astype(np.int64)
     y0 = np.floor(y).astype(np.int64)
-    fx = (x - x0).astype(np.float32)[..., None]
-    fy = (y - y0).astype(np.float32)[..., None]
-    padded = np.zeros((height + 2, width + 2, array.shape[2]), array.dtype)
-    padded[1:-1, 1:-1] = array
+    fx = (x - x0).astype(np.float32)
+    fy = (y - y0).astype(np.float32)
+    padded = np.zeros((height + 2, width + 2, 4), np.float32)
+    padded[1:-1, 1:-1] = text
     xi = np.clip(x0 + 1, 0, width + 1)
-    yi = np.clip(y0 + 1, 0, height + 1)
     xj = np.clip(x0 + 2, 0, width + 1)
-    yj = np.clip(y0 + 2, 0, height + 1)
-    top = padded[yi, xi] * (1 - fx) + padded[yi, xj] * fx
-    bottom = padded[yj, xi] * (1 - fx) + padded[yj, xj] * fx
-    return (top * (1 - fy) + bottom * fy).astype(array.dtype)
+    yi = np.clip(y0 + 1, 0, height + 1) * (width + 2)
+    yj = np.clip(y0 + 2, 0, height + 1) * (width + 2)
+    corners = (yi + xi, yi + xj, yj + xi, yj + xj)
+    alpha = _bilinear([padded[:, :, 3].reshape(-1)[corner] for corner in corners], fx, fy)
+    out = np.zeros((*alpha.shape, 4), np.float32)
+    inked = alpha != 0
+    pixels = padded.reshape(-1).view(np.complex128)  # RGBA as one value, to fetch in one go
+    fetched = [pixels[corner[inked]].view(np.float32).reshape(-1, 4) for corner in corners]
+    out[inked] = _bilinear(fetched, fx[inked][:, None], fy[inked][:, None])
+    return out
+
+
+def _bilinear(corners: list[np.ndarray], fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
+    """Mix the values at the four corners: top left, top right, bottom left, bottom right."""
+    top_left, top_right, bottom_left, bottom_right = corners
+    top = top_left * (1 - fx) + top_right * fx
+    bottom = bottom_left * (1 - fx) + bottom_right * fx
+    return top * (1 - fy) + bottom * fy
 
 
 def pixel_centres(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -59,21 +79,6 @@ def project(matrix: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndar
         (matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]) / w,
         (matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]) / w,
     )
-
-
-def warp_projective(array: np.ndarray, matrix: np.ndarray, width: int, height: int) -> np.ndarray:
-    """The image under `matrix` (source to output), on a width x height output.
-
-    An output pixel on the vanishing line has no source (division by zero); it reads nothing.
-    """
-    xs, ys = pixel_centres(width, height)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sx, sy = project(np.linalg.inv(matrix), xs, ys)
-    lost = ~(np.isfinite(sx) & np.isfinite(sy))
-    if lost.any():
-        sx[lost] = OUTSIDE
-        sy[lost] = OUTSIDE
-    return remap(array, sx, sy)
 
 
 def fitted(matrix: np.ndarray, width: int, height: int) -> tuple[np.ndarray, int, int]:
