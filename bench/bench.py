@@ -56,6 +56,8 @@ CONTAINER_WRITERS = {  # what each one stores per image, all in one container pe
     "webdataset": "PNG, text and JSON label, tar shards of 1,000",
 }
 TARGET_TRDG_RATIO = 20.0
+TARGET_TRDG_LINES_RATIO = 40.0
+TARGET_LINES_RATE = 400  # lines-with-effects images/s on one worker
 TARGET_SCALING = 1.8
 TARGET_DATALOADER = 0.9  # a DataLoader's images/s over render's, both with 2 processes
 TARGET_RSS_GROWTH = 0.10
@@ -332,15 +334,18 @@ def tail(text: str, lines: int = 3) -> str:
     return " / ".join(kept[-lines:]) or "(no message)"
 
 
-def run_trdg(python: Path, words: list[str], work_dir: Path) -> TrdgRun | str:
-    """trdg's rate on `words`, or why it could not be measured; its files go to `work_dir`."""
+def run_trdg(
+    python: Path, texts: list[str], work_dir: Path, workload: str = "words", height: int = 32
+) -> TrdgRun | str:
+    """trdg's rate on `texts` (workload `words` or `lines`, see trdg_child.py) in images `height` px high, or why
+    it could not be measured; its files go to `work_dir`."""
     work_dir.mkdir()
-    words_file = work_dir / "words.txt"
-    words_file.write_text("\n".join(words) + "\n", encoding="utf-8")
+    texts_file = work_dir / "texts.txt"
+    texts_file.write_text("\n".join(texts) + "\n", encoding="utf-8")
     out_dir = work_dir / "out"
     out_dir.mkdir()
-    command = [str(python), str(BENCH_DIR / "trdg_child.py"), str(words_file), str(len(words)), str(WARMUP),
-               str(out_dir), *map(str, LATIN_FONTS)]
+    command = [str(python), str(BENCH_DIR / "trdg_child.py"), workload, str(texts_file), str(len(texts)),
+               str(WARMUP), str(height), str(out_dir), *map(str, LATIN_FONTS)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=1800, env=peer_environment())
     except subprocess.TimeoutExpired:
@@ -358,24 +363,56 @@ def run_trdg(python: Path, words: list[str], work_dir: Path) -> TrdgRun | str:
     )
 
 
-def lines_rows(sizes: Sizes, tmp: Path) -> list[Row]:
-    """The lines workload on 1 worker, then the same plan on 2: the rate per core and how it scales."""
+def lines_rows(sizes: Sizes, tmp: Path, trdg_python: Path | None, trdg_setup: str) -> list[Row]:
+    """The lines workload on 1 worker, trdg on the same lines, then the plan on 2 workers: the rate per core,
+    the ratio to trdg and how it scales."""
     workload = LINES_WORKLOAD
     log(f"rendering {sizes.render_lines:,} line records, 1 worker")
     plan_file, one = warm_render(LINES_EFFECTS, sizes.render_lines, tmp)
+    trdg_rows = trdg_lines_rows(plan_file, one, tmp, trdg_python, trdg_setup)
     log(f"rendering the same {sizes.render_lines:,} line records, 2 workers")
     two = render(plan_file, tmp / f"out-{LINES_EFFECTS.stem}-2", workers=2)
     scaling = two.rate / one.rate
     busy = (two.cpu_seconds or 0) / two.seconds
     efficiency = (two.cpu_rate or 0) / (one.cpu_rate or 1)
     return [
-        Row("ocrgen render, 1 worker", workload, one.count, one.seconds, per_second(one, "images")),
+        Row("ocrgen render, 1 worker", workload, one.count, one.seconds, per_second(one, "images"),
+            f"target ≥ {TARGET_LINES_RATE}/s: {verdict(one.rate, TARGET_LINES_RATE)}"),
         Row("ocrgen render, 2 workers", workload, two.count, two.seconds, per_second(two, "images"),
             f"{two.rate / 2:,.0f} images/s per worker; CPU time / wall time = {busy:.2f} cores busy"),
         Row("scaling, 2 workers / 1", workload, None, None, f"{scaling:.2f}x",
             f"target ≥ {TARGET_SCALING}: {verdict(scaling, TARGET_SCALING)}; images per CPU-second "
             f"{efficiency:.2f}x of 1 worker's, the rest of any shortfall is idle cores (start-up, tail, other load)"),
+        *trdg_rows,
         *dataloader_rows(plan_file, two),
+    ]
+
+
+def trdg_lines_rows(
+    plan_file: Path, ours: Timing, tmp: Path, trdg_python: Path | None, trdg_setup: str
+) -> list[Row]:
+    """trdg on the texts of the lines plan, with its own skew and blur, right after ocrgen's one-worker run."""
+    workload, measurement = LINES_WORKLOAD, "trdg render, 1 core"
+    if trdg_python is None:
+        return [Row(measurement, workload, None, None, "not measured", trdg_setup)]
+    with open(plan_file, encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    height = round(sum(r["canvas"]["height"] for r in records) / len(records))
+    log(f"the same {len(records):,} lines with trdg (random skew and blur), {height} px high")
+    run = run_trdg(trdg_python, [r["text"] for r in records], tmp / "trdg-lines", "lines", height)
+    if isinstance(run, str):
+        return [Row(measurement, workload, None, None, "not measured", run)]
+    ratio = ours.rate / run.timing.rate
+    cpu_ratio = ours.cpu_rate / run.timing.cpu_rate if ours.cpu_rate and run.timing.cpu_rate else None
+    return [
+        Row(measurement, workload, run.timing.count, run.timing.seconds, per_second(run.timing, "images"),
+            f"the same texts and fonts, {height} px high (ocrgen's mean canvas), random skew up to 5 degrees and "
+            "blur up to radius 1, plain white; "
+            f"mean {run.mean_size} px; PNG only; {run.dropped} dropped by trdg"),
+        Row("ocrgen / trdg", workload, None, None,
+            f"{ratio:.2f}x" + (f" (CPU time: {cpu_ratio:.2f}x)" if cpu_ratio else ""),
+            f"target ≥ {TARGET_TRDG_LINES_RATIO:.0f}x: {verdict(ratio, TARGET_TRDG_LINES_RATIO)}; ocrgen also draws "
+            "noise and JPEG artefacts and writes labels with per-character boxes"),
     ]
 
 
@@ -560,7 +597,7 @@ def main() -> None:
             *render_rows(sizes, tmp, trdg_python, trdg_setup),
             *disk_rows(sizes, tmp, args.scratch),
             *writer_rows(sizes, tmp),
-            *lines_rows(sizes, tmp),
+            *lines_rows(sizes, tmp, trdg_python, trdg_setup),
             *plan_rows(sizes, tmp),
             *big_plan_rows(sizes, tmp),
             *memory_rows(sizes, tmp),

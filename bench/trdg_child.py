@@ -1,9 +1,11 @@
-"""Time trdg on the bench's single-word workload; runs inside trdg's own virtualenv, never with ocrgen.
+"""Time trdg on one of the bench's workloads; runs inside trdg's own virtualenv, never with ocrgen.
 
-    .venv-trdg/bin/python bench/trdg_child.py WORDS_FILE COUNT WARMUP OUT_DIR FONT [FONT ...]
+    .venv-trdg/bin/python bench/trdg_child.py words|lines TEXTS_FILE COUNT WARMUP HEIGHT OUT_DIR FONT [FONT ...]
 
-trdg cycles through WORDS and FONTS in order. Each image is saved as PNG, as ocrgen's are,
-so both sides pay for encoding and writing.
+trdg cycles through the texts and FONTS in order, each image HEIGHT px high (trdg's `size`).
+`words`: plain, as trdg's defaults draw them. `lines`: with trdg's own degradations, the nearest
+to ocrgen's lines workload (a random skew of up to 5 degrees, a random Gaussian blur of radius
+up to 1). Each image is saved as PNG, as ocrgen's are, so both sides pay for encoding and writing.
 The last line of stdout is JSON (trdg prints its own chatter on import).
 """
 
@@ -16,17 +18,23 @@ from pathlib import Path
 
 from trdg.generators import GeneratorFromStrings
 
+WORKLOADS = {
+    "words": {},
+    "lines": {"skewing_angle": 5, "random_skew": True, "blur": 1, "random_blur": True},
+}
+
 
 def main(argv: list[str]) -> None:
-    words = Path(argv[0]).read_text(encoding="utf-8").splitlines()
-    count, warmup, out_dir, fonts = int(argv[1]), int(argv[2]), Path(argv[3]), argv[4:]
+    workload, texts = WORKLOADS[argv[0]], Path(argv[1]).read_text(encoding="utf-8").splitlines()
+    count, warmup, height, out_dir, fonts = int(argv[2]), int(argv[3]), int(argv[4]), Path(argv[5]), argv[6:]
     generator = GeneratorFromStrings(
-        words,
+        texts,
         count=warmup + count,
         fonts=fonts,
         language="en",
-        size=32,
+        size=height,
         background_type=1,  # plain white: the nearest to ocrgen's solid procedural background
+        **workload,
     )
     saved = skipped = width = height = 0
     start = cpu = 0.0
