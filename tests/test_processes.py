@@ -193,3 +193,30 @@ def test_debug_log_shows_ocrgens_lines_not_pillows(tmp_path: Path) -> None:
     lines = run.stderr.splitlines()
     assert any(line.startswith("DEBUG rendering 2 records") for line in lines), run.stderr
     assert not [line for line in lines if "STREAM" in line or "PIL" in line], run.stderr
+
+
+def test_ctrl_c_stops_parallel_planning_and_leaves_no_plan(tmp_path: Path) -> None:
+    """Ctrl-C while worker processes plan: exit 130 at once, no plan and no temporary file, no process left."""
+    plan = tmp_path / "plans.jsonl"
+    command = [*OCRGEN, "plan", "-n", "200000", "--workers", "2", "-o", str(plan), "--log-level", "WARNING"]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
+    )
+    temporary = plan.with_name(f".{plan.name}.tmp")
+    try:
+        while not temporary.exists() or temporary.stat().st_size < 100_000:  # chunks came back from the workers
+            assert process.poll() is None, "planning ended before it could be interrupted"
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=5)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    assert _group_gone(process.pid, 3), "planning processes outlived the interrupted run"
+    assert not plan.exists() and not temporary.exists()
