@@ -220,3 +220,24 @@ def test_ctrl_c_stops_parallel_planning_and_leaves_no_plan(tmp_path: Path) -> No
     assert "Traceback" not in stderr.decode()
     assert _group_gone(process.pid, 3), "planning processes outlived the interrupted run"
     assert not plan.exists() and not temporary.exists()
+
+
+def test_a_planning_process_killed_is_one_clear_error(tmp_path: Path) -> None:
+    """kill -9 of a planning worker: exit 1 with a line that says what happened, and no plan file."""
+    plan = tmp_path / "plans.jsonl"
+    command = [*OCRGEN, "plan", "-n", "200000", "--workers", "2", "-o", str(plan), "--log-level", "WARNING"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    temporary = plan.with_name(f".{plan.name}.tmp")
+    try:
+        while not temporary.exists() or temporary.stat().st_size < 100_000:
+            assert process.poll() is None, "planning ended before a worker could be killed"
+            time.sleep(0.02)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        os.kill(int(children[0]), signal.SIGKILL)
+        _, stderr = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 1, stderr.decode()
+    assert "a planning process died" in stderr.decode() and "Traceback" not in stderr.decode()
+    assert not plan.exists() and not temporary.exists()

@@ -13,7 +13,9 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
+from ocrgen.errors import OcrgenError
 from ocrgen.planner.records import PlanStats, stride_records
 from ocrgen.planner.resources import AssetDirs, Resources
 from ocrgen.planner.writer import record_line
@@ -25,6 +27,10 @@ CHUNK = 512  # records a worker plans at a time: large enough that handing them 
 AHEAD = 2  # chunks in flight per worker
 
 _worker: tuple[BatchConfig, Resources, int] | None = None
+
+
+class PlanningProcessLost(OcrgenError):
+    """A worker process ended without its chunk: the machine's doing, not the config's."""
 
 
 def shard_range(total: int, shard: Shard) -> tuple[int, int]:
@@ -63,7 +69,13 @@ def plan_lines(
         for _ in range(workers * AHEAD):
             submit_next()
         while pending:
-            lines, chunk_stats = pending.popleft().result()
+            try:
+                lines, chunk_stats = pending.popleft().result()
+            except BrokenProcessPool:
+                raise PlanningProcessLost(
+                    "a planning process died (killed by a signal, e.g. the out-of-memory killer), so the plan was "
+                    "not written; run the command again, with fewer --workers if memory is short"
+                ) from None
             submit_next()
             stats.add(chunk_stats)
             yield from lines.splitlines(keepends=True)
