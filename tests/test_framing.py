@@ -306,6 +306,17 @@ def test_neighbours_show_in_the_margins_and_change_neither_crop_nor_label(
     assert shown >= len(records) // 2, "close neighbours show in most records"
 
 
+def test_inspect_counts_the_neighbours(tmp_path: Path) -> None:
+    config = tmp_path / "batch.yaml"
+    spec = {**SPEC, "framing": {"neighbours": {"p": 0.5}}}
+    config.write_text(yaml.safe_dump({"total_images": 30, "specifications": [spec]}), encoding="utf-8")
+    make_plan(config, AssetDirs(), tmp_path / "plans.jsonl")
+    records = [PlanRecord.model_validate_json(line) for line in (tmp_path / "plans.jsonl").read_bytes().splitlines()]
+    row = inspect_plan(tmp_path / "plans.jsonl")["distributions"]["crop.neighbours"]
+    counts = [len(r.crop.neighbours) for r in records if r.crop is not None]
+    assert (row["count"], row["min"], row["max"]) == (30, min(counts), max(counts)) == (30, 0, 2)
+
+
 def test_far_neighbours_leave_the_image_as_it_was(tmp_path: Path) -> None:
     """Neighbours farther than the margins reach show nothing at all."""
     framing = {"margin": {"min": 0, "max": 0.1}, "neighbours": {"p": 1, "pitch": {"min": 2.5, "max": 3}}}
