@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import deque
 from collections.abc import Iterator
@@ -114,9 +115,11 @@ def stream_plan(
     writer = PlanWriter(None if output is None else Path(output))
     shard = shard or Shard()
     indices = shard_range(config.total_images, shard)
+    seed = planning_seed(config, seed)
     if shard.count > 1:
-        stats.part = PlanPart(shard.index, shard.count, *indices, config.total_images)
-    planned = plan_lines(config, dirs, resources, planning_seed(config, seed), stats, indices, workers)
+        identity = hashlib.sha256(f"{config.model_dump_json()} {seed}".encode()).hexdigest()[:16]
+        stats.part = PlanPart(shard.index, shard.count, *indices, config.total_images, identity)
+    planned = plan_lines(config, dirs, resources, seed, stats, indices, workers)
     return PlanStream(config, writer.lines(planned, stats), stats, writer, indices[1] - indices[0])
 
 

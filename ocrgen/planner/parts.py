@@ -69,11 +69,12 @@ def whole_stats(parts: Iterable[Path]) -> tuple[list[Path], PlanStats]:
     for path, stats in found:
         part = stats.part
         assert part is not None
-        if (part.count, part.total) != (first.count, first.total) or part.first != stop:
+        if (part.count, part.total, part.config) != (first.count, first.total, first.config) or part.first != stop:
             raise PlanPartsError(
-                f"{path} is part {part.index}/{part.count} of a plan of {part.total:,} records, records "
-                f"{part.first:,} to {part.stop:,}; it does not follow the other parts (part 0: a plan of "
-                f"{first.total:,} in {first.count} parts). Plan every part with the same config, seed and count"
+                f"{path} is part {part.index}/{part.count} of a plan of {part.total:,} records (config and seed "
+                f"{part.config}), records {part.first:,} to {part.stop:,}; it does not follow the other parts (part 0: "
+                f"a plan of {first.total:,} in {first.count} parts, config and seed {first.config}). Plan every part "
+                "with the same config, seed and count"
             )
         stop = part.stop
         whole.add(stats)

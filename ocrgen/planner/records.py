@@ -87,13 +87,17 @@ class PlanStats:
 
 @dataclass(frozen=True)
 class PlanPart:
-    """Part `index` of `count` of a plan of `total` records: the records [first, stop)."""
+    """Part `index` of `count` of a plan of `total` records: the records [first, stop).
+
+    `config` identifies what the plan was made from: a hash of the validated config and the seed.
+    """
 
     index: int
     count: int
     first: int
     stop: int
     total: int
+    config: str
 
 
 def plan_records(config: BatchConfig, resources: Resources, seed: int, stats: PlanStats) -> Iterator[PlanRecord]:
