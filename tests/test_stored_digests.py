@@ -1,0 +1,38 @@
+"""The bundled examples plan and render to the very bytes they did when these digests were stored.
+
+A refactor that must not change any output (moving code, plain data on a hot path, plugins)
+is held to this: a changed digest means some plan line, pixel or label changed. A change that
+is meant to alter outputs updates the digest here and says why in its commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from ocrgen.planner import AssetDirs, iter_plan, load_config
+from ocrgen.planner.writer import record_line
+from ocrgen.renderer.output import encode_label
+from ocrgen.renderer.render import render_pixels
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+# sha256 over every record's plan line, pixels and label file, in plan order.
+DIGESTS = {
+    "all_effects.yaml": "aa7b7ab14467b4fd9555bc9e4a18986531fddf9b7c55e6e151aecc8e1c5b73dd",
+    "contact_sheet.yaml": "246c821f5ca457dd509d3187f709fc18a822656c064a818cf8395aa34750a71d",
+}
+
+
+@pytest.mark.parametrize("example", list(DIGESTS))
+def test_example_outputs_match_the_stored_digest(example: str) -> None:
+    digest = hashlib.sha256()
+    config = load_config(EXAMPLES / example)
+    for record in iter_plan(config, AssetDirs()):
+        pixels, label = render_pixels(record)
+        digest.update(record_line(record))
+        digest.update(pixels.tobytes())
+        digest.update(encode_label(label))
+    assert digest.hexdigest() == DIGESTS[example]
