@@ -7,11 +7,10 @@ command line; bundled roots ('ocrgen:fonts', ...) map into the installed package
 
 from __future__ import annotations
 
-import hashlib
 import os
-from functools import lru_cache
 from pathlib import Path
 
+from ocrgen.digests import file_sha256
 from ocrgen.errors import AssetError
 from ocrgen.schemas.plan import AssetRef
 
@@ -28,20 +27,6 @@ def root_name(kind: str, directory: Path | None) -> tuple[str, Path]:
     if directory is None:
         return f"ocrgen:{kind}", BUNDLED_ROOTS[f"ocrgen:{kind}"]
     return kind, directory
-
-
-def file_sha256(path: Path) -> str:
-    stat = path.stat()
-    return _sha256(str(path), stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=65536)
-def _sha256(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def make_ref(root: str, root_dir: Path, file: Path) -> AssetRef:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver, asset_roots
 from ocrgen.cpus import usable_cpus
 from ocrgen.destinations import writable_dir, writable_file
+from ocrgen.digests import file_sha256
 from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, load_config, make_plan, stream_plan, validate
 from ocrgen.plural import counted
@@ -28,7 +29,6 @@ from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import PlanLine, Shard, check_shard, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet, sheet_format
 from ocrgen.renderer.progress import Progress
-from ocrgen.renderer.resume import file_sha256
 from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT, BatchConfig
 from ocrgen.schemas.label import Label

@@ -19,8 +19,8 @@ import yaml
 from click.testing import Result
 
 from ocrgen.assets import DEFAULT_CONFIG
+from ocrgen.digests import file_sha256
 from ocrgen.planner import records
-from ocrgen.renderer.resume import file_sha256
 from ocrgen.schemas.plan import PlanRecord
 from tests.conftest import ISSUE_EXAMPLE
 from tests.test_resume import outputs

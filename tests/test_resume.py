@@ -19,8 +19,9 @@ import yaml
 from click.testing import Result
 
 from ocrgen.assets import DEFAULT_CONFIG
+from ocrgen.digests import file_sha256
 from ocrgen.renderer.planfile import Shard
-from ocrgen.renderer.resume import checkpoint_name, file_sha256
+from ocrgen.renderer.resume import checkpoint_name
 
 Cli = Callable[..., Result]
 

@@ -29,7 +29,7 @@ import uharfbuzz as hb
 from fontTools.ttLib import TTCollection, TTFont
 
 from ocrgen import cache
-from ocrgen.assets import file_sha256
+from ocrgen.digests import file_sha256
 from ocrgen.text.fonts import open_face
 
 # Why a face cannot draw a character.

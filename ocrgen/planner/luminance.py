@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from ocrgen import cache
-from ocrgen.assets import file_sha256
+from ocrgen.digests import file_sha256
 from ocrgen.errors import PlanningError
 
 GRID = 32  # cells per side of a luminance summary

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocrgen.assets import file_sha256
+from ocrgen.digests import file_sha256
 from ocrgen.errors import OcrgenError
 from ocrgen.renderer.planfile import Shard, shard_lines
 from ocrgen.renderer.resume import check_plan, checkpoint_name

@@ -7,7 +7,6 @@ and how far a run got; it never decides what to skip.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -55,14 +54,6 @@ class Checkpoint:
 
 def checkpoint_name(shard: Shard) -> str:
     return shard.file_name(".generation_checkpoint", ".json")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_plan(out_dir: Path, shard: Shard, plan: Path, plan_sha256: str, strict: bool) -> bool:

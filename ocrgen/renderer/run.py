@@ -29,6 +29,7 @@ import orjson
 from ocrgen.assets import AssetResolver
 from ocrgen.atomic import write_atomic
 from ocrgen.destinations import writable_file
+from ocrgen.digests import file_sha256
 from ocrgen.errors import AssetError, OcrgenError, OutputError, PlanFileError
 from ocrgen.plural import counted
 from ocrgen.renderer.lock import output_lock
@@ -36,7 +37,7 @@ from ocrgen.renderer.output import EncodedSample, encode_sample
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.render import render_pixels
-from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name, file_sha256
+from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import LabelData
 from ocrgen.schemas.plan import PlanRecord
