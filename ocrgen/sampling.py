@@ -17,6 +17,12 @@ from ocrgen.schemas.ranges import ColorRange, Range
 T = TypeVar("T")
 
 _MAX_REDRAWS = 64
+PLAN_DECIMALS = 4  # of a drawn float, as the plan holds it: finer than any pixel effect needs, and short
+
+
+def plan_float(value: float, decimals: int = PLAN_DECIMALS) -> float:
+    """`value` as the plan writes it: rounded to `decimals`, and never -0.0."""
+    return round(float(value), decimals) + 0.0
 
 
 def record_rng(seed: int, index: int, stream: int = 0) -> np.random.Generator:
@@ -50,6 +56,11 @@ def sample(r: Range, rng: np.random.Generator) -> float:
 
 def _mean(r: Range) -> float:
     return r.mean if r.mean is not None else (r.min + r.max) / 2
+
+
+def sample_float(r: Range, rng: np.random.Generator, decimals: int = PLAN_DECIMALS) -> float:
+    """Draw one value of `r` as the plan writes it (`plan_float`)."""
+    return plan_float(sample(r, rng), decimals)
 
 
 def sample_int(r: Range, rng: np.random.Generator) -> int:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocrgen.sampling import choose, record_rng, sample, sample_color, sample_int
+from ocrgen.sampling import choose, plan_float, record_rng, sample, sample_color, sample_float, sample_int
 from ocrgen.schemas.ranges import ColorRange, Range
 
 DISTRIBUTIONS = ["uniform", "normal", "truncated_normal", "exponential", "beta", "lognormal"]
@@ -85,6 +85,18 @@ def test_a_bare_whole_number_is_a_fixed_whole_number(value: int, seed: int) -> N
 
 
 @settings(max_examples=50, deadline=None)
+@given(value=st.floats(min_value=-1e6, max_value=1e6, **_finite), decimals=st.integers(0, 6))
+def test_plan_float_rounds_and_never_writes_minus_zero(value: float, decimals: int) -> None:
+    rounded = plan_float(value, decimals)
+    assert rounded == round(value, decimals)
+    assert math.copysign(1.0, rounded) > 0 or rounded != 0
+
+
+@given(r=ranges(), seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_sample_float_is_the_sample_as_the_plan_writes_it(r: Range, seed: int) -> None:
+    assert sample_float(r, np.random.default_rng(seed)) == plan_float(sample(r, np.random.default_rng(seed)))
+
+
 @given(r=ranges(), seed=st.integers(min_value=0, max_value=2**31), index=st.integers(min_value=0, max_value=10**6))
 def test_same_seed_gives_the_same_draws(r: Range, seed: int, index: int) -> None:
     first, second = record_rng(seed, index), record_rng(seed, index)

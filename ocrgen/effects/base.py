@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ocrgen.sampling import sample, sample_color, sample_int
+from ocrgen.sampling import sample_color, sample_float, sample_int
 from ocrgen.schemas.ranges import RGB, ColorRange, Range
 
 Stage = Literal["text", "geometry", "image"]
@@ -174,7 +174,7 @@ def sample_ranges(config: EffectConfig, params_type: type[EffectParams], rng: np
     for name in params_type.model_fields:
         source = getattr(config, name, None)
         if isinstance(source, Range):
-            values[name] = sample_int(source, rng) if hints[name] is int else round(sample(source, rng), 4)
+            values[name] = sample_int(source, rng) if hints[name] is int else sample_float(source, rng)
         elif isinstance(source, ColorRange):
             values[name] = sample_color(source, rng)
     return params_type(**values)

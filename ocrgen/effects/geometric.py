@@ -79,7 +79,7 @@ from ocrgen.effects.warp import (
     sample_field,
     smooth_noise,
 )
-from ocrgen.sampling import sample, sample_int
+from ocrgen.sampling import plan_float, sample, sample_int
 from ocrgen.schemas.ranges import Range, within
 
 # The steepest an elastic field may be: keeps the warp from folding and its inversion a contraction.
@@ -94,10 +94,6 @@ MAX_SHEAR = 60  # degrees; tan(angle) widens the canvas
 MAX_CORNER_MOVE = 0.25  # perspective, fraction of the side, exclusive: corners never cross
 MAX_LINE_MOVE = 0.5  # grid distortion, fraction of a cell, exclusive: lines never cross
 K_RANGE = (-1 / 3, 1.0)  # optical distortion, low end exclusive: the lens map keeps rising over the canvas
-
-
-def _round(value: float) -> float:
-    return round(float(value), 4) + 0.0  # never -0.0
 
 
 # ---------------------------------------------------------------- affine and projective effects
@@ -264,7 +260,7 @@ def _sample_perspective(config: PerspectiveConfig, rng: np.random.Generator) -> 
     """One magnitude m for the image, then a direction t per corner: it moves by (m cos t, m sin t)."""
     magnitude = min(sample(config.magnitude, rng), 0.2499)  # stays below 1/4 once rounded
     angles = rng.uniform(0, 2 * math.pi, 4)
-    corners = [(_round(magnitude * math.cos(t)), _round(magnitude * math.sin(t))) for t in angles]
+    corners = [(plan_float(magnitude * math.cos(t)), plan_float(magnitude * math.sin(t))) for t in angles]
     return Perspective(corners=tuple(corners))
 
 
@@ -384,7 +380,7 @@ def _sample_grid(config: GridDistortionConfig, rng: np.random.Generator) -> Grid
     limit = min(sample(config.distort_limit, rng), 0.4999)  # stays below 1/2 once rounded
     x = rng.uniform(-limit, limit, steps - 1)
     y = rng.uniform(-limit, limit, steps - 1)
-    return GridDistortion(x=tuple(_round(v) for v in x), y=tuple(_round(v) for v in y))
+    return GridDistortion(x=tuple(plan_float(v) for v in x), y=tuple(plan_float(v) for v in y))
 
 
 def _piecewise(values: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:

@@ -40,7 +40,7 @@ from PIL import Image, ImageFilter
 from pydantic import Field, model_validator
 
 from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene
-from ocrgen.sampling import choose, sample, sample_int
+from ocrgen.sampling import choose, sample_float, sample_int
 from ocrgen.schemas.ranges import RGB, ColorRange, Range, within
 
 # Upper bounds shared by each config range and its plan field. Window and kernel sizes set how many
@@ -171,11 +171,11 @@ def _sample_illumination(config: IlluminationConfig, rng: np.random.Generator) -
     kinds = {kind: config.kinds.get(kind, 0.0) for kind in typing.get_args(IlluminationKind)}  # a fixed order
     kinds = {kind: weight for kind, weight in kinds.items() if weight > 0}
     kind = choose(list(kinds), list(kinds.values()), rng)
-    strength = round(sample(config.strength, rng), 4)
+    strength = sample_float(config.strength, rng)
     if kind == "linear":
-        return Illumination(kind=kind, strength=strength, angle=round(sample(config.angle, rng), 4))
-    center_x = round(sample(config.center_x, rng), 4)
-    center_y = round(sample(config.center_y, rng), 4)
+        return Illumination(kind=kind, strength=strength, angle=sample_float(config.angle, rng))
+    center_x = sample_float(config.center_x, rng)
+    center_y = sample_float(config.center_y, rng)
     return Illumination(kind=kind, strength=strength, center_x=center_x, center_y=center_y)
 
 
@@ -601,7 +601,7 @@ def _sample_binarize(config: BinarizeConfig, rng: np.random.Generator) -> Binari
     if method == "global":
         return Binarize(method=method, threshold=sample_int(config.threshold, rng))
     if method == "sauvola":
-        return Binarize(method=method, window=sample_int(config.window, rng), k=round(sample(config.k, rng), 4))
+        return Binarize(method=method, window=sample_int(config.window, rng), k=sample_float(config.k, rng))
     return Binarize(method=method)
 
 

@@ -47,7 +47,7 @@ from pydantic import Field
 
 from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene, TextLayers, Window
 from ocrgen.effects.warp import smooth_noise
-from ocrgen.sampling import sample, sample_color, sample_int
+from ocrgen.sampling import sample_color, sample_float, sample_int
 from ocrgen.schemas.ranges import RGB, ColorRange, Range, within
 
 if TYPE_CHECKING:  # the plan schema imports this catalogue; at run time only the instance is used
@@ -88,7 +88,7 @@ def _shift_windows(shape: tuple[int, ...], dx: int, dy: int) -> tuple[Window, Wi
     return target, (slice(max(-dy, 0), height + min(-dy, 0)), slice(max(-dx, 0), width + min(-dx, 0)))
 
 
-def _round(value: float) -> int:
+def _nearest_pixel(value: float) -> int:
     """Half away from zero, so offsets along an angle are symmetric (Python's round() is banker's)."""
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
@@ -96,7 +96,7 @@ def _round(value: float) -> int:
 def _steps(angle: float, depth: int) -> list[tuple[int, int]]:
     """The whole-pixel offsets 1..depth px along `angle` (degrees clockwise from +x, y down), without gaps."""
     c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-    steps = dict.fromkeys((_round(k * c), _round(k * s)) for k in range(1, depth + 1))
+    steps = dict.fromkeys((_nearest_pixel(k * c), _nearest_pixel(k * s)) for k in range(1, depth + 1))
     steps.pop((0, 0), None)
     return list(steps)
 
@@ -169,7 +169,7 @@ class GlyphJitter(EffectParams):
 
 def _sample_jitter(config: GlyphJitterConfig, rng: np.random.Generator) -> GlyphJitter:
     """Two amplitudes and a seed: the record stays short whatever the length of the text."""
-    baseline, scale = round(sample(config.baseline, rng), 4), round(sample(config.scale, rng), 4)
+    baseline, scale = sample_float(config.baseline, rng), sample_float(config.scale, rng)
     return GlyphJitter(baseline=baseline, scale=scale, seed=int(rng.integers(2**63 - 1)))
 
 

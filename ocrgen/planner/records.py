@@ -26,7 +26,7 @@ from ocrgen.planner.framing import canvas_padding, plan_crop
 from ocrgen.planner.linebreak import break_lines
 from ocrgen.planner.resources import Resources, SpecResources
 from ocrgen.planner.text_augmentation import augment_text
-from ocrgen.sampling import choose, record_rng, sample, sample_color, sample_int
+from ocrgen.sampling import choose, record_rng, sample_color, sample_float, sample_int
 from ocrgen.schemas.config import BatchConfig, Specification
 from ocrgen.schemas.plan import (
     Arc,
@@ -46,6 +46,7 @@ from ocrgen.text.layout import TextLayout, layout_text
 from ocrgen.text.scripts import stands_upright
 
 MAX_TEXT_TRIES = 100
+LAYOUT_DECIMALS = 3  # plenty for line spacing and curves, and short plan lines
 
 
 @dataclass
@@ -246,13 +247,13 @@ def _layout_params(spec: Specification, text: str, direction: str, rng: np.rando
         kind = choose(list(kinds), list(kinds.values()), rng)
         if kind == "arc" and spec.curve.arc:
             arc = spec.curve.arc
-            curve = Arc(radius=_round(sample(arc.radius, rng)), concave=bool(rng.random() < arc.concave))
+            curve = Arc(radius=sample_float(arc.radius, rng, LAYOUT_DECIMALS), concave=bool(rng.random() < arc.concave))
         elif spec.curve.sine:
             sine = spec.curve.sine
             curve = Sine(
-                amplitude=_round(sample(sine.amplitude, rng)),
-                frequency=_round(sample(sine.frequency, rng)),
-                phase=_round(sample(sine.phase, rng)),
+                amplitude=sample_float(sine.amplitude, rng, LAYOUT_DECIMALS),
+                frequency=sample_float(sine.frequency, rng, LAYOUT_DECIMALS),
+                phase=sample_float(sine.phase, rng, LAYOUT_DECIMALS),
             )
     stroke = None
     if spec.stroke and rng.random() < spec.stroke.p:
@@ -260,16 +261,11 @@ def _layout_params(spec: Specification, text: str, direction: str, rng: np.rando
     return Layout(
         orientation="upright" if upright else "rotated",
         alignment=alignment,
-        line_spacing=_round(sample(spec.line_spacing, rng)),
+        line_spacing=sample_float(spec.line_spacing, rng, LAYOUT_DECIMALS),
         character_spacing=sample_int(spec.character_spacing, rng),
         curve=curve,
         stroke=stroke,
     )
-
-
-def _round(value: float) -> float:
-    """Three decimals: plenty for layout, and short, readable plan lines."""
-    return round(value, 3)
 
 
 def _fit(
