@@ -12,7 +12,7 @@ import pytest
 from ocrgen.assets import AssetResolver
 from ocrgen.effects.base import TextLayers
 from ocrgen.planner import AssetDirs, iter_plan, validate
-from ocrgen.renderer.render import _ink_bounds, record_layout
+from ocrgen.renderer.render import record_layout
 from ocrgen.renderer.text import draw_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -39,6 +39,6 @@ def test_drawn_ink_bounds_are_the_inked_window(example: str, write_config: Calla
         layout = record_layout(record, resolver)
         drawn = draw_text(layout, record.origin.x, record.origin.y, record.canvas.width, record.canvas.height)
         layers = TextLayers(fill=drawn.coverage, fill_color=np.zeros(3, np.uint8), stroke=drawn.stroke)
-        assert _ink_bounds(drawn.ink) == layers.ink_window(), record.index
+        assert drawn.ink_window() == layers.ink_window(), record.index
         strokes += drawn.stroke is not None
     assert example != "stroked" or strokes == 20

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from ocrgen.assets import AssetResolver
-from ocrgen.effects.base import Scene, TextLayers, Window
+from ocrgen.effects.base import Scene, TextLayers
 from ocrgen.effects.geometric import apply_geometry
 from ocrgen.effects.registry import effect_of, size_after_geometry
 from ocrgen.effects.text import effective_layout, layout_jitter
@@ -25,7 +25,7 @@ from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import Label, LabelData
 from ocrgen.schemas.plan import ImageBackground, PlanRecord
-from ocrgen.text.layout import Box, TextLayout, layout_text
+from ocrgen.text.layout import TextLayout, layout_text
 
 # The generator stream of the record seed that effects draw their noise from (the background uses stream 0).
 _EFFECT_STREAM = 1
@@ -98,7 +98,7 @@ def render_pixels(
             scene.text = with_neighbours(scene.text, record.crop.neighbours)
         scene.image = _composite(pixels, scene.text)
     else:  # the text stays where it was drawn and is transparent outside its ink: only that window is blended
-        ink = layers.ink_window() if text_effects else _ink_bounds(drawn.ink)
+        ink = layers.ink_window() if text_effects else drawn.ink_window()
         scene.image = layers.over(pixels, ink)
     if record.crop is not None and ink is not None:
         scene.image, shapes = frame(scene.image, shapes, ink, record.crop)
@@ -124,12 +124,3 @@ def _composite(background: np.ndarray, text: np.ndarray) -> np.ndarray:
     """Lay premultiplied RGBA text of the background's size over it."""
     blended = background.astype(np.float32) * (1 - text[:, :, 3:]) + text[:, :, :3] * 255
     return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
-
-
-def _ink_bounds(ink: dict[int, Box]) -> Window:
-    """The window of every drawn glyph's ink: what `TextLayers.ink_window` finds while no text effect has run."""
-    if not ink:
-        return slice(0, 0), slice(0, 0)
-    boxes = ink.values()
-    rows = slice(min(b.y0 for b in boxes), max(b.y1 for b in boxes))
-    return rows, slice(min(b.x0 for b in boxes), max(b.x1 for b in boxes))

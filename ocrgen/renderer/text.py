@@ -29,6 +29,11 @@ class DrawnText(NamedTuple):
     ink: dict[int, Box]
     clusters: np.ndarray | None
 
+    def ink_window(self) -> tuple[slice, slice]:
+        """The window of every glyph's ink box: what `TextLayers.ink_window` scans the pixels for, without the
+        scan, while no text effect has changed them (tests/test_ink_window.py holds the two equal)."""
+        return Box.enclosing(self.ink.values()).window() if self.ink else (slice(0, 0), slice(0, 0))
+
 
 def draw_text(
     layout: TextLayout, origin_x: int, origin_y: int, width: int, height: int, *, clusters: bool = True

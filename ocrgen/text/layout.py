@@ -9,6 +9,7 @@ too, which is drawn here from the seed the record holds.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -59,6 +60,16 @@ class Box(NamedTuple):
     def around(cls, points: Quad | list[tuple[float, float]]) -> Box:
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         return cls(math.floor(min(xs)), math.floor(min(ys)), math.ceil(max(xs)), math.ceil(max(ys)))
+
+    @classmethod
+    def enclosing(cls, boxes: Collection[Box]) -> Box:
+        """The smallest box holding all of `boxes` (at least one)."""
+        x0s, y0s, x1s, y1s = zip(*boxes, strict=True)
+        return cls(min(x0s), min(y0s), max(x1s), max(y1s))
+
+    def window(self) -> tuple[slice, slice]:
+        """The box as (rows, columns) slices of an image."""
+        return slice(self.y0, self.y1), slice(self.x0, self.x1)
 
 
 class Placement(NamedTuple):
@@ -114,7 +125,7 @@ class TextLayout:
     def ink_bound(self) -> Box | None:
         """A box the drawn ink cannot leave: turned (stroked) outline boxes, widened a pixel for rounding."""
         boxes = [box for placed in self.placements if (box := _glyph_bound(self.face, placed, self.stroke))]
-        return _around_boxes(boxes) if boxes else None
+        return Box.enclosing(boxes) if boxes else None
 
     def extent(self) -> Box:
         """Everything the text occupies: every cluster's slot at line height, and all of its ink."""
@@ -135,13 +146,7 @@ class TextLayout:
             else:
                 boxes.append(Box.around(self.quad(rigid, cluster.advance)))
         assert boxes, "a layout always has at least one cluster"
-        return _around_boxes(boxes)
-
-
-def _around_boxes(boxes: list[Box]) -> Box:
-    """The union of `boxes` (at least one)."""
-    x0s, y0s, x1s, y1s = zip(*boxes, strict=True)
-    return Box(min(x0s), min(y0s), max(x1s), max(y1s))
+        return Box.enclosing(boxes)
 
 
 def rotation_matrix(angle: float) -> tuple[int, int, int, int]:
