@@ -26,7 +26,7 @@ from ocrgen.renderer.arrayjob import shard_from_environment
 from ocrgen.renderer.lock import output_lock
 from ocrgen.renderer.outdir import prepare_output_dir
 from ocrgen.renderer.output import IMAGE_FORMATS
-from ocrgen.renderer.planfile import PlanLine, Shard, check_shard, parse_record, shard_lines
+from ocrgen.renderer.planfile import PlanLine, Shard, check_shard, count_records, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet, sheet_format
 from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
@@ -661,7 +661,7 @@ def preview(
     background_dir: Path | None,
 ) -> None:
     """Render a contact sheet of records spread evenly over the plan, to look before spending compute."""
-    total = sum(1 for _ in shard_lines(plan_file, Shard()))
+    total = count_records(plan_file)
     shown = min(count, total)
     wanted = {i * total // shown for i in range(shown)}
     records = (

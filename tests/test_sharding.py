@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocrgen.assets import DEFAULT_CONFIG
-from ocrgen.renderer.planfile import Shard, shard_lines
+from ocrgen.renderer.planfile import Shard, count_records, shard_lines
 
 Cli = Callable[..., Result]
 
@@ -105,13 +105,16 @@ lines_strategy = st.lists(
 @settings(max_examples=200, deadline=None)
 @given(lines=lines_strategy, count=st.integers(1, 8), trailing_newline=st.booleans())
 def test_shard_lines_cover_every_line_once(lines: list[bytes], count: int, trailing_newline: bool) -> None:
-    """Whatever the line lengths and shard count, the shards yield each non-empty line once, in order."""
+    """Whatever the line lengths and shard count, the shards yield (and count) each non-empty line once, in order."""
     data = b"\n".join(lines) + (b"\n" if trailing_newline and lines else b"")
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "plans.jsonl"
         path.write_bytes(data)
         assert os.path.getsize(path) == len(data)
         seen = [line for k in range(count) for line in shard_lines(path, Shard(k, count))]
+        counts = [count_records(path, Shard(k, count)) for k in range(count)]
+        whole = count_records(path)
+    assert sum(counts) == whole == sum(1 for line in lines if line)
     assert [line.text.rstrip(b"\n") for line in seen] == [line for line in lines if line]
     for line in seen:
         assert data[line.offset : line.offset + len(line.text)] == line.text

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocrgen.digests import file_sha256
 from ocrgen.errors import OcrgenError
-from ocrgen.renderer.planfile import Shard, shard_lines
+from ocrgen.renderer.planfile import Shard, count_records
 from ocrgen.renderer.resume import check_plan, checkpoint_name
 from ocrgen.renderer.run import RenderSummary, render_plan
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
@@ -102,7 +102,7 @@ def render_on_dask(
     from distributed import Client, as_completed
 
     plan, out_dir = plan.resolve(), out_dir.resolve()
-    total = sum(1 for _ in shard_lines(plan, Shard()))
+    total = count_records(plan)
     plan_sha256 = file_sha256(plan)
     options: dict[str, Any] = {
         "image_format": image_format,

@@ -90,6 +90,11 @@ def shard_lines(path: Path, shard: Shard) -> Iterator[PlanLine]:
             position += len(line)
 
 
+def count_records(path: Path, shard: Shard | None = None) -> int:
+    """How many records the shard (the whole plan by default) holds, each line checked as `shard_lines` checks it."""
+    return sum(1 for _ in shard_lines(path, shard or Shard()))
+
+
 _INDEX = re.compile(rb'"index"\s*:\s*(\d{1,20})\s*[,}]')
 
 

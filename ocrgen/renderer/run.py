@@ -34,7 +34,7 @@ from ocrgen.errors import AssetError, OcrgenError, OutputError, PlanFileError
 from ocrgen.plural import counted
 from ocrgen.renderer.lock import output_lock
 from ocrgen.renderer.output import EncodedSample, encode_sample
-from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
+from ocrgen.renderer.planfile import PlanLine, Shard, count_records, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.render import render_pixels
 from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name
@@ -223,7 +223,7 @@ def render_plan(
         check_plan(out_dir, shard, plan, plan_sha256, strict)
     return render_lines(
         shard_lines(plan, shard),
-        sum(1 for _ in shard_lines(plan, shard)),
+        count_records(plan, shard),
         out_dir,
         plan,
         lambda: plan_sha256,
