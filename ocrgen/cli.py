@@ -34,7 +34,7 @@ from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIM
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import PlanRecord
 from ocrgen.writers.base import WriterSpec
-from ocrgen.writers.registry import WRITERS, check_writer
+from ocrgen.writers.registry import MERGERS, WRITERS, check_writer, merge_shards
 
 SCHEMAS: dict[str, type[BaseModel]] = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -482,7 +482,6 @@ def render(
         if shard_text is not None or workers is not None:
             raise click.UsageError("--dask-scheduler makes its own shards, one process each; drop --shard/--workers.")
         from ocrgen.renderer.distributed import check_scheduler, render_on_dask  # imported only when asked for
-        from ocrgen.writers.merge import MERGERS
 
         check_scheduler(dask_scheduler)  # before the output dir is touched
     shard = Shard() if dask_scheduler is not None else _shard(shard_text)
@@ -746,14 +745,12 @@ def join(plan_files: tuple[Path, ...], output: Path) -> None:
 
 @main.command()
 @click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--writer", "writer_name", type=click.Choice(["hf", "lmdb", "paddleocr"]), required=True)
+@click.option("--writer", "writer_name", type=click.Choice(sorted(MERGERS)), required=True)
 def merge(output_dir: Path, writer_name: str) -> None:
     """Merge the `--shard K/N` containers of WRITER in OUTPUT_DIR into one, as an unsharded render writes it."""
-    from ocrgen.writers.merge import MERGERS
-
     check_writer(writer_name)
     _lock_output(output_dir, Shard())  # what an unsharded render would write, so one merge or render at a time
-    count = MERGERS[writer_name](output_dir)
+    count = merge_shards(writer_name, output_dir)
     click.echo(
         f"Merged {counted(count, 'record')} into {writer_name} in {output_dir}; the shard containers are left in place."
     )

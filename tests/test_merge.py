@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ocrgen.cli import main
+from ocrgen.writers.registry import MERGERS, WRITERS, load_target
 from tests.test_resume import make_plan
 
 
@@ -75,3 +76,12 @@ def test_missing_shard_exits_2_naming_it(tmp_path: Path, plan: Path) -> None:
     assert result.exit_code == 2
     assert "shard 1/3 is missing" in result.output and "lmdb.shard-00001-of-00003" in result.output
     assert not (tmp_path / "lmdb").exists()
+
+
+def test_merge_offers_every_registered_merger_and_each_loads() -> None:
+    """`merge --writer` takes its choices from the registry, and each names a writer and a function that exists."""
+    result = CliRunner().invoke(main, ["merge", "--help"])
+    for name in MERGERS:
+        assert name in WRITERS
+        assert callable(load_target(MERGERS[name]))
+    assert "[" + "|".join(sorted(MERGERS)) + "]" in result.output.replace("\n", "").replace(" ", "")

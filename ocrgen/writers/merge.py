@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -112,6 +111,3 @@ def merge_hf(out_dir: Path) -> int:
                     count += 1
     replace_dir(temporary, out_dir / "hf")
     return count
-
-
-MERGERS: dict[str, Callable[[Path], int]] = {"hf": merge_hf, "lmdb": merge_lmdb, "paddleocr": merge_paddleocr}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ocrgen.errors import OcrgenError
 from ocrgen.renderer.planfile import Shard
@@ -18,7 +20,13 @@ WRITERS = {
     "tesseract": "ocrgen.writers.tesseract:TesseractWriter",
     "webdataset": "ocrgen.writers.webdataset:WebDatasetWriter",
 }
-
+# writer -> "module:function" that joins its per-shard containers into one (`ocrgen merge`); per-record writers
+# need none
+MERGERS = {
+    "hf": "ocrgen.writers.merge:merge_hf",
+    "lmdb": "ocrgen.writers.merge:merge_lmdb",
+    "paddleocr": "ocrgen.writers.merge:merge_paddleocr",
+}
 
 # writer -> (the module it imports, the extra that installs it)
 EXTRAS = {"lmdb": ("lmdb", "lmdb")}
@@ -50,9 +58,19 @@ def check_writer(name: str, image_format: str | None = None) -> None:
 
 
 def writer_class(name: str) -> type[Writer]:
-    module, _, cls = WRITERS[name].partition(":")
-    found: type[Writer] = getattr(importlib.import_module(module), cls)
+    found: type[Writer] = load_target(WRITERS[name])
     return found
+
+
+def merge_shards(name: str, out_dir: Path) -> int:
+    """Join the shard containers of writer `name` in `out_dir` into one; how many records it holds."""
+    merge: Callable[[Path], int] = load_target(MERGERS[name])
+    return merge(out_dir)
+
+
+def load_target(target: str) -> Any:
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def open_writer(spec: WriterSpec, out_dir: Path, shard: Shard, image_format: str) -> Writer:
