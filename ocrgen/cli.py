@@ -29,7 +29,7 @@ from ocrgen.renderer.output import IMAGE_FORMATS
 from ocrgen.renderer.planfile import PlanLine, Shard, check_shard, count_records, parse_record, shard_lines
 from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet, sheet_format
 from ocrgen.renderer.progress import Progress
-from ocrgen.renderer.run import RenderSummary, failures_name, render_lines, render_plan
+from ocrgen.renderer.run import RenderOptions, RenderSummary, failures_name, render_lines, render_plan
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT, BatchConfig
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import PlanRecord
@@ -585,17 +585,8 @@ def generate(
         log.info("no complete plan in %s; planning again and keeping the records already rendered", output_dir)
     options["max_pixels"] = stream.config.max_image_pixels
     lines = (PlanLine(offset, text) for offset, text in stream.lines)
-    summary = render_lines(
-        lines,
-        stream.total,
-        output_dir,
-        plan_file,
-        stream.writer.sha256,
-        Shard(),
-        workers,
-        progress_stream=_progress_stream(),
-        **options,
-    )
+    run_options = RenderOptions(workers=workers, progress_stream=_progress_stream(), **options)
+    summary = render_lines(lines, stream.total, output_dir, plan_file, stream.writer.sha256, Shard(), run_options)
     click.echo(f"Planned {counted(stream.stats.records, 'image')} into {plan_file}.")
     _report_resampling(stream.stats.resampled)
     _report_render(summary, output_dir, Shard())

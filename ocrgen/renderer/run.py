@@ -76,6 +76,19 @@ class _Job:
     shard: Shard
     max_pixels: int
 
+    @classmethod
+    def of(cls, plan: Path, out_dir: Path, shard: Shard, options: RenderOptions) -> _Job:
+        return cls(
+            plan=plan,
+            out_dir=out_dir,
+            image_format=options.image_format,
+            roots=options.roots,
+            skip_complete=options.resume,
+            writer=options.writer,
+            shard=shard,
+            max_pixels=options.max_pixels,
+        )
+
 
 class _Outcome(NamedTuple):
     offset: int
@@ -221,24 +234,52 @@ def render_plan(
     plan_sha256 = plan_sha256 or file_sha256(plan)
     if resume:
         check_plan(out_dir, shard, plan, plan_sha256, strict)
-    return render_lines(
-        shard_lines(plan, shard),
-        count_records(plan, shard),
-        out_dir,
-        plan,
-        lambda: plan_sha256,
-        shard,
-        workers,
-        image_format,
-        roots,
+    options = RenderOptions(
+        workers=workers,
+        image_format=image_format,
+        roots=dict(roots or {}),
         resume=resume,
         io_workers=io_workers,
         chunk_size=chunk_size,
         io_batch_size=io_batch_size,
         progress_stream=progress_stream,
-        writer=writer,
+        writer=writer or WriterSpec(),
         max_pixels=max_pixels,
     )
+    lines = shard_lines(plan, shard)
+    return render_lines(lines, count_records(plan, shard), out_dir, plan, lambda: plan_sha256, shard, options)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a shard is rendered; which records, from which plan and into which dir, `render_lines` is told.
+
+    `chunk_size` records are in flight and a checkpoint is rewritten after each chunk, at most once
+    a second (default: 32 per worker). Each render task takes `io_batch_size` records (default:
+    half of a worker's share of a chunk, at least 1) and returns once they are all written.
+    Progress goes to `progress_stream` as a bar, or to the log at intervals when it is None.
+    `writer` says how samples are stored. A record whose image would be larger than `max_pixels`
+    fails without being drawn.
+    """
+
+    workers: int = 1
+    image_format: str = "png"
+    roots: dict[str, Path] = field(default_factory=dict)
+    resume: bool = False
+    io_workers: int = 0
+    chunk_size: int | None = None
+    io_batch_size: int | None = None
+    progress_stream: TextIO | None = None
+    writer: WriterSpec = field(default_factory=WriterSpec)
+    max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+
+    @property
+    def in_flight(self) -> int:
+        return self.chunk_size or self.workers * IN_FLIGHT_PER_WORKER
+
+    @property
+    def batch_size(self) -> int:
+        return self.io_batch_size or max(1, self.in_flight // (2 * self.workers))
 
 
 def render_lines(
@@ -248,131 +289,136 @@ def render_lines(
     plan: Path,
     plan_sha256: Callable[[], str | None],
     shard: Shard | None = None,
-    workers: int = 1,
-    image_format: str = "png",
-    roots: dict[str, Path] | None = None,
-    *,
-    resume: bool = False,
-    io_workers: int = 0,
-    chunk_size: int | None = None,
-    io_batch_size: int | None = None,
-    progress_stream: TextIO | None = None,
-    writer: WriterSpec | None = None,
-    max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+    options: RenderOptions | None = None,
 ) -> RenderSummary:
     """Render `lines` of `plan` (`total` of them) as they come; failed records go to the failures file, with why.
 
     The lines may be read from a file or be written to it while this runs, so the plan's hash
     is asked for at every checkpoint: None until it is known, then kept in the final one.
-    With `resume`, records whose label and image exist are skipped. A checkpoint in `out_dir`
-    is rewritten after every `chunk_size` records (default: 32 per worker), at most once a second. Each render task
-    takes `io_batch_size` records (default: half of a worker's share of the chunk, at least 1) and
-    returns once they are all written. Progress goes to `progress_stream` as a
-    bar, or to the log at intervals when it is None. `writer` says how samples are stored
-    (default: the files writer), and is closed, finalising its outputs, once all lines are done.
-    A record whose image would be larger than `max_pixels` fails without being drawn.
+    With `options.resume`, records whose label and image exist are skipped. The writer is
+    closed, finalising its outputs, once all lines are done.
     """
-    shard = shard or Shard()
+    shard, options = shard or Shard(), options or RenderOptions()
     with output_lock(out_dir, shard):  # one run per output dir and shard: they would share temporaries
-        chunk_size = chunk_size or workers * IN_FLIGHT_PER_WORKER
-        spec = writer or WriterSpec()
-        job = _Job(plan, out_dir, image_format, dict(roots or {}), resume, spec, shard, max_pixels)
-        checkpoint = Checkpoint(
-            str(plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs, image_format
-        )
-        failures_path = out_dir / failures_name(shard)
-        stale = StaleTemporaries()
-        try:
-            for path in (failures_path, out_dir / checkpoint_name(shard)):
-                writable_file(path, "move it away")
-            if resume:
-                stale.find(out_dir, shard)
-            checkpoint.save(out_dir, shard)  # before any output: a shard starting beside this one sees whose they are
-            output = open_writer(spec, out_dir, shard, image_format)
-        except OSError as error:
-            raise OutputError(f"into {out_dir}", error) from None
-        progress = Progress(total, progress_stream)
-        summary = RenderSummary()
-        failures: list[bytes] = []
-
-        saved_at = [time.monotonic()]
-
-        def save() -> None:
-            saved_at[0] = time.monotonic()
-            checkpoint.plan_sha256, checkpoint.done = plan_sha256(), progress.done
-            checkpoint.rendered, checkpoint.skipped = summary.rendered, summary.skipped
-            checkpoint.failed = summary.failed
-            try:
-                checkpoint.save(out_dir, shard)
-            except OSError as error:  # it only reports: resume reads the outputs themselves
-                log.warning("could not update %s (%s)", checkpoint_name(shard), error.strerror)
-
-        def collect(outcomes: list[_Outcome]) -> None:
-            for outcome in outcomes:
-                stale.release(outcome.index)
-                if outcome.sample is not None:
-                    _write_or_stop(output, outcome.sample, spec, out_dir)
-                if outcome.skipped:
-                    summary.skipped += 1
-                elif outcome.error is None:
-                    summary.rendered += 1
-                else:
-                    summary.failed += 1
-                    summary.reasons[outcome.reason or "error"] += 1
-                    failures.append(
-                        orjson.dumps({"index": outcome.index, "reason": outcome.reason, "error": outcome.error})
-                    )
-                    log.warning("record %s failed twice, skipped: %s", outcome.index, outcome.error)
-                progress.advance(worked=not outcome.skipped)
-            if progress.done - checkpoint.done >= chunk_size and time.monotonic() - saved_at[0] >= CHECKPOINT_SECONDS:
-                save()
-
-        batch_size = io_batch_size or max(1, chunk_size // (2 * workers))
+        job = _Job.of(plan, out_dir, shard, options)
+        run = _ShardRun(job, total, plan_sha256, options)
         log.debug(
             "rendering %s of %s (shard %d/%d) into %s: %s, %s in flight, %s a task, writer %s",
-            counted(total, "record"), plan, shard.index, shard.count, out_dir, counted(workers, "process", "processes"),
-            chunk_size, batch_size, spec,
+            counted(total, "record"), plan, shard.index, shard.count, out_dir,
+            counted(options.workers, "process", "processes"), options.in_flight, options.batch_size, options.writer,
         )  # fmt: skip
-        batches = _batches(lines, batch_size)
         try:
-            if workers <= 1:
-                resolver = AssetResolver(job.roots)
-                with _io_threads(io_workers) or nullcontext() as io:
-                    for batch in batches:
-                        collect(_render_batch(job, batch, resolver, io))
-            else:
-                pool = _Pool(job, workers, io_workers)
-                try:
-                    most = math.ceil(chunk_size / batch_size)
-                    _render_in_pool(pool, batches, most, collect, lambda: stale.find(out_dir, shard))
-                except KeyboardInterrupt:
-                    _stop_workers(pool.executor)
-                    raise
-                finally:
-                    pool.executor.shutdown(cancel_futures=True)
+            _render_batches(job, _batches(lines, options.batch_size), run, options)
         except KeyboardInterrupt:
-            save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
-            _abort(output)
+            run.save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
+            _abort(run.output)
             raise
         except BaseException:
-            _abort(output)  # no container is left half built; those of earlier runs stay
+            _abort(run.output)  # no container is left half built; those of earlier runs stay
             raise
         finally:
-            progress.close()
+            run.progress.close()
+        return run.finish()
+
+
+def _render_batches(job: _Job, batches: Iterator[list[PlanLine]], run: _ShardRun, options: RenderOptions) -> None:
+    """Every batch, in this process or in a pool of `options.workers`, each outcome `collect`ed in plan order."""
+    if options.workers <= 1:
+        resolver = AssetResolver(job.roots)
+        with _io_threads(options.io_workers) or nullcontext() as io:
+            for batch in batches:
+                run.collect(_render_batch(job, batch, resolver, io))
+        return
+    pool = _Pool(job, options.workers, options.io_workers)
+    try:
+        most = math.ceil(options.in_flight / options.batch_size)
+        _render_in_pool(pool, batches, most, run.collect, lambda: run.stale.find(job.out_dir, job.shard))
+    except KeyboardInterrupt:
+        _stop_workers(pool.executor)
+        raise
+    finally:
+        pool.executor.shutdown(cancel_futures=True)
+
+
+class _ShardRun:
+    """One shard's run as the parent sees it: the writer, the tally, the failures, progress and the checkpoint."""
+
+    def __init__(self, job: _Job, total: int, plan_sha256: Callable[[], str | None], options: RenderOptions) -> None:
+        self.job, self.plan_sha256, self.in_flight = job, plan_sha256, options.in_flight
+        out_dir, shard, spec = job.out_dir, job.shard, job.writer
+        self.checkpoint = Checkpoint(
+            str(job.plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs,
+            job.image_format,
+        )  # fmt: skip
+        self.failures_path = out_dir / failures_name(shard)
+        self.stale = StaleTemporaries()
         try:
-            output.close()
-        except Exception as error:
-            _abort(output)
-            raise OutputError(f"the {spec.name} output in {out_dir}", error, "run again with --resume") from None
+            for path in (self.failures_path, out_dir / checkpoint_name(shard)):
+                writable_file(path, "move it away")
+            if job.skip_complete:
+                self.stale.find(out_dir, shard)
+            self.checkpoint.save(out_dir, shard)  # before any output: a shard starting beside this one sees whose
+            self.output = open_writer(spec, out_dir, shard, job.image_format)
+        except OSError as error:
+            raise OutputError(f"into {out_dir}", error) from None
+        self.progress = Progress(total, options.progress_stream)
+        self.summary = RenderSummary()
+        self.failures: list[bytes] = []
+        self.saved_at = time.monotonic()
+
+    def save(self) -> None:
+        """Rewrite the checkpoint with the tally so far; it only reports, so a failed write only warns."""
+        checkpoint, summary = self.checkpoint, self.summary
+        self.saved_at = time.monotonic()
+        checkpoint.plan_sha256, checkpoint.done = self.plan_sha256(), self.progress.done
+        checkpoint.rendered, checkpoint.skipped, checkpoint.failed = summary.rendered, summary.skipped, summary.failed
         try:
-            if failures:
-                write_atomic(failures_path, b"\n".join(failures) + b"\n")
+            checkpoint.save(self.job.out_dir, self.job.shard)
+        except OSError as error:  # resume reads the outputs themselves
+            log.warning("could not update %s (%s)", checkpoint_name(self.job.shard), error.strerror)
+
+    def collect(self, outcomes: list[_Outcome]) -> None:
+        """Write what the parent writes, count every outcome, and checkpoint after each chunk."""
+        summary = self.summary
+        for outcome in outcomes:
+            self.stale.release(outcome.index)
+            if outcome.sample is not None:
+                _write_or_stop(self.output, outcome.sample, self.job.writer, self.job.out_dir)
+            if outcome.skipped:
+                summary.skipped += 1
+            elif outcome.error is None:
+                summary.rendered += 1
             else:
-                failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
+                summary.failed += 1
+                summary.reasons[outcome.reason or "error"] += 1
+                self.failures.append(
+                    orjson.dumps({"index": outcome.index, "reason": outcome.reason, "error": outcome.error})
+                )
+                log.warning("record %s failed twice, skipped: %s", outcome.index, outcome.error)
+            self.progress.advance(worked=not outcome.skipped)
+        chunk_done = self.progress.done - self.checkpoint.done >= self.in_flight
+        if chunk_done and time.monotonic() - self.saved_at >= CHECKPOINT_SECONDS:
+            self.save()
+
+    def finish(self) -> RenderSummary:
+        """Close the writer, keep the failures list, and write the final checkpoint."""
+        out_dir, summary = self.job.out_dir, self.summary
+        try:
+            self.output.close()
+        except Exception as error:
+            _abort(self.output)
+            raise OutputError(
+                f"the {self.job.writer.name} output in {out_dir}", error, "run again with --resume"
+            ) from None
+        try:
+            if self.failures:
+                write_atomic(self.failures_path, b"\n".join(self.failures) + b"\n")
+            else:
+                self.failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures now rendered
         except OSError as error:  # the list is not lost: the caller shows it
-            summary.unsaved_failures, summary.unsaved_because = failures, error.strerror or str(error)
-        checkpoint.finished = True
-        save()
+            summary.unsaved_failures, summary.unsaved_because = self.failures, error.strerror or str(error)
+        self.checkpoint.finished = True
+        self.save()
         return summary
 
 
