@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> EncodedSample:
 
 
 def _copy(sample: EncodedSample, index: int) -> EncodedSample:
-    return sample._replace(image_path=sample.image_path.with_name(f"image_{index:08d}.png"), index=index)
+    return replace(sample, image_path=sample.image_path.with_name(f"image_{index:08d}.png"), index=index)
 
 
 @pytest.mark.parametrize("name", ["hf", "paddleocr"])

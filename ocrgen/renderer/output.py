@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import orjson
@@ -35,14 +35,15 @@ def encode_label(label: LabelData) -> bytes:
     return orjson.dumps(label, option=orjson.OPT_INDENT_2)
 
 
-class EncodedSample(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class EncodedSample:
     """A record's files as bytes, ready for an I/O thread: encoding stays in the render process."""
 
     image_path: Path
     image: bytes
     label_path: Path
     label: bytes
-    index: int  # type: ignore[assignment]  # a field named as tuple.index, which nothing calls
+    index: int
     text: str  # for writers that store the text on its own (lmdb, webdataset)
 
     def write(self) -> None:

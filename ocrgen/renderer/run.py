@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple, TextIO, TypeVar
+from typing import TextIO, TypeVar
 
 import numpy as np
 import orjson
@@ -90,9 +90,10 @@ class _Job:
         )
 
 
-class _Outcome(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class _Outcome:
     offset: int
-    index: int | None  # type: ignore[assignment]  # a field named as tuple.index, which nothing calls
+    index: int | None
     error: str | None = None
     reason: str | None = None
     skipped: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,8 +33,8 @@ class FilesWriter:
         if self.subdirs:
             directory = self.directory(sample.index)
             directory.mkdir(exist_ok=True)
-            sample = sample._replace(
-                image_path=directory / sample.image_path.name, label_path=directory / sample.label_path.name
+            sample = replace(
+                sample, image_path=directory / sample.image_path.name, label_path=directory / sample.label_path.name
             )
         sample.write()
 
