@@ -8,14 +8,25 @@ from __future__ import annotations
 
 from itertools import islice
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
+from pydantic import BaseModel
 
 from ocrgen.assets import AssetResolver
 from ocrgen.planner import AssetDirs, iter_plan, validate
 from ocrgen.renderer.output import encode_label
 from ocrgen.renderer.render import render_pixels
-from ocrgen.schemas.label import Label
+from ocrgen.schemas.label import (
+    Character,
+    CharacterData,
+    CharBox,
+    CharBoxData,
+    Label,
+    LabelData,
+    Segment,
+    SegmentData,
+)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -29,3 +40,12 @@ def test_label_data_is_a_label(example: str) -> None:
         label = Label.model_validate(data)
         assert encode_label(label.model_dump(mode="json")) == encode_label(data), record.index
         assert (label.width, label.height) == (pixels.shape[1], pixels.shape[0])
+
+
+@pytest.mark.parametrize(
+    ("data", "model"),
+    [(LabelData, Label), (CharBoxData, CharBox), (CharacterData, Character), (SegmentData, Segment)],
+)
+def test_label_data_types_name_the_model_fields(data: type, model: type[BaseModel]) -> None:
+    """The TypedDicts mypy checks the hot path with have exactly the keys of the models they stand for."""
+    assert set(get_type_hints(data)) == data.__required_keys__ == set(model.model_fields)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
+from ocrgen.schemas.label import BBox, SegmentData, ShapesData
 from ocrgen.text.layout import Box, Cluster, FrameBox, Quad, TextLayout
 
 
@@ -78,7 +79,7 @@ class LabelShapes(NamedTuple):
 
         return LabelShapes(cut(self.characters), cut(self.words), cut(self.lines))
 
-    def label_fields(self) -> dict[str, list[dict[str, Any]]]:
+    def label_fields(self) -> ShapesData:
         """The label's `bboxes`, `characters`, `words` and `lines`.
 
         Plain JSON-ready data, written as it is: building dozens of small models per image would
@@ -90,15 +91,18 @@ class LabelShapes(NamedTuple):
                 for c in self.characters
                 for b in (c.bbox,)
             ],
-            "characters": [_labelled("char", c) for c in self.characters],
-            "words": [_labelled("text", w) for w in self.words],
-            "lines": [_labelled("text", w) for w in self.lines],
+            "characters": [{"char": c.text, "polygon": c.polygon, "bbox": _bbox(c.bbox)} for c in self.characters],
+            "words": [_segment(w) for w in self.words],
+            "lines": [_segment(w) for w in self.lines],
         }
 
 
-def _labelled(key: str, shape: Shape) -> dict[str, Any]:
-    box = shape.bbox
-    return {key: shape.text, "polygon": shape.polygon, "bbox": (box.x0, box.y0, box.x1, box.y1)}
+def _bbox(box: Box) -> BBox:
+    return box.x0, box.y0, box.x1, box.y1
+
+
+def _segment(shape: Shape) -> SegmentData:
+    return {"text": shape.text, "polygon": shape.polygon, "bbox": _bbox(shape.bbox)}
 
 
 class _Measured(NamedTuple):

@@ -107,8 +107,17 @@ def render_pixels(
         if effect.stage == "image":
             effect.apply(params, scene)
 
-    label = {"text": record.text, "width": width, "height": height, **shapes.label_fields()}
-    label["plan"] = record.model_dump(mode="json")
+    fields = shapes.label_fields()
+    label: LabelData = {
+        "text": record.text,
+        "width": width,
+        "height": height,
+        "bboxes": fields["bboxes"],
+        "characters": fields["characters"],
+        "words": fields["words"],
+        "lines": fields["lines"],
+        "plan": record.model_dump(mode="json"),
+    }
     return scene.image, label
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,5 +65,41 @@ class Label(BaseModel):
     plan: PlanRecord
 
 
-# A label as plain JSON-ready data, keys in `Label`'s field order: what the renderer makes on its hot path.
-LabelData = dict[str, Any]
+# A label as plain JSON-ready data, keys in `Label`'s field order: what the renderer makes on its hot path,
+# where building dozens of small models per image would cost more than drawing it. mypy checks its shape;
+# tests/test_label_data.py holds it to `Label`.
+
+
+class CharBoxData(TypedDict):
+    char: str
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    line_index: int
+
+
+class CharacterData(TypedDict):
+    char: str
+    polygon: Sequence[tuple[float, float]]
+    bbox: BBox
+
+
+class SegmentData(TypedDict):
+    text: str
+    polygon: Sequence[tuple[float, float]]
+    bbox: BBox
+
+
+class ShapesData(TypedDict):
+    bboxes: list[CharBoxData]
+    characters: list[CharacterData]
+    words: list[SegmentData]
+    lines: list[SegmentData]
+
+
+class LabelData(ShapesData):
+    text: str
+    width: int
+    height: int
+    plan: dict[str, Any]
