@@ -615,6 +615,15 @@ def schema(which: str) -> None:
     click.echo(json.dumps(SCHEMAS[which].model_json_schema(), indent=2, ensure_ascii=False))
 
 
+@main.command()
+def effects() -> None:
+    """Print every effect, plugins' too, in the order they apply: what each does, its keys, defaults and bounds."""
+    from ocrgen.schemas.effects.catalogue import EFFECTS
+    from ocrgen.schemas.effects.tables import markdown_tables
+
+    click.echo(markdown_tables(EFFECTS), nl=False)
+
+
 def _sheet_output(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
     """Checked before a record is rendered: a format Pillow writes, a path that can be written."""
     sheet_format(value)

@@ -25,9 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic.fields import FieldInfo
 
-from ocrgen.effects import geometric, text
-from ocrgen.effects.base import Effect
-from ocrgen.effects.registry import BY_NAME, EFFECTS
+from ocrgen.effects.registry import sample_params
 from ocrgen.schemas.config import (
     LINE_SPACINGS,
     MAX_CHARACTER_SPACING,
@@ -37,6 +35,9 @@ from ocrgen.schemas.config import (
     MAX_TEXT_LENGTH,
     MIN_ARC_RADIUS,
 )
+from ocrgen.schemas.effects import geometric, text
+from ocrgen.schemas.effects.base import Effect
+from ocrgen.schemas.effects.catalogue import BY_NAME, EFFECTS
 from ocrgen.schemas.ranges import Range
 from tests.textcases import LATIN, make_record
 
@@ -275,7 +276,7 @@ def test_font_size_below_one_pixel_plans(cli: Cli, tmp_path: Path) -> None:
 
 def _params(effect: Effect) -> dict[str, Any]:
     """A valid record entry of `effect`, drawn from its default config."""
-    return effect.sample(effect.config.model_validate({}), np.random.default_rng(0)).model_dump(mode="json")
+    return sample_params(effect, effect.config.model_validate({}), np.random.default_rng(0)).model_dump(mode="json")
 
 
 PARAMS_BOUNDED = [

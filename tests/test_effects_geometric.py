@@ -15,8 +15,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from textcases import ARABIC, LATIN, dilate, ink_mask, make_record, polygon_mask, render
 
-from ocrgen.effects.base import EffectParams, Scene
-from ocrgen.effects.geometric import (
+from ocrgen.effects.base import Scene
+from ocrgen.effects.geometric import elastic_field
+from ocrgen.effects.registry import apply_effect, sample_effects, sample_params, size_after_geometry, warp_of
+from ocrgen.effects.warp import OUTSIDE, field_slope, remap, sample_field
+from ocrgen.schemas.effects.base import EffectParams
+from ocrgen.schemas.effects.catalogue import BY_NAME, EffectsConfig
+from ocrgen.schemas.effects.geometric import (
     MAX_ELASTIC_SLOPE,
     Elastic,
     GridDistortion,
@@ -26,8 +31,6 @@ from ocrgen.effects.geometric import (
     Rotation,
     Shear,
 )
-from ocrgen.effects.registry import BY_NAME, EffectsConfig, effect_of, sample_effects, size_after_geometry
-from ocrgen.effects.warp import OUTSIDE, field_slope, remap, sample_field
 from ocrgen.schemas.plan import PlanRecord
 
 GEOMETRIC = ("rescale", "shear", "rotation", "perspective", "elastic", "grid_distortion", "optical_distortion")
@@ -176,8 +179,8 @@ def test_dots_land_where_their_points_go(case: str) -> None:
     centres = np.array([[16.0, 7.0], [80.0, 35.0], [144.0, 63.0], [48.0, 63.0], [112.0, 7.0], [16.0, 49.0]])
     scene = Scene(seed=(3,), text=_blobs(width, height, centres), points=centres.copy())
     for params in CASES[case]:
-        expected = effect_of(params).size_after(params, *scene.size)
-        effect_of(params).apply(params, scene)
+        expected = size_after_geometry([params], *scene.size)
+        apply_effect(params, scene)
         assert scene.size == expected
     assert scene.text is not None and scene.points is not None
     alpha = scene.text[:, :, 3]
@@ -194,7 +197,7 @@ def test_pixel_map_undoes_point_map(case: str) -> None:
     """Reading back where a point went lands on the point: one map, to 1e-5 px."""
     (params,) = SINGLE[case]
     width, height = 150, 60
-    warp = params.warp(width, height, np.random.default_rng(2))  # type: ignore[attr-defined]
+    warp = warp_of(params)(params, width, height, np.random.default_rng(2))
     points = np.random.default_rng(0).uniform([1, 1], [width - 1, height - 1], (200, 2))
     moved = warp.forward(points)
     assert (moved >= 0).all() and (moved[:, 0] <= warp.width).all() and (moved[:, 1] <= warp.height).all()
@@ -208,9 +211,9 @@ def test_elastic_points_invert_the_pixel_map() -> None:
     width, height = 150, 60
     points = np.random.default_rng(0).uniform([0, 0], [width, height], (50, 2))
     scene = Scene(seed=(9,), text=np.zeros((height, width, 4), np.float32), points=points.copy())
-    effect_of(params).apply(params, scene)
+    apply_effect(params, scene)
     margin = params.margin()
-    field = params.field(np.random.default_rng(9), width + 2 * margin, height + 2 * margin)
+    field = elastic_field(params, np.random.default_rng(9), width + 2 * margin, height + 2 * margin)
     assert scene.points is not None
     moved = scene.points + sample_field(field, scene.points[:, 0], scene.points[:, 1])
     assert np.abs(moved - (points + margin)).max() < 1e-5
@@ -227,10 +230,10 @@ def test_output_size_matches_for_drawn_values(name: str) -> None:
     rng = np.random.default_rng(5)
     for _ in range(12):
         width, height = int(rng.integers(8, 300)), int(rng.integers(8, 120))
-        params = effect.sample(config, rng)
+        params = sample_params(effect, config, rng)
         scene = Scene(seed=(5, width, height), text=np.zeros((height, width, 4), np.float32), points=np.zeros((0, 2)))
-        effect.apply(params, scene)
-        assert scene.size == effect.size_after(params, width, height), params
+        apply_effect(params, scene)
+        assert scene.size == size_after_geometry([params], width, height), params
 
 
 # ---------------------------------------------------------------- sampling and config

@@ -14,10 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ocrgen.effects import image
-from ocrgen.effects.base import EffectParams
-from ocrgen.effects.registry import EFFECTS, EffectsConfig, effect_of, sample_effects
+from ocrgen.effects.image import _local_mean_and_deviation, _otsu
+from ocrgen.effects.registry import effect_of, sample_effects
+from ocrgen.schemas.effects import image
+from ocrgen.schemas.effects.base import EffectParams
+from ocrgen.schemas.effects.catalogue import EFFECTS, EffectsConfig
 from ocrgen.schemas.plan import PlanRecord
+from tests.effect_examples import EXAMPLES
 from tests.textcases import LATIN, make_record, render
 
 # The documented order: a page lit and captured, then blurred, noised, occluded, rescaled and saved.
@@ -36,21 +39,6 @@ ORDER = [
     "jpeg",
 ]
 
-# One clearly visible setting per effect.
-EXAMPLES: dict[str, EffectParams] = {
-    "brightness_contrast": image.BrightnessContrast(brightness=0.15, contrast=1.4),
-    "illumination": image.Illumination(kind="linear", strength=0.6, angle=20),
-    "dilation": image.Dilation(size=2),
-    "erosion": image.Erosion(size=3),
-    "motion_blur": image.MotionBlur(length=9, angle=30),
-    "gaussian_blur": image.GaussianBlur(radius=1.5),
-    "gaussian_noise": image.GaussianNoise(sigma=12),
-    "salt_and_pepper": image.SaltAndPepper(amount=0.05),
-    "cutout": image.Cutout(count=2, size=0.4),
-    "low_resolution": image.LowResolution(factor=3),
-    "binarize": image.Binarize(method="sauvola", window=25, k=0.3),
-    "jpeg": image.Jpeg(quality=10),
-}
 
 # Values that change nothing: the planner leaves them out, and rendering them would change nothing either.
 NOOPS: list[EffectParams] = [
@@ -120,12 +108,6 @@ def test_image_effects_apply_in_the_documented_order() -> None:
     assert all(effect.stage == "image" for effect in image.EFFECTS)
 
 
-def test_every_image_effect_has_an_example() -> None:
-    assert set(EXAMPLES) == set(ORDER)
-    assert all(params.name == name for name, params in EXAMPLES.items())
-    assert not any(params.is_noop() for params in EXAMPLES.values())
-
-
 def test_sampled_effects_follow_the_catalogue_order_and_round_trip_through_json() -> None:
     """Named in reverse order in the config, applied in catalogue order; every default range samples valid params."""
     config = {name: {"p": 1} for name in reversed(ORDER)}
@@ -162,12 +144,8 @@ def test_noop_values_change_nothing(params: EffectParams) -> None:
 
 
 @pytest.mark.parametrize("name", ORDER)
-def test_effect_changes_pixels_and_repeats(name: str) -> None:
-    clean = pixels(TEXT)
-    first, second = pixels(TEXT, EXAMPLES[name]), pixels(TEXT, EXAMPLES[name])
-    assert first.shape == clean.shape
-    assert not np.array_equal(first, clean)
-    assert first.tobytes() == second.tobytes()
+def test_image_effects_keep_the_image_size(name: str) -> None:
+    assert pixels(TEXT, EXAMPLES[name]).shape == pixels(TEXT).shape
 
 
 @pytest.mark.parametrize("name", ORDER)
@@ -550,7 +528,7 @@ def test_otsu_threshold_is_the_best_split(levels: list[int], shape: tuple[int, i
             spread = low.size * high.size * (low.mean() - high.mean()) ** 2
             if spread > best * (1 + 1e-12):
                 best, chosen = spread, t
-    assert image._otsu(grey) == chosen
+    assert _otsu(grey) == chosen
 
 
 @settings(max_examples=25, deadline=None)
@@ -562,7 +540,7 @@ def test_otsu_threshold_is_the_best_split(levels: list[int], shape: tuple[int, i
 def test_local_statistics_match_each_window(shape: tuple[int, int], window: int, seed: int) -> None:
     """The integral-image mean and deviation equal those of each pixel's window, clipped to the image."""
     grey = np.random.default_rng(seed).integers(0, 256, shape).astype(np.uint8)
-    mean, deviation = image._local_mean_and_deviation(grey, window)
+    mean, deviation = _local_mean_and_deviation(grey, window)
     before, after = window // 2, (window - 1) // 2
     for y, x in np.ndindex(*shape):
         part = grey[max(y - before, 0) : y + after + 1, max(x - before, 0) : x + after + 1].astype(np.float64)

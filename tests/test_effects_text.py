@@ -14,9 +14,18 @@ from pydantic import ValidationError
 from textcases import ARABIC, CJK, LATIN, box_mask, dilate, ink_mask, make_record, render
 
 from ocrgen.assets import AssetResolver
-from ocrgen.effects.base import EffectParams, Scene, TextLayers
-from ocrgen.effects.registry import EFFECTS, EffectsConfig, effect_of, sample_effects
-from ocrgen.effects.text import (
+from ocrgen.effects.base import Scene, TextLayers
+from ocrgen.effects.registry import apply_effect, effect_of, sample_effects
+from ocrgen.effects.text import effective_layout, ink_kept
+from ocrgen.planner import AssetDirs, iter_plan
+from ocrgen.renderer.glyphs import glyph_bitmap
+from ocrgen.renderer.output import encode_image, encode_label
+from ocrgen.renderer.render import record_layout
+from ocrgen.renderer.text import draw_text
+from ocrgen.schemas.config import BatchConfig
+from ocrgen.schemas.effects.base import EffectParams
+from ocrgen.schemas.effects.catalogue import EFFECTS, EffectsConfig
+from ocrgen.schemas.effects.text import (
     BlockShadow,
     ColorGradient,
     DropShadow,
@@ -25,14 +34,7 @@ from ocrgen.effects.text import (
     GlyphPalette,
     InkBleed,
     UnevenInk,
-    effective_layout,
 )
-from ocrgen.planner import AssetDirs, iter_plan
-from ocrgen.renderer.glyphs import glyph_bitmap
-from ocrgen.renderer.output import encode_image, encode_label
-from ocrgen.renderer.render import record_layout
-from ocrgen.renderer.text import draw_text
-from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import Layout, PlanRecord, ProceduralBackground, Stroke
 
@@ -82,7 +84,7 @@ def text_layers(record: PlanRecord, apply: bool = True) -> TextLayers:
         ),
     )
     for params in record.effects if apply else []:
-        effect_of(params).apply(params, scene)
+        apply_effect(params, scene)
     assert scene.layers is not None
     return scene.layers
 
@@ -353,12 +355,12 @@ def test_uneven_ink_fades_in_smooth_patches_sized_by_scale() -> None:
     makes larger patches (neighbours further apart still agree)."""
 
     def agreement(scale: float, lag: int) -> float:
-        kept = UnevenInk(strength=1, scale=scale).kept(np.random.default_rng(7), 400, 300)
+        kept = ink_kept(UnevenInk(strength=1, scale=scale), np.random.default_rng(7), 400, 300)
         return float(np.corrcoef(kept[:, :-lag].ravel(), kept[:, lag:].ravel())[0, 1])
 
     assert agreement(3, 1) > 0.9
     assert agreement(1.5, 6) < agreement(3, 6) < agreement(8, 6)
-    fine = UnevenInk(strength=1, scale=3).kept(np.random.default_rng(7), 400, 300)
+    fine = ink_kept(UnevenInk(strength=1, scale=3), np.random.default_rng(7), 400, 300)
     assert fine.max() == 1 and fine.min() == 0 and 0.01 < (fine == 0).mean() < 0.05
 
 

@@ -23,12 +23,12 @@ from click.testing import Result
 from PIL import Image
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
-from ocrgen.effects.image import GaussianNoise
 from ocrgen.inspection import inspect_plan
 from ocrgen.planner import AssetDirs, iter_plan, load_config, make_plan
 from ocrgen.planner.writer import record_line
 from ocrgen.renderer.output import encode_image, encode_label
 from ocrgen.renderer.render import record_layout, render_pixels, render_record
+from ocrgen.schemas.effects.image import GaussianNoise
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import InkCrop, Layout, PlanRecord, ProceduralBackground
 from ocrgen.writers.lines import line_images

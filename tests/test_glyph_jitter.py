@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from test_ink_fidelity import CURVE, SCRIPTS, check_ink, check_polygons, words
 from textcases import ARABIC, CJK, DEVANAGARI, FONT_DIR, LATIN, corpus_lines, make_record, render
 
-from ocrgen.effects.text import MAX_JITTER_BASELINE, MAX_JITTER_SCALE, GlyphJitter
 from ocrgen.planner import AssetDirs, iter_plan
 from ocrgen.schemas.config import BatchConfig
+from ocrgen.schemas.effects.text import MAX_JITTER_BASELINE, MAX_JITTER_SCALE, GlyphJitter
 from ocrgen.schemas.plan import Arc, Layout, PlanRecord, ProceduralBackground, Sine, Stroke
 from ocrgen.text.layout import Placement, TextLayout, layout_text
 

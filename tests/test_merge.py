@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ocrgen.cli import main
-from ocrgen.writers.registry import MERGERS, WRITERS, load_target
+from ocrgen.plugins import load_target
+from ocrgen.writers.registry import MERGERS, WRITERS
 from tests.test_resume import make_plan
 
 

@@ -25,6 +25,8 @@ from ocrgen.assets import BUNDLED_ROOTS, DEFAULT_CONFIG
 from ocrgen.cli import main
 from ocrgen.planner import AssetDirs, load_config, make_plan, validate
 from ocrgen.schemas.config import Specification
+from ocrgen.schemas.effects.catalogue import EFFECTS
+from ocrgen.schemas.effects.tables import markdown_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -32,6 +34,9 @@ BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 # Run elsewhere: installs (CI did them), the test suite itself, the bench, and a Dask cluster on other
 # hosts (tests/test_distributed.py starts one the same way on 127.0.0.1).
 NOT_HERE = ("pip ", "python -m pytest", "python bench/", "dask ")
+
+
+PLUGIN_FILE = "# my_"  # the first line of a README example that is a plugin package's file
 
 
 def blocks(language: str) -> list[str]:
@@ -114,8 +119,12 @@ def test_range_examples_validate() -> None:
 
 
 def python_blocks(training: bool) -> list[str]:
-    """The Python API's blocks, or (`training`) the PyTorch section's, which train from `plans.jsonl`."""
-    return [body for body in blocks("python") if ("ocrgen.torch" in body) == training]
+    """The Python API's blocks, or (`training`) the PyTorch section's, which train from `plans.jsonl`.
+
+    The plugin examples, which begin with the file they go in, run as a plugin in tests/test_plugins.py.
+    """
+    api = [body for body in blocks("python") if not body.startswith(PLUGIN_FILE)]
+    return [body for body in api if ("ocrgen.torch" in body) == training]
 
 
 def run_block(code: str, workdir: Path) -> subprocess.CompletedProcess[str]:
@@ -183,3 +192,10 @@ def test_plan_record_example_is_record_1_of_the_default_plan(tmp_path: Path) -> 
     example = next(body for body in blocks("json") if '"schema_version"' in body)
     make_plan(DEFAULT_CONFIG, AssetDirs(), tmp_path / "plans.jsonl")
     assert json.loads(example) == json.loads((tmp_path / "plans.jsonl").read_bytes().splitlines()[1])
+
+
+def test_readme_effect_tables_are_what_the_models_say() -> None:
+    """Regenerate them with `ocrgen effects` when an effect or its config changes."""
+    text = README.read_text(encoding="utf-8")
+    start, end = "<!-- ocrgen effects: start -->\n", "<!-- ocrgen effects: end -->"
+    assert text[text.index(start) + len(start) : text.index(end)] == markdown_tables(EFFECTS)

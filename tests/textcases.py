@@ -17,10 +17,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ocrgen.assets import BUNDLED_ROOTS, AssetResolver, make_ref
-from ocrgen.effects.base import EffectParams
 from ocrgen.effects.text import effective_layout, layout_jitter
 from ocrgen.planner.framing import canvas_padding
 from ocrgen.renderer.render import render_record
+from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import Canvas, FontRef, InkCrop, Layout, PlanRecord, Point, ProceduralBackground
 from ocrgen.text.fonts import open_face

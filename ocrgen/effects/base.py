@@ -1,4 +1,4 @@
-"""What every effect is made of: a config model, a sampled-params model, a sampler and an apply function.
+"""What effects work on (`TextLayers`, `Scene`), and the default sampler of their params.
 
 The planner samples (numbers only, from the record's generator); the renderer
 applies (pixels, and the label polygons with them). Any randomness inside an
@@ -12,39 +12,16 @@ import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from ocrgen.sampling import sample_color, sample_float, sample_int
+from ocrgen.schemas.effects.base import EffectConfig, EffectParams
 from ocrgen.schemas.ranges import RGB, ColorRange, Range
-
-Stage = Literal["text", "geometry", "image"]
 
 # Rows and columns of a part of the canvas.
 Window = tuple[slice, slice]
-
-
-class EffectConfig(BaseModel):
-    """Config of one effect: `p`, the chance it applies to an image, plus its parameter ranges."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    p: float = Field(1.0, ge=0, le=1, description="Chance that the effect applies to an image.")
-
-
-class EffectParams(BaseModel):
-    """The resolved parameters of one applied effect, as written in the plan record."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    if TYPE_CHECKING:  # each effect's params declare their own `name` literal, which tells them apart
-        name: str
-
-    def is_noop(self) -> bool:
-        """True when these values would leave the image unchanged; such an effect is left out of the record."""
-        return False
 
 
 @dataclass
@@ -158,9 +135,7 @@ class Scene:
         return array.shape[1], array.shape[0]
 
 
-Sampler = Callable[[Any, np.random.Generator], EffectParams]
 ColorPicker = Callable[[ColorRange], RGB]
-Applier = Callable[[Any, Scene], None]
 
 
 def sample_ranges(config: EffectConfig, params_type: type[EffectParams], rng: np.random.Generator) -> EffectParams:
@@ -183,38 +158,3 @@ def sample_ranges(config: EffectConfig, params_type: type[EffectParams], rng: np
 @lru_cache(maxsize=256)  # one entry per effect's params type; resolving hints costs as much as planning a record
 def _field_types(params_type: type[EffectParams]) -> dict[str, Any]:
     return typing.get_type_hints(params_type)
-
-
-@dataclass(frozen=True)
-class Effect:
-    """One entry of the catalogue; see `ocrgen.effects.registry` for the order they apply in."""
-
-    name: str
-    stage: Stage
-    config: type[EffectConfig]
-    params: type[EffectParams]
-    apply: Applier
-    sampler: Sampler | None = None
-    output_size: Callable[[Any, int, int], tuple[int, int]] | None = None
-    # Params fields that colour the text itself (a colour, or a list of them), each drawn from the config
-    # field of the same name; the planner draws them again once the background is known, for contrast.
-    ink_colors: tuple[str, ...] = ()
-    # True when `apply` reads `TextLayers.clusters`, the per-pixel cluster map, which is only drawn for such effects.
-    reads_clusters: bool = False
-
-    def sample(self, config: EffectConfig, rng: np.random.Generator) -> EffectParams:
-        if self.sampler is not None:
-            return self.sampler(config, rng)
-        return sample_ranges(config, self.params, rng)
-
-    def recolor(self, config: EffectConfig, params: EffectParams, pick: ColorPicker) -> EffectParams:
-        """`params` with every colour named in `ink_colors` drawn again by `pick` from its config range."""
-        update: dict[str, Any] = {}
-        for name in self.ink_colors:
-            colors, value = getattr(config, name), getattr(params, name)
-            update[name] = [pick(colors) for _ in value] if isinstance(value, list) else pick(colors)
-        return params.model_copy(update=update)
-
-    def size_after(self, params: EffectParams, width: int, height: int) -> tuple[int, int]:
-        """The image size this effect leaves; only geometric effects change it."""
-        return self.output_size(params, width, height) if self.output_size else (width, height)

@@ -1,45 +1,46 @@
-"""The effect catalogue, in the order effects apply: the one place an effect is registered.
+"""The effects' code, found through the catalogue by name: sampling at plan time, applying at render time.
 
-Order: text effects (on the text's own layers), then geometric effects (text
-pixels and label polygons together), then image effects (the finished picture).
-Within a stage, effects apply in the order listed here, whatever order the
-config names them in.
+`ocrgen.schemas.effects.catalogue` lists every effect, built in or from a plugin, with the
+"module:function" paths of its code; this module imports that code on first use.
 """
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 import numpy as np
-from pydantic import Field, create_model
 
-from ocrgen.effects import geometric, image, text
-from ocrgen.effects.base import ColorPicker, Effect, EffectConfig, EffectParams
+from ocrgen.effects.base import ColorPicker, Scene, sample_ranges
+from ocrgen.effects.warp import Warp, apply_warps
+from ocrgen.plugins import load_target
+from ocrgen.schemas.effects.base import BUILT_IN_PACKAGE, Effect, EffectConfig, EffectParams
+from ocrgen.schemas.effects.catalogue import BY_NAME, EFFECTS
 
-EFFECTS: tuple[Effect, ...] = (*text.EFFECTS, *geometric.EFFECTS, *image.EFFECTS)
-BY_NAME = {effect.name: effect for effect in EFFECTS}
-_BY_PARAMS = {effect.params: effect for effect in EFFECTS}
+WarpFunction = Callable[[Any, int, int, np.random.Generator], Warp]
 
-# `effects:` in a specification: each key an effect name, each value its config.
-EffectsConfig = create_model(  # type: ignore[call-overload]
-    "EffectsConfig",
-    __config__={"extra": "forbid", "frozen": True},
-    __doc__="Effects of a specification, by name; an effect left out never applies.",
-    **{effect.name: (effect.config | None, None) for effect in EFFECTS},
-)
 
-# One resolved effect in a plan record, told apart by its `name`; built from the catalogue, so a type checker
-# sees only what every one of them is.
-if TYPE_CHECKING:
-    AppliedEffect = EffectParams
-else:
-    AppliedEffect = Annotated[reduce(operator.or_, (e.params for e in EFFECTS)), Field(discriminator="name")]
+@cache
+def _code(path: str) -> Any:
+    return load_target(path)
 
 
 def effect_of(params: EffectParams) -> Effect:
-    return _BY_PARAMS[type(params)]
+    return BY_NAME[params.name]
+
+
+def plugin_packages(effects: list[EffectParams]) -> dict[str, str]:
+    """The package of each plugin effect among `effects`, for the plan record to name (`PlanRecord.plugins`)."""
+    return {p.name: effect_of(p).package for p in effects if effect_of(p).package != BUILT_IN_PACKAGE}
+
+
+def sample_params(effect: Effect, config: EffectConfig, rng: np.random.Generator) -> EffectParams:
+    """One draw of `effect`'s params: its own sampler, or each range field drawn by name."""
+    if effect.sampler is not None:
+        params: EffectParams = _code(effect.sampler)(config, rng)
+        return params
+    return sample_ranges(config, effect.params, rng)
 
 
 def sample_effects(config: Any, rng: np.random.Generator) -> list[EffectParams]:
@@ -52,7 +53,7 @@ def sample_effects(config: Any, rng: np.random.Generator) -> list[EffectParams]:
         effect_config: EffectConfig | None = getattr(config, effect.name, None) if config else None
         if effect_config is None or rng.random() >= effect_config.p:
             continue
-        params = effect.sample(effect_config, rng)
+        params = sample_params(effect, effect_config, rng)
         if not params.is_noop():
             chosen.append(params)
     return chosen
@@ -64,11 +65,50 @@ def recolor_effects(config: Any, effects: list[EffectParams], pick: ColorPicker)
     `sample_effects` runs before the background exists; the planner calls this once it does,
     so that those colours, like the text colour, can keep their contrast against it.
     """
-    return [effect_of(params).recolor(getattr(config, params.name), params, pick) for params in effects]
+    recolored = []
+    for params in effects:
+        effect, effect_config = effect_of(params), getattr(config, params.name)
+        update: dict[str, Any] = {}
+        for name in effect.ink_colors:
+            colors, value = getattr(effect_config, name), getattr(params, name)
+            update[name] = [pick(colors) for _ in value] if isinstance(value, list) else pick(colors)
+        recolored.append(params.model_copy(update=update) if update else params)
+    return recolored
 
 
 def size_after_geometry(effects: list[EffectParams], width: int, height: int) -> tuple[int, int]:
     """The image size once every geometric effect has grown or shrunk the canvas."""
     for params in effects:
-        width, height = effect_of(params).size_after(params, width, height)
+        output_size = effect_of(params).output_size
+        if output_size is not None:
+            width, height = _code(output_size)(params, width, height)
     return width, height
+
+
+def apply_effect(params: EffectParams, scene: Scene) -> None:
+    """Apply one effect to `scene`; the renderer applies a record's geometric effects together (`apply_geometry`)."""
+    effect = effect_of(params)
+    if effect.apply is None:
+        apply_geometry([params], scene)
+    else:
+        _code(effect.apply)(params, scene)
+
+
+def apply_geometry(effects: list[EffectParams], scene: Scene) -> None:
+    """Every geometric effect of a record, in order, resampling the text once (not once per effect,
+    which would blur it a little more each time); only a shrinking rescale resamples on its own."""
+    width, height = scene.size
+    warps = []
+    for params in effects:
+        warp = warp_of(params)(params, width, height, scene.rng)
+        warps.append(warp)
+        width, height = warp.width, warp.height
+    apply_warps(scene, warps)
+
+
+def warp_of(params: EffectParams) -> WarpFunction:
+    """The function that gives a geometric effect's `Warp` for a canvas size."""
+    effect = effect_of(params)
+    assert effect.warp is not None, f"{effect.name} is not a geometric effect"
+    warp: WarpFunction = _code(effect.warp)
+    return warp

@@ -39,36 +39,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from PIL import Image, ImageFilter
-from pydantic import Field
 
-from ocrgen.effects.base import Effect, EffectConfig, EffectParams, Scene, TextLayers, Window
+from ocrgen.effects.base import EffectParams, Scene, TextLayers, Window
 from ocrgen.effects.warp import smooth_noise
 from ocrgen.sampling import sample_color, sample_float, sample_int
-from ocrgen.schemas.ranges import RGB, ColorRange, Range, within
-
-if TYPE_CHECKING:  # the plan schema imports this catalogue; at run time only the instance is used
-    from ocrgen.schemas.plan import Layout
+from ocrgen.schemas.effects.text import (
+    BlockShadow,
+    ColorGradient,
+    DropShadow,
+    GlyphJitter,
+    GlyphJitterConfig,
+    GlyphOverlap,
+    GlyphPalette,
+    GlyphPaletteConfig,
+    InkBleed,
+    UnevenInk,
+)
+from ocrgen.schemas.plan import Layout
 
 Margins = tuple[int, int, int, int]  # left, top, right, bottom
-
-
-FractionRange = Annotated[Range, within(0, 1)]
-
-# Upper bounds of the parameters, shared by each config range and its plan field: what a shadow
-# or the bleed reaches grows the canvas, and each pixel of depth or colour costs a pass.
-MAX_OVERLAP = 64  # px of negative spacing
-MAX_BLEED_RADIUS = 8  # px; the 3x3 kernel is flat long before
-MAX_PALETTE = 64  # colours
-MAX_SHADOW_DEPTH = 64  # px
-MAX_SHADOW_OFFSET = 64  # px, either way
-MAX_SHADOW_BLUR = 32  # px
-MAX_JITTER_BASELINE = 0.25  # of the font size: a quarter em either way already scrambles a line
-MAX_JITTER_SCALE = 0.25  # of the font size, either way
-MAX_INK_SCALE = 32  # px; the field's blur takes 6 scale passes over the canvas
 
 
 def shifted(mask: np.ndarray, dx: int, dy: int, fill: int = 0) -> np.ndarray:
@@ -104,21 +96,6 @@ def _steps(angle: float, depth: int) -> list[tuple[int, int]]:
 # --- glyph_overlap -------------------------------------------------------------------------------
 
 
-class GlyphOverlapConfig(EffectConfig):
-    spacing: Annotated[Range, within(-MAX_OVERLAP, 0)] = Field(
-        default_factory=lambda: Range(min=-6, max=-1),
-        description=f"Pixels added between clusters, -{MAX_OVERLAP} to 0: negative, so neighbouring glyphs overlap.",
-    )
-
-
-class GlyphOverlap(EffectParams):
-    name: Literal["glyph_overlap"] = "glyph_overlap"
-    spacing: int = Field(ge=-MAX_OVERLAP, le=0)
-
-    def is_noop(self) -> bool:
-        return self.spacing == 0
-
-
 def effective_layout(layout: Layout, effects: Iterable[EffectParams]) -> Layout:
     """The layout the text is really set with: the record's own, plus the spacing of `glyph_overlap`.
 
@@ -131,7 +108,7 @@ def effective_layout(layout: Layout, effects: Iterable[EffectParams]) -> Layout:
     return layout.model_copy(update={"character_spacing": layout.character_spacing + extra})
 
 
-def _glyph_overlap(params: GlyphOverlap, scene: Scene) -> None:
+def apply_glyph_overlap(params: GlyphOverlap, scene: Scene) -> None:
     """Nothing left to do: the overlap is in the layout already (`effective_layout`).
 
     It has to be: the spacing moves glyphs, and so the canvas size the planner chose and the
@@ -142,32 +119,7 @@ def _glyph_overlap(params: GlyphOverlap, scene: Scene) -> None:
 # --- glyph_jitter --------------------------------------------------------------------------------
 
 
-class GlyphJitterConfig(EffectConfig):
-    baseline: Annotated[Range, within(0, MAX_JITTER_BASELINE)] = Field(
-        default_factory=lambda: Range(min=0.01, max=0.04),
-        description="Most a cluster moves off the baseline, either way, as a fraction of the font size "
-        f"(0.03 at 32 px: 0.96 px), 0 to {MAX_JITTER_BASELINE}.",
-    )
-    scale: Annotated[Range, within(0, MAX_JITTER_SCALE)] = Field(
-        default_factory=lambda: Range(min=0, max=0.03),
-        description="Most a cluster's size differs from the font size, either way, as a fraction, "
-        f"0 to {MAX_JITTER_SCALE}.",
-    )
-
-
-class GlyphJitter(EffectParams):
-    """The image's amplitudes, and the seed that draws each cluster's own offset and size within them."""
-
-    name: Literal["glyph_jitter"] = "glyph_jitter"
-    baseline: float = Field(ge=0, le=MAX_JITTER_BASELINE)
-    scale: float = Field(ge=0, le=MAX_JITTER_SCALE)
-    seed: int = Field(ge=0, le=2**64 - 1, description="Seeds the per-cluster draws in `layout_text`; 64 bits.")
-
-    def is_noop(self) -> bool:
-        return self.baseline == 0 and self.scale == 0
-
-
-def _sample_jitter(config: GlyphJitterConfig, rng: np.random.Generator) -> GlyphJitter:
+def sample_glyph_jitter(config: GlyphJitterConfig, rng: np.random.Generator) -> GlyphJitter:
     """Two amplitudes and a seed: the record stays short whatever the length of the text."""
     baseline, scale = sample_float(config.baseline, rng), sample_float(config.scale, rng)
     return GlyphJitter(baseline=baseline, scale=scale, seed=int(rng.integers(2**63 - 1)))
@@ -178,7 +130,7 @@ def layout_jitter(effects: Iterable[EffectParams]) -> GlyphJitter | None:
     return next((params for params in effects if isinstance(params, GlyphJitter)), None)
 
 
-def _glyph_jitter(params: GlyphJitter, scene: Scene) -> None:
+def apply_glyph_jitter(params: GlyphJitter, scene: Scene) -> None:
     """Nothing left to do: the offsets and sizes are in the layout already (`layout_jitter`).
 
     The planner sized the canvas with them and the label boxes are measured on the jittered
@@ -187,26 +139,6 @@ def _glyph_jitter(params: GlyphJitter, scene: Scene) -> None:
 
 
 # --- ink_bleed -----------------------------------------------------------------------------------
-
-
-class InkBleedConfig(EffectConfig):
-    radius: Annotated[Range, within(0, MAX_BLEED_RADIUS)] = Field(
-        default_factory=lambda: Range(min=0.5, max=1.0),
-        description=f"Softness: the Gaussian's sigma in pixels, 0 to {MAX_BLEED_RADIUS} "
-        "(the spread stops 1 px from the ink).",
-    )
-    strength: FractionRange = Field(
-        default_factory=lambda: Range(min=0.3, max=0.8), description="How much of the blurred ink is added, 0-1."
-    )
-
-
-class InkBleed(EffectParams):
-    name: Literal["ink_bleed"] = "ink_bleed"
-    radius: float = Field(ge=0, le=MAX_BLEED_RADIUS)
-    strength: float = Field(ge=0, le=1)
-
-    def is_noop(self) -> bool:
-        return self.strength == 0
 
 
 def _bleed(coverage: np.ndarray, radius: float, strength: float) -> np.ndarray:
@@ -230,7 +162,7 @@ def _grow_clusters(clusters: np.ndarray, inked: np.ndarray) -> np.ndarray:
     return out
 
 
-def _ink_bleed(params: InkBleed, scene: Scene) -> None:
+def apply_ink_bleed(params: InkBleed, scene: Scene) -> None:
     assert scene.layers is not None
     layers = scene.layers
     layers.fill = _bleed(layers.fill, params.radius, params.strength)
@@ -244,42 +176,12 @@ def _ink_bleed(params: InkBleed, scene: Scene) -> None:
 # --- uneven_ink ----------------------------------------------------------------------------------
 
 
-class UnevenInkConfig(EffectConfig):
-    strength: FractionRange = Field(
-        default_factory=lambda: Range(min=0.2, max=0.6),
-        description="Share of the ink lost where the field is deepest (0 to 1); 1 breaks the strokes there.",
-    )
-    scale: Annotated[Range, within(0, MAX_INK_SCALE, low_open=True)] = Field(
-        default_factory=lambda: Range(min=1.5, max=4),
-        description=f"Size of the patches: the field's Gaussian blur, in pixels, above 0 and at most {MAX_INK_SCALE}.",
-    )
-
-
-class UnevenInk(EffectParams):
-    """The field itself is drawn at render time from the record's seed (`Scene.rng`)."""
-
-    name: Literal["uneven_ink"] = "uneven_ink"
-    strength: float = Field(ge=0, le=1)
-    scale: float = Field(gt=0, le=MAX_INK_SCALE)
-
-    def is_noop(self) -> bool:
-        return self.strength == 0
-
-    def kept(self, rng: np.random.Generator, width: int, height: int) -> np.ndarray:
-        """The share of ink each pixel keeps: 1 where the field z (in standard deviations) is below 0,
-        falling linearly to 1 - strength at z = 2 and beyond (about 2 % of the area)."""
-        field = smooth_noise(rng, width, height, self.scale)[:, :, 0]
-        spread = float(field.std())
-        z = field / spread if spread > 0 else np.zeros_like(field)
-        return (1 - self.strength * np.clip(z / 2, 0, 1)).astype(np.float32)
-
-
-def _uneven_ink(params: UnevenInk, scene: Scene) -> None:
+def apply_uneven_ink(params: UnevenInk, scene: Scene) -> None:
     """Multiply fill and outline coverage by one field, so an outlined stroke fades as a whole."""
     assert scene.layers is not None
     layers = scene.layers
     height, width = layers.fill.shape
-    kept = params.kept(scene.rng, width, height)
+    kept = ink_kept(params, scene.rng, width, height)
 
     def faded(coverage: np.ndarray) -> np.ndarray:
         return np.rint(coverage * kept).astype(np.uint8)
@@ -292,25 +194,7 @@ def _uneven_ink(params: UnevenInk, scene: Scene) -> None:
 # --- glyph_palette -------------------------------------------------------------------------------
 
 
-class GlyphPaletteConfig(EffectConfig):
-    colors: ColorRange = Field(
-        default_factory=lambda: ColorRange(min=(0, 0, 0), max=(180, 180, 180)),
-        description="Where each palette colour is drawn from.",
-    )
-    count: Annotated[Range, within(0, MAX_PALETTE, low_open=True)] = Field(
-        default_factory=lambda: Range(min=2, max=5),
-        description=f"How many colours the palette has, at most {MAX_PALETTE}.",
-    )
-
-
-class GlyphPalette(EffectParams):
-    name: Literal["glyph_palette"] = "glyph_palette"
-    colors: list[RGB] = Field(
-        min_length=1, max_length=MAX_PALETTE, description="Cluster i (in logical order) takes colour i mod len."
-    )
-
-
-def _sample_palette(config: GlyphPaletteConfig, rng: np.random.Generator) -> GlyphPalette:
+def sample_glyph_palette(config: GlyphPaletteConfig, rng: np.random.Generator) -> GlyphPalette:
     """A palette of `count` colours; the number of clusters is not known yet, so they are used in turn."""
     count = max(1, sample_int(config.count, rng))
     return GlyphPalette(colors=[sample_color(config.colors, rng) for _ in range(count)])
@@ -322,7 +206,7 @@ def _per_pixel(layers: TextLayers) -> np.ndarray:
     return np.broadcast_to(np.asarray(layers.fill_color, np.uint8), (height, width, 3))
 
 
-def _glyph_palette(params: GlyphPalette, scene: Scene) -> None:
+def apply_glyph_palette(params: GlyphPalette, scene: Scene) -> None:
     assert scene.layers is not None
     layers = scene.layers
     if layers.clusters is None:
@@ -339,27 +223,7 @@ def _glyph_palette(params: GlyphPalette, scene: Scene) -> None:
 # --- color_gradient ------------------------------------------------------------------------------
 
 
-class ColorGradientConfig(EffectConfig):
-    start: ColorRange = Field(
-        default_factory=lambda: ColorRange(min=(0, 0, 0), max=(100, 100, 100)), description="Colour at the start."
-    )
-    end: ColorRange = Field(
-        default_factory=lambda: ColorRange(min=(0, 0, 0), max=(200, 200, 200)), description="Colour at the end."
-    )
-    angle: Range = Field(
-        default_factory=lambda: Range(min=0, max=360),
-        description="Direction from start to end colour, degrees clockwise from left-to-right.",
-    )
-
-
-class ColorGradient(EffectParams):
-    name: Literal["color_gradient"] = "color_gradient"
-    start: RGB
-    end: RGB
-    angle: float
-
-
-def _color_gradient(params: ColorGradient, scene: Scene) -> None:
+def apply_color_gradient(params: ColorGradient, scene: Scene) -> None:
     """Mix start to end linearly along `angle`, from the first to the last inked pixel of the text."""
     assert scene.layers is not None
     layers = scene.layers
@@ -380,29 +244,7 @@ def _color_gradient(params: ColorGradient, scene: Scene) -> None:
 # --- block_shadow --------------------------------------------------------------------------------
 
 
-class BlockShadowConfig(EffectConfig):
-    depth: Annotated[Range, within(0, MAX_SHADOW_DEPTH)] = Field(
-        default_factory=lambda: Range(min=2, max=6),
-        description=f"Length of the extrusion, in pixels, at most {MAX_SHADOW_DEPTH}.",
-    )
-    angle: Range = Field(
-        default_factory=lambda: Range(min=20, max=70),
-        description="Direction of the extrusion, degrees clockwise from left-to-right (45: down and right).",
-    )
-    color: ColorRange = Field(default_factory=lambda: ColorRange(min=(80, 80, 80), max=(160, 160, 160)))
-
-
-class BlockShadow(EffectParams):
-    name: Literal["block_shadow"] = "block_shadow"
-    depth: int = Field(ge=0, le=MAX_SHADOW_DEPTH)
-    angle: float
-    color: RGB
-
-    def is_noop(self) -> bool:
-        return self.depth == 0
-
-
-def _block_shadow(params: BlockShadow, scene: Scene) -> None:
+def apply_block_shadow(params: BlockShadow, scene: Scene) -> None:
     """The outermost ink (outline, else fill) copied at every pixel step along the angle, as one layer.
 
     One pass over the canvas per step (at most `MAX_SHADOW_DEPTH`), each taking the maximum in place.
@@ -419,41 +261,8 @@ def _block_shadow(params: BlockShadow, scene: Scene) -> None:
 
 # --- drop_shadow ---------------------------------------------------------------------------------
 
-OffsetRange = Annotated[Range, within(-MAX_SHADOW_OFFSET, MAX_SHADOW_OFFSET)]
 
-
-class DropShadowConfig(EffectConfig):
-    offset_x: OffsetRange = Field(
-        default_factory=lambda: Range(min=1, max=4),
-        description=f"Pixels to the right (negative: left), -{MAX_SHADOW_OFFSET} to {MAX_SHADOW_OFFSET}.",
-    )
-    offset_y: OffsetRange = Field(
-        default_factory=lambda: Range(min=1, max=4),
-        description=f"Pixels down (negative: up), -{MAX_SHADOW_OFFSET} to {MAX_SHADOW_OFFSET}.",
-    )
-    blur: Annotated[Range, within(0, MAX_SHADOW_BLUR)] = Field(
-        default_factory=lambda: Range(min=0, max=2),
-        description=f"Softness: the Gaussian's sigma in pixels, 0 to {MAX_SHADOW_BLUR}.",
-    )
-    opacity: FractionRange = Field(
-        default_factory=lambda: Range(min=0.3, max=0.7), description="How dark the shadow is, 0 to 1."
-    )
-    color: ColorRange = Field(default_factory=lambda: ColorRange(min=(0, 0, 0), max=(60, 60, 60)))
-
-
-class DropShadow(EffectParams):
-    name: Literal["drop_shadow"] = "drop_shadow"
-    offset_x: int = Field(ge=-MAX_SHADOW_OFFSET, le=MAX_SHADOW_OFFSET)
-    offset_y: int = Field(ge=-MAX_SHADOW_OFFSET, le=MAX_SHADOW_OFFSET)
-    blur: float = Field(ge=0, le=MAX_SHADOW_BLUR)
-    opacity: float = Field(ge=0, le=1)
-    color: RGB
-
-    def is_noop(self) -> bool:
-        return self.opacity == 0 or (self.offset_x == 0 and self.offset_y == 0 and self.blur == 0)
-
-
-def _drop_shadow(params: DropShadow, scene: Scene) -> None:
+def apply_drop_shadow(params: DropShadow, scene: Scene) -> None:
     """The shadow of everything drawn so far (text and any extrusion), under all of it."""
     assert scene.layers is not None
     layers = scene.layers
@@ -495,22 +304,10 @@ def margins(effects: Iterable[EffectParams]) -> Margins:
     return left, top, right, bottom
 
 
-EFFECTS = [
-    Effect("glyph_overlap", "text", GlyphOverlapConfig, GlyphOverlap, _glyph_overlap),
-    Effect("glyph_jitter", "text", GlyphJitterConfig, GlyphJitter, _glyph_jitter, sampler=_sample_jitter),
-    Effect("ink_bleed", "text", InkBleedConfig, InkBleed, _ink_bleed),
-    Effect("uneven_ink", "text", UnevenInkConfig, UnevenInk, _uneven_ink),
-    Effect(
-        "glyph_palette",
-        "text",
-        GlyphPaletteConfig,
-        GlyphPalette,
-        _glyph_palette,
-        sampler=_sample_palette,
-        ink_colors=("colors",),
-        reads_clusters=True,
-    ),
-    Effect("color_gradient", "text", ColorGradientConfig, ColorGradient, _color_gradient, ink_colors=("start", "end")),
-    Effect("block_shadow", "text", BlockShadowConfig, BlockShadow, _block_shadow),
-    Effect("drop_shadow", "text", DropShadowConfig, DropShadow, _drop_shadow),
-]
+def ink_kept(params: UnevenInk, rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """The share of ink each pixel keeps: 1 where the field z (in standard deviations) is below 0,
+    falling linearly to 1 - strength at z = 2 and beyond (about 2 % of the area)."""
+    field = smooth_noise(rng, width, height, params.scale)[:, :, 0]
+    spread = float(field.std())
+    z = field / spread if spread > 0 else np.zeros_like(field)
+    return (1 - params.strength * np.clip(z / 2, 0, 1)).astype(np.float32)

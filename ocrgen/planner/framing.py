@@ -12,11 +12,11 @@ import math
 
 import numpy as np
 
-from ocrgen.effects.base import EffectParams
-from ocrgen.effects.geometric import Rescale
 from ocrgen.effects.registry import effect_of
 from ocrgen.sampling import sample
 from ocrgen.schemas.config import Framing, NeighbourLines
+from ocrgen.schemas.effects.base import EffectParams
+from ocrgen.schemas.effects.geometric import Rescale
 from ocrgen.schemas.plan import InkCrop, Point
 from ocrgen.text.layout import TextLayout
 

@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ocrgen.effects.base import EffectParams
-from ocrgen.effects.registry import recolor_effects, sample_effects, size_after_geometry
+from ocrgen.effects.registry import plugin_packages, recolor_effects, sample_effects, size_after_geometry
 from ocrgen.effects.text import effective_layout, layout_jitter, margins
 from ocrgen.errors import PlanningError
 from ocrgen.planner.allocation import allocate, interleave
@@ -28,6 +27,7 @@ from ocrgen.planner.resources import Resources, SpecResources
 from ocrgen.planner.text_augmentation import augment_text
 from ocrgen.sampling import choose, record_rng, sample_color, sample_float, sample_int
 from ocrgen.schemas.config import BatchConfig, Specification
+from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.plan import (
     Arc,
     Canvas,
@@ -197,6 +197,7 @@ def _plan_one(
         effects=effects,
         crop=crop,
         roots=roots,
+        plugins=plugin_packages(effects),
     )
 
 

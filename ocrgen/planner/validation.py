@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from ocrgen.errors import ConfigError
 from ocrgen.schemas.config import BatchConfig, Specification
+from ocrgen.schemas.effects.catalogue import missing_effect
 
 
 def load_config(path: str | os.PathLike[str]) -> BatchConfig:
@@ -174,6 +175,8 @@ def _describe(path: Path, data: dict[str, Any], tree: yaml.Node | None, error: A
     if error["type"] == "extra_forbidden":
         known = _fields_at(BatchConfig, loc[:-1])
         guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        if not guess and len(loc) >= 2 and loc[-2] == "effects":  # perhaps a plugin's, not installed here
+            return f"{where}: {prefix}{missing_effect(str(loc[-1]))}"
         hint = f"; did you mean '{guess[0]}'?" if guess else f"; known keys: {', '.join(sorted(known))}"
         return f"{where}: {prefix}unknown key '{key_path}'{hint}"
     if error["type"] == "missing":

@@ -135,7 +135,7 @@ def measure_shapes(
     def segment(start: int, end: int) -> Shape:
         """Measured once per span: a one-word line is both a word and a line."""
         if (start, end) not in segments:
-            box = _bounds([characters[i].bbox for i in range(start, end)])
+            box = Box.enclosing([characters[i].bbox for i in range(start, end)])
             parts = [] if straight else list({owner[i]: measured[owner[i]] for i in range(start, end)}.values())
             if all(p.cluster.rigid.angle == 0 for p in parts):
                 polygon = list(_reading_corners(box, layout.frame.turns))
@@ -182,12 +182,6 @@ def _curved_span(layout: TextLayout, parts: Sequence[_Measured], origin: tuple[i
         top += [quad[0], quad[1]]
         bottom += [quad[3], quad[2]]
     return _rounded(top + bottom[::-1])
-
-
-def _bounds(boxes: Sequence[Box]) -> Box:
-    if len(boxes) == 1:
-        return boxes[0]
-    return Box(min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes))
 
 
 def _moved(quad: Quad, origin: tuple[int, int]) -> Quad:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+import orjson
 from pydantic import ValidationError
 
 from ocrgen.assets import AssetResolver
 from ocrgen.errors import PlanFileError
+from ocrgen.schemas.effects.catalogue import missing_effect
 from ocrgen.schemas.plan import ImageBackground, PlanRecord
 
 
@@ -158,12 +160,30 @@ def parse_record(path: Path, line: PlanLine) -> PlanRecord:
         return PlanRecord.model_validate_json(line.text)
     except ValidationError as error:
         problems = error.errors()
+        missing = [e for e in problems if e["type"] == "union_tag_invalid" and e["loc"][:1] == ("effects",)]
         if problems[0]["type"] == "json_invalid":
             reason = f"not valid JSON ({problems[0]['msg']})"
+        elif missing:
+            reason = _not_installed(sorted({str(e["ctx"]["tag"]) for e in missing}), line.text)
         else:
             details = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg']}" for e in problems[:5])
             reason = f"not a plan record ({details}); make it with `ocrgen plan`"
         raise PlanFileError(str(path), line_number(path, line.offset), reason) from None
+
+
+def _not_installed(effects: list[str], text: bytes) -> str:
+    """Why a record's effects are unknown here, naming the packages its record says provide them."""
+    packages = orjson.loads(text).get("plugins")
+    packages = packages if isinstance(packages, dict) else {}
+    named = {packages[e] for e in effects if isinstance(packages.get(e), str)}
+    if len(named) != 1 or len(effects) != sum(e in packages for e in effects):
+        return missing_effect(effects[0])
+    package = named.pop()
+    listed = " and ".join(repr(e) for e in effects)
+    return (
+        f"its effect{'s' if len(effects) > 1 else ''} {listed} come{'' if len(effects) > 1 else 's'} from the "
+        f"plugin package {package}, missing here: pip install {package}"
+    )
 
 
 def line_number(path: Path, offset: int) -> int:

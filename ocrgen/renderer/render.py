@@ -14,8 +14,7 @@ from PIL import Image
 
 from ocrgen.assets import AssetResolver
 from ocrgen.effects.base import Scene, TextLayers
-from ocrgen.effects.geometric import apply_geometry
-from ocrgen.effects.registry import effect_of, size_after_geometry
+from ocrgen.effects.registry import apply_effect, apply_geometry, effect_of, size_after_geometry
 from ocrgen.effects.text import effective_layout, layout_jitter
 from ocrgen.errors import ImageTooLargeError
 from ocrgen.renderer.backgrounds import image_background, procedural_background
@@ -73,8 +72,8 @@ def render_pixels(
         ),
     )
     text_effects = [(effect, params) for effect, params in effects if effect.stage == "text"]
-    for effect, params in text_effects:
-        effect.apply(params, scene)
+    for _, params in text_effects:
+        apply_effect(params, scene)
     layers = scene.layers
     assert layers is not None
     geometry = [params for effect, params in effects if effect.stage == "geometry"]
@@ -105,7 +104,7 @@ def render_pixels(
         height, width = scene.image.shape[:2]
     for effect, params in effects:
         if effect.stage == "image":
-            effect.apply(params, scene)
+            apply_effect(params, scene)
 
     fields = shapes.label_fields()
     label: LabelData = {

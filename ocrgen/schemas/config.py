@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ocrgen.effects.registry import EffectsConfig
+from ocrgen.schemas.effects.catalogue import EffectsConfig
 from ocrgen.schemas.ranges import ColorRange, NonNegativeRange, PositiveRange, Range, within
 
 Direction = Literal["left_to_right", "right_to_left", "top_to_bottom", "bottom_to_top"]

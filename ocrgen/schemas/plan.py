@@ -19,7 +19,6 @@ from pydantic import (
     model_validator,
 )
 
-from ocrgen.effects.registry import AppliedEffect
 from ocrgen.schemas.config import (
     LINE_SPACINGS,
     MAX_CHARACTER_SPACING,
@@ -30,6 +29,7 @@ from ocrgen.schemas.config import (
     Alignment,
     Direction,
 )
+from ocrgen.schemas.effects.catalogue import AppliedEffect
 from ocrgen.schemas.ranges import RGB
 
 PLAN_SCHEMA_VERSION: Literal[1] = 1
@@ -206,11 +206,18 @@ class PlanRecord(_Record):
         default_factory=dict,
         description="Directory each user root pointed to at plan time; render flags override it.",
     )
+    plugins: dict[str, str] = Field(
+        default_factory=dict,
+        description="The package that provides each plugin effect in `effects`, so that a machine without it "
+        "can say what to install; absent when every effect is built in.",
+    )
 
     @model_serializer(mode="wrap")
-    def _without_crop(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """A record without framing is written as it was before framing existed, so its bytes do not change."""
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Without framing or plugin effects a record is written as before they existed: its bytes do not change."""
         data = handler(self)
         if data.get("crop", True) is None:
             del data["crop"]
+        if not data.get("plugins", True):
+            del data["plugins"]
         return data

@@ -7,6 +7,7 @@ or as a bare number for a fixed value. `ocrgen.sampling` draws from it.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -92,28 +93,40 @@ def _positive(r: Range) -> Range:
     return r
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """Where every draw of a range must lie: the validator `within` attaches, kept readable for the docs."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+
+    def __call__(self, r: Range) -> Range:
+        for value in (r.min, r.max):
+            below = value <= self.low if self.low_open else value < self.low
+            above = value >= self.high if self.high_open else value > self.high
+            if below or above:
+                raise ValueError(f"values must be {self.phrase()}, got {_num(value)}")
+        return r
+
+    def phrase(self) -> str:
+        if math.isinf(self.low):
+            return f"{'below' if self.high_open else 'at most'} {self.high:g}"
+        if math.isinf(self.high):
+            return f"{'above' if self.low_open else 'at least'} {self.low:g}"
+        return f"in {self.interval()}"
+
+    def interval(self) -> str:
+        """`[0, 64]`: 0 to 64; a round bracket leaves that end out."""
+        return f"{'(' if self.low_open else '['}{self.low:g}, {self.high:g}{')' if self.high_open else ']'}"
+
+
 def within(
     low: float = -math.inf, high: float = math.inf, low_open: bool = False, high_open: bool = False
 ) -> AfterValidator:
     """A range whose draws all lie in [low, high] (open ends where told), so no drawn value is refused later."""
-
-    def check(r: Range) -> Range:
-        for value in (r.min, r.max):
-            below = value <= low if low_open else value < low
-            above = value >= high if high_open else value > high
-            if below or above:
-                raise ValueError(f"values must be {_bounds(low, high, low_open, high_open)}, got {_num(value)}")
-        return r
-
-    return AfterValidator(check)
-
-
-def _bounds(low: float, high: float, low_open: bool, high_open: bool) -> str:
-    if math.isinf(low):
-        return f"{'below' if high_open else 'at most'} {high:g}"
-    if math.isinf(high):
-        return f"{'above' if low_open else 'at least'} {low:g}"
-    return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    return AfterValidator(Bounds(low, high, low_open, high_open))
 
 
 NonNegativeRange = Annotated[Range, AfterValidator(_non_negative)]

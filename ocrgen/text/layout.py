@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ocrgen.effects.text import GlyphJitter
+from ocrgen.schemas.effects.text import GlyphJitter
 from ocrgen.schemas.plan import Layout
 from ocrgen.text.fonts import FontFace, open_face
 from ocrgen.text.frames import Frame, Rigid

@@ -5,14 +5,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ocrgen.errors import OcrgenError
+from ocrgen.plugins import WRITER_GROUP, load_target, registered
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import Writer, WriterSpec
 
 # name -> "module:class"; imported lazily so `ocrgen` runs without the lmdb extra installed.
-WRITERS = {
+BUILT_IN = {
     "files": "ocrgen.writers.files:FilesWriter",
     "hf": "ocrgen.writers.hf:HfWriter",
     "lmdb": "ocrgen.writers.lmdb:LmdbWriter",
@@ -20,6 +20,8 @@ WRITERS = {
     "tesseract": "ocrgen.writers.tesseract:TesseractWriter",
     "webdataset": "ocrgen.writers.webdataset:WebDatasetWriter",
 }
+# Then the writers of plugin packages (the `ocrgen.writers` entry point group), which cannot replace a built-in one.
+WRITERS = {**{p.name: p.value for p in registered(WRITER_GROUP) if p.name not in BUILT_IN}, **BUILT_IN}
 # writer -> "module:function" that joins its per-shard containers into one (`ocrgen merge`); per-record writers
 # need none
 MERGERS = {
@@ -66,11 +68,6 @@ def merge_shards(name: str, out_dir: Path) -> int:
     """Join the shard containers of writer `name` in `out_dir` into one; how many records it holds."""
     merge: Callable[[Path], int] = load_target(MERGERS[name])
     return merge(out_dir)
-
-
-def load_target(target: str) -> Any:
-    module, _, attribute = target.partition(":")
-    return getattr(importlib.import_module(module), attribute)
 
 
 def open_writer(spec: WriterSpec, out_dir: Path, shard: Shard, image_format: str) -> Writer:
