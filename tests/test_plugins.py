@@ -211,3 +211,31 @@ def test_the_readme_plugin_examples_work_as_a_plugin(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
     assert len((tmp_path / "out/manifest/labels.tsv").read_text(encoding="utf-8").splitlines()) == RECORDS
     assert '"moire"' in (tmp_path / "plans.jsonl").read_text(encoding="utf-8")
+
+
+BROKEN = """
+[project]
+name = "ocrgen-broken-plugin"
+
+[project.entry-points."ocrgen.effects"]
+moire = "ocrgen_example_plugin:MoireConfig"
+shear = "ocrgen_example_plugin:STRETCH"
+
+[project.entry-points."ocrgen.writers"]
+manifest = "ocrgen_example_plugin.nowhere:Writer"
+"""
+
+
+def test_a_broken_plugin_is_left_out_and_named_when_asked_for(planned: Path, tmp_path: Path) -> None:
+    """An entry that is no Effect, or is misnamed, or a writer that fails to import: the rest still works, and
+    naming them gives exit 2 and why, not a traceback."""
+    broken = _site(tmp_path / "broken", BROKEN)
+    done = run(["validate", "--batch-config", "batch.yaml"], broken, planned, ok=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "ocrgen-broken-plugin failed to load it" in done.stderr and "not an ocrgen Effect" in done.stderr
+    assert "its entry point is named 'shear' but the effect 'stretch'" in done.stderr  # shear stays the built-in
+    written = run(
+        ["render", "plans.jsonl", "--output-dir", "broken", "--writer", "manifest"], broken, planned, ok=False
+    )
+    assert written.returncode == 2 and "Traceback" not in written.stderr
+    assert "--writer manifest: the plugin package ocrgen-broken-plugin failed to load it" in written.stderr

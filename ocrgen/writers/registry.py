@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from ocrgen.errors import OcrgenError
 from ocrgen.plugins import WRITER_GROUP, load_target, registered
 from ocrgen.renderer.planfile import Shard
 from ocrgen.writers.base import Writer, WriterSpec
+
+log = logging.getLogger(__name__)
 
 # name -> "module:class"; imported lazily so `ocrgen` runs without the lmdb extra installed.
 BUILT_IN = {
@@ -20,8 +23,22 @@ BUILT_IN = {
     "tesseract": "ocrgen.writers.tesseract:TesseractWriter",
     "webdataset": "ocrgen.writers.webdataset:WebDatasetWriter",
 }
-# Then the writers of plugin packages (the `ocrgen.writers` entry point group), which cannot replace a built-in one.
-WRITERS = {**{p.name: p.value for p in registered(WRITER_GROUP) if p.name not in BUILT_IN}, **BUILT_IN}
+
+
+def _plugin_writers() -> dict[str, tuple[str, str]]:
+    """name -> ("module:class", package) of each plugin package's writer (the `ocrgen.writers` entry points)."""
+    found = {}
+    for plugin in registered(WRITER_GROUP):
+        if plugin.name in BUILT_IN:
+            log.warning("writer %r of %s left out: a built-in writer has that name", plugin.name, plugin.package)
+        else:
+            found[plugin.name] = (plugin.value, plugin.package)
+    return found
+
+
+PLUGIN_WRITERS = _plugin_writers()
+WRITERS = {**BUILT_IN, **{name: value for name, (value, _) in PLUGIN_WRITERS.items()}}
+
 # writer -> "module:function" that joins its per-shard containers into one (`ocrgen merge`); per-record writers
 # need none
 MERGERS = {
@@ -43,7 +60,14 @@ class WriterChoiceError(OcrgenError):
 
 
 def check_writer(name: str, image_format: str | None = None) -> None:
-    """Refuse, before any work, a writer that would fail later: its extra missing, or a format it cannot use."""
+    """Refuse, before any work, a writer that would fail: its extra or plugin missing, or a format it cannot use."""
+    if name in PLUGIN_WRITERS:
+        try:
+            writer_class(name)
+        except Exception as error:
+            raise WriterChoiceError(
+                f"--writer {name}: the plugin package {PLUGIN_WRITERS[name][1]} failed to load it ({error})"
+            ) from None
     if name in EXTRAS:
         module, extra = EXTRAS[name]
         try:

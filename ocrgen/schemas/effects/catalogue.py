@@ -38,7 +38,7 @@ def _plugins() -> tuple[tuple[Effect, ...], dict[str, str]]:
         try:
             effect = load_target(plugin.value)
             if not isinstance(effect, Effect):
-                raise TypeError(f"{plugin.value} is a {type(effect).__name__}, not an ocrgen Effect")
+                raise TypeError(f"{plugin.value} is not an ocrgen Effect (ocrgen.schemas.effects.base.Effect)")
             if effect.name != plugin.name:
                 raise ValueError(f"its entry point is named {plugin.name!r} but the effect {effect.name!r}")
             if effect.name in taken:
