@@ -43,9 +43,10 @@ from collections.abc import Iterable
 import numpy as np
 from PIL import Image, ImageFilter
 
-from ocrgen.effects.base import EffectParams, Scene, TextLayers, Window
+from ocrgen.effects.base import Scene, TextLayers, Window
 from ocrgen.effects.warp import smooth_noise
 from ocrgen.sampling import sample_color, sample_float, sample_int
+from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.effects.text import (
     BlockShadow,
     ColorGradient,
