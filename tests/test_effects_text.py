@@ -37,6 +37,7 @@ from ocrgen.schemas.effects.text import (
 )
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import Layout, PlanRecord, ProceduralBackground, Stroke
+from tests.effect_examples import EXAMPLES
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
@@ -390,17 +391,8 @@ CASES = {
     "arabic": (ARABIC, "مُحَمَّدٌ في البيت", "right_to_left", Layout()),
     "cjk-ttb": (CJK, "今天早上下了", "top_to_bottom", Layout(orientation="upright")),
 }
-TEXT_ONLY = [
-    GlyphOverlap(spacing=-3),
-    InkBleed(radius=1.2, strength=1.0),
-    UnevenInk(strength=0.7, scale=3),
-    GlyphPalette(colors=PALETTE),
-    ColorGradient(start=(0, 120, 0), end=(0, 0, 90), angle=30),
-]
-SHADOWS = [
-    BlockShadow(depth=6, angle=120, color=RED),
-    DropShadow(offset_x=3, offset_y=3, blur=1.5, opacity=0.8, color=RED),
-]
+TEXT_ONLY = [EXAMPLES[name] for name in ("glyph_overlap", "ink_bleed", "uneven_ink", "glyph_palette", "color_gradient")]
+SHADOWS = [EXAMPLES["block_shadow"], EXAMPLES["drop_shadow"]]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
