@@ -66,19 +66,19 @@ def plan_lines(
             if first is not None:
                 pending.append(pool.submit(_plan_chunk, first, min(first + CHUNK, stop)))
 
-        for _ in range(workers * AHEAD):
-            submit_next()
-        while pending:
-            try:
+        try:
+            for _ in range(workers * AHEAD):
+                submit_next()
+            while pending:
                 lines, chunk_stats = pending.popleft().result()
-            except BrokenProcessPool:
-                raise PlanningProcessLost(
-                    "a planning process died (killed by a signal, e.g. the out-of-memory killer), so the plan was "
-                    "not written; run the command again, with fewer --workers if memory is short"
-                ) from None
-            submit_next()
-            stats.add(chunk_stats)
-            yield from lines.splitlines(keepends=True)
+                submit_next()  # raises too when the pool broke after that result came
+                stats.add(chunk_stats)
+                yield from lines.splitlines(keepends=True)
+        except BrokenProcessPool:
+            raise PlanningProcessLost(
+                "a planning process died (killed by a signal, e.g. the out-of-memory killer), so the plan was "
+                "not written; run the command again, with fewer --workers if memory is short"
+            ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
