@@ -104,7 +104,10 @@ def test_ctrl_c_in_generate_says_how_to_continue(tmp_path: Path, long_plan: tupl
     plan, _ = long_plan
     out = tmp_path / "out"
     command = [*OCRGEN, "generate", "--batch-config", str(plan.parent / "batch.yaml"), "--output-dir", str(out)]
-    process, _, stderr = _interrupt_after([*command, "--generation-workers", "2", "--log-level", "WARNING"], out, 5)
+    # Many more records than it takes to see 5 labels, so a test process starved by a loaded machine still
+    # interrupts the run before it ends.
+    command += ["--count", "3000", "--generation-workers", "2", "--log-level", "WARNING"]
+    process, _, stderr = _interrupt_after(command, out, 5)
     assert process.returncode == 130 and stderr.decode() == INTERRUPTED
     assert _group_gone(process.pid, 3)
 
