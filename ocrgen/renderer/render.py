@@ -19,6 +19,7 @@ from ocrgen.effects.text import effective_layout, layout_jitter
 from ocrgen.errors import ImageTooLargeError
 from ocrgen.renderer.backgrounds import image_background, procedural_background
 from ocrgen.renderer.framing import alpha_window, frame, with_neighbours
+from ocrgen.renderer.heap import keep_freed_memory
 from ocrgen.renderer.labels import measure_shapes
 from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
@@ -46,6 +47,7 @@ def render_pixels(
     larger than `max_pixels`, before or after its geometric effects, is refused before any
     pixel is allocated.
     """
+    keep_freed_memory()
     resolver = resolver or AssetResolver()
     width, height = record.canvas.width, record.canvas.height
     final = size_after_geometry(record.effects, width, height)
