@@ -9,7 +9,7 @@ seed drives.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -36,15 +36,24 @@ class TextLayers:
     under: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
     def flatten(self) -> np.ndarray:
-        """Premultiplied RGBA (float32, 0-1) of all layers: shadows, outline, then fill on top."""
+        """Premultiplied RGBA (float32, 0-1) of all layers: shadows, outline, then fill on top.
+
+        Channel by channel, like `over`: numpy runs a loop along the pixels then, not one per pixel along 3.
+        """
         out: np.ndarray | None = None
-        for alpha, rgb in self._layers():
+        for coverage, color in self._stack():
+            alpha = coverage * np.float32(1 / 255)
+            rgb = np.asarray(color, np.float32) * np.float32(1 / 255)
             if out is None:  # over nothing (transparent black) a layer stays exactly itself
-                out = np.concatenate([rgb * alpha, alpha], axis=2)
+                out = np.empty((*alpha.shape, 4), np.float32)
+                for channel in range(3):
+                    out[:, :, channel] = rgb[..., channel] * alpha
+                out[:, :, 3] = alpha
             else:
                 below = 1 - alpha
-                out[:, :, :3] = rgb * alpha + out[:, :, :3] * below
-                out[:, :, 3:] = alpha + out[:, :, 3:] * below
+                for channel in range(3):
+                    out[:, :, channel] = rgb[..., channel] * alpha + out[:, :, channel] * below
+                out[:, :, 3] = alpha + out[:, :, 3] * below
         assert out is not None
         return out
 
@@ -55,12 +64,16 @@ class TextLayers:
         text that is not warped afterwards goes straight onto its background. Each blend
         stays between its two colours, so the result needs rounding but no clipping.
         """
-        blended = background[window].astype(np.float32)
+        layers = []
         for coverage, color in self._stack():
-            alpha = coverage[window][:, :, None] * np.float32(1 / 255)
             paint = np.asarray(color, np.float32)
-            blended += ((paint[window] if paint.ndim == 3 else paint) - blended) * alpha
-        background[window] = np.rint(blended, out=blended)
+            layers.append((coverage[window] * np.float32(1 / 255), paint[window] if paint.ndim == 3 else paint))
+        under = background[window]
+        for channel in range(3):
+            blended = under[:, :, channel].astype(np.float32)
+            for alpha, paint in layers:
+                blended += (paint[..., channel] - blended) * alpha
+            under[:, :, channel] = np.rint(blended, out=blended)
         return background
 
     def _stack(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -70,11 +83,6 @@ class TextLayers:
             layers.append((self.stroke, self.stroke_color))
         layers.append((self.fill, self.fill_color))
         return layers
-
-    def _layers(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(alpha H x W x 1, colour 0-1 as H x W x 3 or 3) of each layer, back to front."""
-        for coverage, color in self._stack():
-            yield coverage[:, :, None] * np.float32(1 / 255), np.asarray(color, np.float32) * np.float32(1 / 255)
 
     def fill_luma(self) -> float:
         """How light the text itself is: the luma (0-255, ITU-R 601) of the fill's colour, averaged over the

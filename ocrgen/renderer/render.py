@@ -131,6 +131,10 @@ def record_layout(record: PlanRecord, resolver: AssetResolver) -> TextLayout:
 
 
 def _composite(background: np.ndarray, text: np.ndarray) -> np.ndarray:
-    """Lay premultiplied RGBA text of the background's size over it."""
-    blended = background.astype(np.float32) * (1 - text[:, :, 3:]) + text[:, :, :3] * 255
-    return np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+    """Lay premultiplied RGBA text of the background's size over it, channel by channel (see `TextLayers.flatten`)."""
+    keep = 1 - text[:, :, 3]
+    out = np.empty_like(background)
+    for channel in range(3):
+        blended = background[:, :, channel].astype(np.float32) * keep + text[:, :, channel] * 255
+        out[:, :, channel] = np.clip(np.rint(blended), 0, 255)
+    return out
