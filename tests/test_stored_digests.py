@@ -21,7 +21,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 # sha256 over every record's plan line, pixels and label file, in plan order.
 DIGESTS = {
-    "all_effects.yaml": "aa7b7ab14467b4fd9555bc9e4a18986531fddf9b7c55e6e151aecc8e1c5b73dd",
+    "all_effects.yaml": "2a230541c2cded7f74bee93c6e280a710afec4ef678d6b51ae77768a1a1db15a",
     "contact_sheet.yaml": "246c821f5ca457dd509d3187f709fc18a822656c064a818cf8395aa34750a71d",
 }
 

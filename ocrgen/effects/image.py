@@ -38,6 +38,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from ocrgen.effects.base import Scene
+from ocrgen.effects.gaussian import gaussian_blur
 from ocrgen.sampling import choose, sample_float, sample_int
 from ocrgen.schemas.effects.image import (
     SAUVOLA_RANGE,
@@ -150,8 +151,7 @@ def apply_motion_blur(params: MotionBlur, scene: Scene) -> None:
 
 def apply_gaussian_blur(params: GaussianBlur, scene: Scene) -> None:
     assert scene.image is not None
-    image = Image.fromarray(scene.image).filter(ImageFilter.GaussianBlur(params.radius))
-    scene.image = np.asarray(image)
+    scene.image = gaussian_blur(scene.image, params.radius)
 
 
 # --- gaussian_noise -------------------------------------------------------------------------------

@@ -41,9 +41,9 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
-from PIL import Image, ImageFilter
 
 from ocrgen.effects.base import Scene, TextLayers, Window
+from ocrgen.effects.gaussian import gaussian_blur
 from ocrgen.effects.warp import smooth_noise
 from ocrgen.sampling import sample_color, sample_float, sample_int
 from ocrgen.schemas.effects.base import EffectParams
@@ -272,7 +272,7 @@ def apply_drop_shadow(params: DropShadow, scene: Scene) -> None:
         source = np.maximum(source, coverage)
     shadow = shifted(source, params.offset_x, params.offset_y)
     if params.blur > 0:
-        shadow = np.asarray(Image.fromarray(shadow).filter(ImageFilter.GaussianBlur(params.blur)))
+        shadow = gaussian_blur(shadow, params.blur)
     shadow = np.rint(shadow.astype(np.float32) * params.opacity).astype(np.uint8)
     layers.under.insert(0, (shadow, np.asarray(params.color, np.uint8)))
 

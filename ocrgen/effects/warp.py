@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ocrgen.effects.base import Scene
+from ocrgen.effects.gaussian import convolve_valid, gaussian_kernel
 
 # Where a pixel whose source does not exist reads from: far outside any array, so it stays transparent.
 OUTSIDE = -1e6
@@ -206,21 +207,12 @@ def invert_displacement(
 def smooth_noise(rng: np.random.Generator, width: int, height: int, sigma: float) -> np.ndarray:
     """A (height, width, 2) field of white noise from `rng`, blurred by a Gaussian of `sigma` px.
 
-    The noise is drawn 3 sigma larger on every side and convolved (separably, tap by tap) in
-    "valid" mode, so the field has no edge effects and depends only on the rng and the size.
+    The noise is drawn 3 sigma larger on every side and convolved in "valid" mode, so the field
+    has no edge effects and depends only on the rng and the size.
     """
-    radius = max(1, int(np.ceil(3 * sigma)))
-    offsets = np.arange(-radius, radius + 1, dtype=np.float64)
-    kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
-    kernel /= kernel.sum()
-    noise = rng.standard_normal((height + 2 * radius, width + 2 * radius, 2))
-    rows = np.zeros((height, width + 2 * radius, 2))
-    for tap, k in enumerate(kernel):
-        rows += k * noise[tap : tap + height]
-    out = np.zeros((height, width, 2))
-    for tap, k in enumerate(kernel):
-        out += k * rows[:, tap : tap + width]
-    return out
+    kernel = gaussian_kernel(sigma)
+    reach = len(kernel) // 2
+    return convolve_valid(rng.standard_normal((height + 2 * reach, width + 2 * reach, 2)), kernel)
 
 
 Coordinates = tuple[np.ndarray, np.ndarray]

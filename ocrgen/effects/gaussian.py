@@ -1,0 +1,45 @@
+"""Gaussian blurs in numpy, separable, tap by tap: the same bits on every machine, and fast on small pictures.
+
+A true Gaussian cut at 3 sigma, so a blur reaches exactly ceil(3 sigma) pixels (what the planner
+leaves room for). Pillow's GaussianBlur approximates one with three box blurs and took 3.5 ms on a
+900 x 98 line, against 1 to 1.6 ms here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def gaussian_kernel(sigma: float) -> np.ndarray:
+    """The normalised taps (float64) of a Gaussian of `sigma` px, 2 ceil(3 sigma) + 1 of them, at least 3."""
+    reach = max(1, math.ceil(3 * sigma))
+    offsets = np.arange(-reach, reach + 1, dtype=np.float64)
+    kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
+    return kernel / kernel.sum()
+
+
+def convolve_valid(array: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """`array` (H, W, ...) convolved by the symmetric `kernel` down the rows, then along them, keeping only
+    the positions the kernel fits in whole: (H - K + 1, W - K + 1, ...)."""
+    taps = len(kernel)
+    height, width = array.shape[0] - taps + 1, array.shape[1] - taps + 1
+    rows = np.zeros((height, *array.shape[1:]), array.dtype)
+    for tap, weight in enumerate(kernel):
+        rows += weight * array[tap : tap + height]
+    out = np.zeros((height, width, *array.shape[2:]), array.dtype)
+    for tap, weight in enumerate(kernel):
+        out += weight * rows[:, tap : tap + width]
+    return out
+
+
+def gaussian_blur(pixels: np.ndarray, sigma: float) -> np.ndarray:
+    """`pixels` (uint8, H x W or H x W x C) blurred by a Gaussian of `sigma` px; the edges repeat outwards."""
+    if sigma <= 0:
+        return pixels
+    kernel = gaussian_kernel(sigma).astype(np.float32)
+    reach = len(kernel) // 2
+    spread = ((reach, reach), (reach, reach), *[(0, 0)] * (pixels.ndim - 2))
+    padded = np.pad(pixels, spread, mode="edge").astype(np.float32)
+    return np.clip(np.rint(convolve_valid(padded, kernel)), 0, 255).astype(np.uint8)

@@ -1,0 +1,55 @@
+"""The Gaussian blur: a true Gaussian cut at 3 sigma, reaching no further than the planner leaves room for."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocrgen.effects.gaussian import gaussian_blur, gaussian_kernel
+
+sigmas = st.floats(min_value=0.05, max_value=6.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(sigma=sigmas, value=st.integers(0, 255), channels=st.sampled_from([None, 1, 3]))
+def test_a_flat_picture_stays_flat(sigma: float, value: int, channels: int | None) -> None:
+    shape = (9, 14) if channels is None else (9, 14, channels)
+    flat = np.full(shape, value, np.uint8)
+    assert np.array_equal(gaussian_blur(flat, sigma), flat)
+
+
+@settings(max_examples=40, deadline=None)
+@given(sigma=sigmas)
+def test_a_dot_spreads_exactly_ceil_3_sigma_and_keeps_its_ink(sigma: float) -> None:
+    reach = max(1, math.ceil(3 * sigma))
+    size = 2 * reach + 11
+    dot = np.zeros((size, size), np.uint8)
+    dot[size // 2, size // 2] = 255
+    blurred = gaussian_blur(dot, sigma).astype(np.int64)
+    rows, cols = np.nonzero(blurred)
+    assert max(np.abs(rows - size // 2).max(), np.abs(cols - size // 2).max()) <= reach
+    assert abs(int(blurred.sum()) - 255) <= (2 * reach + 1) ** 2 / 2  # each pixel it reaches rounds by at most 1/2
+    assert np.array_equal(blurred, blurred.T) and np.array_equal(blurred, blurred[::-1])
+
+
+@settings(max_examples=25, deadline=None)
+@given(sigma=sigmas, seed=st.integers(0, 2**32 - 1))
+def test_it_is_the_2d_gaussian_with_repeated_edges(sigma: float, seed: int) -> None:
+    pixels = np.random.default_rng(seed).integers(0, 256, (12, 17, 3), dtype=np.uint8)
+    kernel = gaussian_kernel(sigma)
+    reach = len(kernel) // 2
+    padded = np.pad(pixels, ((reach, reach), (reach, reach), (0, 0)), mode="edge").astype(np.float64)
+    weights = np.outer(kernel, kernel)
+    expected = np.zeros(pixels.shape)
+    for dy in range(len(kernel)):
+        for dx in range(len(kernel)):
+            expected += weights[dy, dx] * padded[dy : dy + 12, dx : dx + 17]
+    assert np.abs(gaussian_blur(pixels, sigma) - expected).max() <= 0.5 + 1e-3
+
+
+def test_sigma_zero_changes_nothing() -> None:
+    pixels = np.random.default_rng(1).integers(0, 256, (5, 6, 3), dtype=np.uint8)
+    assert gaussian_blur(pixels, 0) is pixels
