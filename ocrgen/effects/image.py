@@ -160,8 +160,10 @@ def apply_gaussian_blur(params: GaussianBlur, scene: Scene) -> None:
 def apply_gaussian_noise(params: GaussianNoise, scene: Scene) -> None:
     """Add zero-mean normal noise, drawn independently for every pixel and channel, then clip."""
     assert scene.image is not None
-    noise = scene.rng.standard_normal(scene.image.shape, dtype=np.float32) * np.float32(params.sigma)
-    scene.image = _to_uint8(scene.image.astype(np.float32) + noise)
+    noisy = scene.rng.standard_normal(scene.image.shape, dtype=np.float32)
+    noisy *= np.float32(params.sigma)
+    noisy += scene.image
+    scene.image = np.clip(np.rint(noisy, out=noisy), 0, 255, out=noisy).astype(np.uint8)
 
 
 # --- salt_and_pepper ------------------------------------------------------------------------------

@@ -44,12 +44,13 @@ class LabelShapes(NamedTuple):
     def moved(self, points: np.ndarray, width: int, height: int) -> LabelShapes:
         """The shapes with their points replaced; each bbox becomes its polygon's bounds, clipped to the image."""
         cursor = 0
+        moved_points = points.tolist()
 
         def move(shapes: list[Shape]) -> list[Shape]:
             nonlocal cursor
             out = []
             for shape in shapes:
-                polygon = [(float(x), float(y)) for x, y in points[cursor : cursor + len(shape.polygon)]]
+                polygon = moved_points[cursor : cursor + len(shape.polygon)]
                 cursor += len(shape.polygon)
                 polygon = _rounded(polygon)  # the box is the bounds of the polygon as the label holds it
                 out.append(Shape(shape.text, polygon, _clip(Box.around(polygon), (width, height)), shape.line))
