@@ -7,7 +7,9 @@ per record, so a record is reproducible from the config seed and its index.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import TypeVar
 
 import numpy as np
@@ -27,7 +29,7 @@ def plan_float(value: float, decimals: int = PLAN_DECIMALS) -> float:
 
 def record_rng(seed: int, index: int, stream: int = 0) -> np.random.Generator:
     """The generator for one record, independent of every other record's."""
-    return np.random.default_rng([seed, index, stream])
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index, stream])))
 
 
 def sample(r: Range, rng: np.random.Generator) -> float:
@@ -85,6 +87,6 @@ def choose(items: Sequence[T], weights: Sequence[float], rng: np.random.Generato
     """Pick one item with probability proportional to its weight."""
     if len(items) == 1:
         return items[0]
-    cumulative = np.cumsum(np.asarray(weights, dtype=np.float64))
+    cumulative = list(accumulate(map(float, weights)))
     position = rng.random() * cumulative[-1]
-    return items[min(int(np.searchsorted(cumulative, position, side="right")), len(items) - 1)]
+    return items[min(bisect_right(cumulative, position), len(items) - 1)]

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import os
 import tempfile
 import tracemalloc
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -209,7 +211,9 @@ def test_chinese_is_cut_at_characters(lines: list[str], low: int, extra: int) ->
         corpus = words_corpus(write_file(Path(directory), source), low, low + extra)
         texts = sample_texts(corpus, 100)
     found = [t for t in texts if t is not None]
-    assert len(found) >= len(texts) // 2, "a script without spaces still gives text"
+    # A one-character target misses wherever its character must keep the punctuation after it (2 in 5 here),
+    # so about half the draws give text then: a third is the bar, with room for chance.
+    assert len(found) >= len(texts) // 3, "a script without spaces still gives text"
     for text in found:
         assert low <= len(text) <= low + extra, text
         assert text in "".join(lines)
@@ -470,35 +474,17 @@ def test_memory_does_not_grow_with_the_corpus(big_corpus: Path, mode: str) -> No
     assert peak < 2**20, f"peak {peak} bytes while sampling a 50 MB corpus"
 
 
-class _ReadSpy:
-    """Wraps a file handle and records how many bytes each read asks for."""
-
-    def __init__(self, handle: Any, sizes: list[int]) -> None:
-        self._handle, self._sizes = handle, sizes
-
-    def read(self, size: int = -1) -> bytes:
-        self._sizes.append(size)
-        return self._handle.read(size)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._handle, name)
-
-    def __enter__(self) -> _ReadSpy:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._handle.close()
-
-
 @pytest.fixture
 def read_sizes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Every read size the corpus module asks for while the test runs."""
+    """Every read size the corpus asks for while the test runs (it reads with os.pread)."""
     sizes: list[int] = []
+    pread = os.pread
 
-    def spy_open(*args: Any, **kwargs: Any) -> _ReadSpy:
-        return _ReadSpy(open(*args, **kwargs), sizes)
+    def spy_pread(descriptor: int, size: int, offset: int) -> bytes:
+        sizes.append(size)
+        return pread(descriptor, size, offset)
 
-    monkeypatch.setattr(corpus_module, "open", spy_open, raising=False)
+    monkeypatch.setattr(os, "pread", spy_pread)
     yield sizes
 
 
@@ -508,7 +494,7 @@ def test_every_read_is_a_small_bounded_window(big_corpus: Path, read_sizes: list
     rng = np.random.default_rng(1)
     for _ in range(50):
         corpus.draw(rng)
-    assert read_sizes, "the corpus is read through open()"
+    assert read_sizes, "the corpus is read through os.pread"
     assert all(0 < size <= 2**16 for size in read_sizes), sorted(set(read_sizes))
 
 
@@ -565,3 +551,31 @@ def test_thai_samples_start_and_end_between_words(tmp_path: Path, low: int, high
     for text in found:
         places = [i for i in range(len(reference)) if reference.startswith(text, i)]
         assert any(i in junctions and i + len(text) in junctions for i in places), text
+
+
+def _open_in(directory: Path) -> int:
+    """How many of this process's descriptors are open on files in `directory`."""
+    links = []
+    for entry in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # the listing's own descriptor is gone by now
+            links.append(os.readlink(f"/proc/self/fd/{entry}"))
+    return sum(link.startswith(f"{directory}/") for link in links)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts descriptors in /proc")
+@pytest.mark.parametrize("mode", ["words", "lines"])
+def test_corpus_files_stay_open_a_few_at_a_time_and_close_with_the_corpus(tmp_path: Path, mode: str) -> None:
+    files = []
+    for n in range(20):
+        files.append(tmp_path / f"part{n:02d}.txt")
+        files[-1].write_text(f"line {n} of the corpus with some words\n" * 50, encoding="utf-8")
+    corpus = Corpus(files, mode, Range(min=5, max=60))
+    rng = np.random.default_rng(3)
+    most = 0
+    for _ in range(300):
+        corpus.draw(rng)
+        most = max(most, _open_in(tmp_path))
+    assert most == 8, "the 8 files read last stay open between draws, no more"
+    del corpus
+    gc.collect()
+    assert _open_in(tmp_path) == 0

@@ -13,8 +13,10 @@ is equally likely, whatever its neighbours, and no index of the file is needed.
 from __future__ import annotations
 
 import codecs
+import os
 import re
-from collections import Counter
+import weakref
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,7 @@ _WHITESPACE = re.compile(r"\s+")
 _CONTEXT = 48  # bytes read before a words-mode offset, for the dictionaries to see the word it falls in
 _MAX_LINE_BYTES = 1 << 16
 _WINDOW = 4096  # bytes read on each side of an offset to find the line around it
+_OPEN_FILES = 8  # corpus files each specification keeps open; more than 100 specifications could run out of descriptors
 _MAX_LINE_TRIES = 1000  # lines looked at before a lines-mode draw gives up and lets the planner count a failed try
 
 
@@ -62,6 +65,7 @@ class Corpus:
             raise PlanningError(f"Every corpus file is empty: {', '.join(str(f) for f in files)}")
         self._mode = mode
         self._length = length
+        self._read = _OpenFiles()
 
     def draw(self, rng: np.random.Generator) -> Draw:
         if self._mode == "lines":
@@ -84,7 +88,7 @@ class Corpus:
         passed_over: Counter[str] = Counter()
         for _ in range(_MAX_LINE_TRIES):
             path, _, offset = self._offset(rng)
-            raw, start, slot = _line_around(path, offset)
+            raw, start, slot = _line_around(self._read, path, offset)
             text = " ".join(_decode(raw, path, start).split())
             draw = self._checked(text, "line_length_out_of_range") if text else Draw(None, "empty_line")
             if draw.text is not None and rng.random() * slot < max(self._length.min, 1):
@@ -94,9 +98,7 @@ class Corpus:
 
     def _words_at(self, path: Path, size: int, offset: int, target: int) -> Draw:
         lead = min(offset, _CONTEXT)
-        with open(path, "rb") as handle:
-            handle.seek(offset - lead)
-            raw = handle.read(lead + target * 4 + 64)
+        raw = self._read(path, offset - lead, lead + target * 4 + 64)
         reaches_end = offset - lead + len(raw) >= size
         before = raw[lead - 1 : lead] if offset > 0 else b" "
         text = _decode(raw[lead:], path, offset)
@@ -119,34 +121,56 @@ class Corpus:
         return Draw(text)
 
 
-def _line_around(path: Path, offset: int) -> tuple[bytes, int, int]:
+def _line_around(read: _OpenFiles, path: Path, offset: int) -> tuple[bytes, int, int]:
     """The line holding byte `offset` (without its newline), where it starts, and the bytes it takes up with it.
 
     Reads windows outwards from the offset until both ends are found, at most `_MAX_LINE_BYTES`
     each way: a longer line comes back cut, which no `text_length` accepts anyway.
     """
-    with open(path, "rb") as handle:
-        start = offset
-        while start > 0 and offset - start < _MAX_LINE_BYTES:
-            low = max(start - _WINDOW, 0)
-            handle.seek(low)
-            newline = handle.read(start - low).rfind(b"\n")
-            if newline >= 0:
-                start = low + newline + 1
-                break
-            start = low
-        handle.seek(start)
-        line = b""
-        while len(line) < 2 * _MAX_LINE_BYTES:
-            block = handle.read(_WINDOW)
-            newline = block.find(b"\n")
-            if newline >= 0:
-                line += block[:newline]
-                return line, start, len(line) + 1
-            line += block
-            if len(block) < _WINDOW:
-                break
+    start = offset
+    while start > 0 and offset - start < _MAX_LINE_BYTES:
+        low = max(start - _WINDOW, 0)
+        newline = read(path, low, start - low).rfind(b"\n")
+        if newline >= 0:
+            start = low + newline + 1
+            break
+        start = low
+    line = b""
+    while len(line) < 2 * _MAX_LINE_BYTES:
+        block = read(path, start + len(line), _WINDOW)
+        newline = block.find(b"\n")
+        if newline >= 0:
+            line += block[:newline]
+            return line, start, len(line) + 1
+        line += block
+        if len(block) < _WINDOW:
+            break
     return line, start, len(line)
+
+
+class _OpenFiles:
+    """The corpus files read lately, kept open (at most `_OPEN_FILES`): a draw costs one pread, not an open,
+    a seek, a read and a close. pread moves no file offset, so processes forked from this one share none."""
+
+    def __init__(self) -> None:
+        self._open: OrderedDict[Path, int] = OrderedDict()
+        weakref.finalize(self, _close_all, self._open)
+
+    def __call__(self, path: Path, offset: int, size: int) -> bytes:
+        """`size` bytes of `path` from `offset` on, fewer at its end."""
+        descriptor = self._open.pop(path, None)
+        if descriptor is None:
+            if len(self._open) >= _OPEN_FILES:
+                os.close(self._open.popitem(last=False)[1])
+            descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self._open[path] = descriptor
+        return os.pread(descriptor, size, offset)
+
+
+def _close_all(descriptors: OrderedDict[Path, int]) -> None:
+    for descriptor in descriptors.values():
+        os.close(descriptor)
+    descriptors.clear()
 
 
 def _decode(raw: bytes, path: Path, offset: int) -> str:
@@ -203,6 +227,8 @@ def _holds_nul(path: Path, byte: int) -> str:
 def _joined(text: str) -> str:
     """`text` with whitespace folded to single spaces, none left at a line break inside Chinese or Japanese."""
     text = text.strip()
+    if "\n" not in text:  # no line break to close up: every run is one space
+        return _WHITESPACE.sub(" ", text)
 
     def separator(run: re.Match[str]) -> str:
         return "" if "\n" in run[0] and closes_up(text[: run.start()], text[run.end() :]) else " "
