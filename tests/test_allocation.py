@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ocrgen.planner.allocation import allocate, interleave
+from ocrgen.planner.allocation import RecordOrder, allocate, interleave
 from ocrgen.schemas.config import BatchConfig
 
 # The tolerance BatchConfig allows on the sum of the proportions.
@@ -160,3 +160,25 @@ def test_interleave_mixes_instead_of_running_in_blocks() -> None:
 def test_interleave_is_deterministic() -> None:
     assert list(interleave([5, 3, 2])) == list(interleave([5, 3, 2]))
     assert list(interleave([2, 2])) == [0, 1, 0, 1], "ties go to the earlier specification"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=4).filter(lambda c: sum(c) > 0),
+    reads=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=80), st.integers(min_value=0, max_value=15)), max_size=8
+    ),
+)
+def test_record_order_reads_any_stretch_as_the_whole_order_has_it(
+    counts: list[int], reads: list[tuple[int, int]]
+) -> None:
+    """Stretches read forwards, backwards or overlapping, and stopped part way, as a planning process reads chunks."""
+    whole = list(itertools.islice(itertools.chain.from_iterable(interleave(counts) for _ in range(100)), 200))
+    order = RecordOrder(counts)
+    for start, length in reads:
+        stretch = list(itertools.islice(order.starting_at(start), length))
+        assert stretch == [(index, whole[index]) for index in range(start, start + length)]
+
+
+def test_one_specification_is_every_record() -> None:
+    assert list(interleave([5])) == [0] * 5

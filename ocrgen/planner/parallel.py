@@ -16,7 +16,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from ocrgen.errors import OcrgenError
-from ocrgen.planner.records import PlanStats, stride_records
+from ocrgen.planner.allocation import RecordOrder
+from ocrgen.planner.records import PlanStats, record_order, stride_records
 from ocrgen.planner.resources import AssetDirs, Resources
 from ocrgen.planner.writer import record_line
 from ocrgen.renderer.planfile import Shard
@@ -26,7 +27,7 @@ from ocrgen.worker_process import become_worker
 CHUNK = 512  # records a worker plans at a time: large enough that handing them over costs little
 AHEAD = 2  # chunks in flight per worker
 
-_worker: tuple[BatchConfig, Resources, int] | None = None
+_worker: tuple[BatchConfig, Resources, int, RecordOrder] | None = None
 
 
 class PlanningProcessLost(OcrgenError):
@@ -84,15 +85,17 @@ def plan_lines(
 
 
 def _start_worker(config: BatchConfig, dirs: AssetDirs, seed: int, parent: int) -> None:
-    """Each process loads the resources once; the parent has checked them already."""
+    """Each process loads the resources once (the parent has checked them already), and keeps its place in
+    the order of specifications from chunk to chunk."""
     global _worker
     become_worker(parent)
-    _worker = config, Resources.load(config.specifications, dirs), seed
+    _worker = config, Resources.load(config.specifications, dirs), seed, record_order(config)
 
 
 def _plan_chunk(start: int, stop: int) -> tuple[bytes, PlanStats]:
     assert _worker is not None, "pool started without _start_worker"
-    config, resources, seed = _worker
+    config, resources, seed, order = _worker
     stats = PlanStats()
-    lines = b"".join(record_line(r) for r in stride_records(config, resources, seed, stats, start=start, stop=stop))
+    records = stride_records(config, resources, seed, stats, start=start, stop=stop, order=order)
+    lines = b"".join(record_line(r) for r in records)
     return lines, stats

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from itertools import chain, islice, repeat
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ import numpy as np
 from ocrgen.effects.registry import plugin_packages, recolor_effects, sample_effects, size_after_geometry
 from ocrgen.effects.text import effective_layout, layout_jitter, margins
 from ocrgen.errors import PlanningError
-from ocrgen.planner.allocation import allocate, interleave
+from ocrgen.planner.allocation import RecordOrder, allocate
 from ocrgen.planner.contrast import pick_text_color
 from ocrgen.planner.fonts import needed_codepoints
 from ocrgen.planner.framing import canvas_padding, plan_crop
@@ -114,6 +114,7 @@ def stride_records(
     start: int = 0,
     step: int = 1,
     stop: int | None = None,
+    order: RecordOrder | None = None,
 ) -> Iterator[PlanRecord]:
     """Records start, start + step, start + 2 step, ... below `stop`, or without end when it is None.
 
@@ -121,14 +122,19 @@ def stride_records(
     go on in the plan's interleaved order, again every `total_images` records, so any stretch of
     the stream mixes them as a plan does. A training process plans its own share of an endless
     stream this way: each record it skips costs only its turn in that order, not its planning.
+    A process that plans several stretches passes its `order` along, to go on where it stopped.
     """
-    counts = allocate(config.total_images, [spec.proportion for spec in config.specifications])
-    order = chain.from_iterable(interleave(counts) for _ in repeat(None))
-    for index, spec_index in islice(enumerate(order), start, stop, step):
+    order = order or record_order(config)
+    for index, spec_index in islice(order.starting_at(start), 0, None if stop is None else max(stop - start, 0), step):
         record = _plan_one(resources.specs[spec_index], index, seed, resources.roots, stats, config.max_image_pixels)
         stats.records += 1
         stats.per_spec[record.spec] += 1
         yield record
+
+
+def record_order(config: BatchConfig) -> RecordOrder:
+    """Which specification each record of `config`'s plan comes from."""
+    return RecordOrder(allocate(config.total_images, [spec.proportion for spec in config.specifications]))
 
 
 def _plan_one(
