@@ -27,16 +27,16 @@ STAGES = {
     "read and check the record": [("renderer/planfile.py", "parse_record")],
     "layout (shaping, placing glyphs)": [("renderer/render.py", "record_layout")],
     "glyphs (rasterize, paint)": [("renderer/text.py", "draw_text")],
-    "label geometry": [("renderer/labels.py", "measure_shapes")],
-    "rotation (text and polygons)": [("effects/geometric.py", "apply_geometry")],
+    "label geometry": [("renderer/labels.py", "measure_shapes"), ("renderer/labels.py", "moved")],
+    "rotation (text and polygons)": [("effects/base.py", "flatten"), ("effects/registry.py", "apply_geometry")],
     "background": [
         ("renderer/backgrounds.py", "procedural_background"),
         ("renderer/backgrounds.py", "image_background"),
     ],
     "text over background": [("renderer/render.py", "_composite"), ("effects/base.py", "over")],
-    "gaussian_blur": [("effects/image.py", "_gaussian_blur")],
-    "gaussian_noise": [("effects/image.py", "_gaussian_noise")],
-    "jpeg": [("effects/image.py", "_jpeg")],
+    "gaussian_blur": [("effects/image.py", "apply_gaussian_blur")],
+    "gaussian_noise": [("effects/image.py", "apply_gaussian_noise")],
+    "jpeg": [("effects/image.py", "apply_jpeg")],
     "PNG encode": [("renderer/output.py", "encode_image")],
     "label encode": [("renderer/output.py", "encode_label")],
     "write files": [("renderer/run.py", "_written")],
@@ -74,8 +74,10 @@ def main() -> None:
     stats = pstats.Stats(profiler)
     total = stats.total_tt  # type: ignore[attr-defined]
     seconds = stage_seconds(stats)
-    print(f"lines 20-60 chars + effects: {per_image * 1000:.2f} ms per image without the profiler, 1 worker, "
-          f"{1 / per_image:.0f} images/s")
+    print(
+        f"lines 20-60 chars + effects: {per_image * 1000:.2f} ms per image without the profiler, 1 worker, "
+        f"{1 / per_image:.0f} images/s"
+    )
     print("| stage | share of the profiled render |")
     print("|---|--:|")
     for stage, value in seconds.items():
