@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import pickle
 import tempfile
 import tracemalloc
 import unicodedata
@@ -579,3 +580,15 @@ def test_corpus_files_stay_open_a_few_at_a_time_and_close_with_the_corpus(tmp_pa
     del corpus
     gc.collect()
     assert _open_in(tmp_path) == 0
+
+
+def test_a_pickled_corpus_opens_its_own_files(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "some words to draw from again and again\n" * 20)
+    corpus = Corpus([path], "words", Range(min=5, max=30))
+    rng = np.random.default_rng(0)
+    texts = [corpus.draw(rng).text for _ in range(5)]
+    copy = pickle.loads(pickle.dumps(corpus))
+    del corpus
+    gc.collect()  # the original's descriptors are closed now
+    rng = np.random.default_rng(0)
+    assert [copy.draw(rng).text for _ in range(5)] == texts

@@ -156,6 +156,10 @@ class _OpenFiles:
         self._open: OrderedDict[Path, int] = OrderedDict()
         weakref.finalize(self, _close_all, self._open)
 
+    def __reduce__(self) -> tuple[type[_OpenFiles], tuple[()]]:
+        """A copy in another process opens its own files: descriptors do not travel."""
+        return _OpenFiles, ()
+
     def __call__(self, path: Path, offset: int, size: int) -> bytes:
         """`size` bytes of `path` from `offset` on, fewer at its end."""
         descriptor = self._open.pop(path, None)
