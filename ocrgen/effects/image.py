@@ -163,7 +163,7 @@ def apply_gaussian_noise(params: GaussianNoise, scene: Scene) -> None:
     noisy = scene.rng.standard_normal(scene.image.shape, dtype=np.float32)
     noisy *= np.float32(params.sigma)
     noisy += scene.image
-    scene.image = np.clip(np.rint(noisy, out=noisy), 0, 255, out=noisy).astype(np.uint8)
+    scene.image = _to_uint8(noisy)
 
 
 # --- salt_and_pepper ------------------------------------------------------------------------------
