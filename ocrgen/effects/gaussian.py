@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from ocrgen.pixels import to_uint8
+
 
 def gaussian_kernel(sigma: float) -> np.ndarray:
     """The normalised taps (float64) of a Gaussian of `sigma` px, 2 ceil(3 sigma) + 1 of them, at least 3."""
@@ -42,4 +44,4 @@ def gaussian_blur(pixels: np.ndarray, sigma: float) -> np.ndarray:
     reach = len(kernel) // 2
     spread = ((reach, reach), (reach, reach), *[(0, 0)] * (pixels.ndim - 2))
     padded = np.pad(pixels, spread, mode="edge").astype(np.float32)
-    return np.clip(np.rint(convolve_valid(padded, kernel)), 0, 255).astype(np.uint8)
+    return to_uint8(convolve_valid(padded, kernel))

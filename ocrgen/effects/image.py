@@ -39,6 +39,7 @@ from PIL import Image, ImageFilter
 
 from ocrgen.effects.base import Scene
 from ocrgen.effects.gaussian import gaussian_blur
+from ocrgen.pixels import to_uint8
 from ocrgen.sampling import choose, sample_float, sample_int
 from ocrgen.schemas.effects.image import (
     SAUVOLA_RANGE,
@@ -60,11 +61,6 @@ from ocrgen.schemas.effects.image import (
     SaltAndPepper,
 )
 
-
-def _to_uint8(pixels: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
-
-
 # --- brightness_contrast --------------------------------------------------------------------------
 
 
@@ -72,7 +68,7 @@ def apply_brightness_contrast(params: BrightnessContrast, scene: Scene) -> None:
     """out = (in - 127.5) * contrast + 127.5 + 255 * brightness, clipped to 0-255."""
     assert scene.image is not None
     pixels = scene.image.astype(np.float32)
-    scene.image = _to_uint8((pixels - 127.5) * params.contrast + 127.5 + 255 * params.brightness)
+    scene.image = to_uint8((pixels - 127.5) * params.contrast + 127.5 + 255 * params.brightness)
 
 
 # --- illumination ---------------------------------------------------------------------------------
@@ -95,7 +91,7 @@ def apply_illumination(params: Illumination, scene: Scene) -> None:
     """Multiply the image by a smooth light map: linear across the image, or falling with the squared distance."""
     assert scene.image is not None
     height, width = scene.image.shape[:2]
-    scene.image = _to_uint8(scene.image.astype(np.float32) * illumination_light(params, width, height)[:, :, None])
+    scene.image = to_uint8(scene.image.astype(np.float32) * illumination_light(params, width, height)[:, :, None])
 
 
 # --- dilation and erosion -------------------------------------------------------------------------
@@ -143,7 +139,7 @@ def apply_motion_blur(params: MotionBlur, scene: Scene) -> None:
     out = np.zeros(scene.image.shape, np.float32)
     for ky, kx in zip(*np.nonzero(kernel > 1e-9), strict=True):
         out += np.float32(kernel[ky, kx]) * padded[ky : ky + height, kx : kx + width]
-    scene.image = _to_uint8(out)
+    scene.image = to_uint8(out)
 
 
 # --- gaussian_blur --------------------------------------------------------------------------------
@@ -163,7 +159,7 @@ def apply_gaussian_noise(params: GaussianNoise, scene: Scene) -> None:
     noisy = scene.rng.standard_normal(scene.image.shape, dtype=np.float32)
     noisy *= np.float32(params.sigma)
     noisy += scene.image
-    scene.image = _to_uint8(noisy)
+    scene.image = to_uint8(noisy)
 
 
 # --- salt_and_pepper ------------------------------------------------------------------------------
@@ -198,7 +194,7 @@ def apply_cutout(params: Cutout, scene: Scene) -> None:
     if params.color is not None:
         fill = np.asarray(params.color, np.uint8)
     else:
-        fill = _to_uint8(scene.image.reshape(-1, 3).mean(axis=0))
+        fill = to_uint8(scene.image.reshape(-1, 3).mean(axis=0))
     out = scene.image.copy()
     for _ in range(params.count):
         x0 = int(scene.rng.integers(0, width - side + 1))

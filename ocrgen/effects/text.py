@@ -45,6 +45,7 @@ import numpy as np
 from ocrgen.effects.base import Scene, TextLayers, Window
 from ocrgen.effects.gaussian import gaussian_blur
 from ocrgen.effects.warp import smooth_noise
+from ocrgen.pixels import to_uint8
 from ocrgen.sampling import sample_color, sample_float, sample_int
 from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.effects.text import (
@@ -151,7 +152,7 @@ def _bleed(coverage: np.ndarray, radius: float, strength: float) -> np.ndarray:
     rows = weights[0] * padded[:-2] + weights[1] * padded[1:-1] + weights[2] * padded[2:]
     blurred = weights[0] * rows[:, :-2] + weights[1] * rows[:, 1:-1] + weights[2] * rows[:, 2:]
     bled = ink + strength * blurred * (1 - ink)
-    return np.clip(np.rint(bled * 255), 0, 255).astype(np.uint8)
+    return to_uint8(bled * 255)
 
 
 def _grow_clusters(clusters: np.ndarray, inked: np.ndarray) -> np.ndarray:
@@ -239,7 +240,7 @@ def apply_color_gradient(params: ColorGradient, scene: Scene) -> None:
     t = np.clip((along - low) / span, 0, 1) if span > 0 else np.zeros_like(along)
     start, end = np.asarray(params.start, np.float32), np.asarray(params.end, np.float32)
     mixed = start + (end - start) * t[:, :, None]
-    layers.fill_color = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+    layers.fill_color = to_uint8(mixed)
 
 
 # --- block_shadow --------------------------------------------------------------------------------

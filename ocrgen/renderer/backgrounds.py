@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from ocrgen.errors import RenderError
+from ocrgen.pixels import to_uint8
 from ocrgen.schemas.plan import ImageBackground, ProceduralBackground
 
 _DECODED_LIMIT = 16
@@ -58,7 +59,7 @@ def procedural_background(background: ProceduralBackground, seed: int, width: in
         base += (mottling + grain)[:, :, None]
     else:
         base += rng.normal(0.0, 10.0, (height, width, 3)).astype(np.float32)
-    return np.clip(np.rint(base), 0, 255).astype(np.uint8)
+    return to_uint8(base)
 
 
 def solid(color: tuple[int, int, int], width: int, height: int) -> np.ndarray:
@@ -86,7 +87,7 @@ def gradient(background: ProceduralBackground, width: int, height: int) -> np.nd
     start = np.asarray(background.color, np.float64)
     end = np.asarray(background.end_color, np.float64)
     pixels = start + t[:, :, None] * (end - start)
-    return np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
+    return to_uint8(pixels)
 
 
 def _smooth_upsample(values: np.ndarray, factor: int) -> np.ndarray:
