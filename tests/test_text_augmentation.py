@@ -71,13 +71,36 @@ def test_the_same_generator_state_gives_the_same_text(text: str, seed: int) -> N
     assert augment_text(text, config, np.random.default_rng(seed)) == first
 
 
+@given(texts, seeds, st.integers(4, 9))
+def test_hyphenation_breaks_only_a_long_final_word_and_keeps_two_letters_each_side(
+    text: str, seed: int, min_letters: int
+) -> None:
+    config = augmentation(hyphenate={"p": 1, "min_letters": min_letters})
+    out = augment_text(text, config, np.random.default_rng(seed))
+    word = len(text) - len(text.rstrip("".join(c for c in set(text) if c.isalpha())))
+    if word < min_letters:
+        assert out == text
+        return
+    kept = out.removesuffix("-")
+    assert out.endswith("-") and text.startswith(kept)
+    assert 2 <= len(kept) - (len(text) - word) <= word - 2
+
+
+def test_hyphenation_breaks_words_at_every_allowed_place() -> None:
+    config = augmentation(hyphenate={"p": 1})
+    rng = np.random.default_rng(3)
+    assert {augment_text("in the paper", config, rng) for _ in range(200)} == {"in the pa-", "in the pap-"}
+    assert augment_text("ends a sentence.", config, rng) == "ends a sentence."
+
+
 def test_a_chance_of_zero_leaves_the_text_alone() -> None:
     config = augmentation(
         case={"p": 0, "upper": 1},
         substitute={"p": 0, "rate": 1, "charset": CHARSET},
         random_text={"p": 0, "length": 5, "charset": CHARSET},
+        hyphenate={"p": 0},
     )
-    assert augment_text("Left alone.", config, np.random.default_rng(1)) == "Left alone."
+    assert augment_text("Left alone", config, np.random.default_rng(1)) == "Left alone"
 
 
 SPEC = """\
@@ -111,6 +134,7 @@ def test_plans_hold_the_augmented_text_and_fonts_cover_it(write_config: Callable
         ("random_text: {p: 1, length: 5, charset: '  '}", "holds only whitespace"),
         ("case: {p: 1}", "give `upper`, `lower` or `title`"),
         ("substitute: {p: 1, rate: 2, charset: 'x'}", "rate"),
+        ("hyphenate: {p: 1, min_letters: 3}", "min_letters"),
     ],
 )
 def test_bad_augmentation_is_a_config_error_naming_the_key(

@@ -1,8 +1,8 @@
 """Change a drawn corpus text so that rare characters, cases and letter sequences are seen often enough.
 
-A corpus of prose has few digits, capitals and brackets, and a recognizer trained on it leans on
-its words. These changes happen at plan time; the record holds the changed text, so the label is
-whatever was drawn.
+A corpus of prose has few digits, capitals and brackets, and never a word broken at the end of a
+line, and a recognizer trained on it leans on its words. These changes happen at plan time; the
+record holds the changed text, so the label is whatever was drawn.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 from ocrgen.sampling import choose, sample, sample_int
-from ocrgen.schemas.config import CaseChange, CharacterSubstitution, RandomText, TextAugmentation
+from ocrgen.schemas.config import CaseChange, CharacterSubstitution, Hyphenation, RandomText, TextAugmentation
 
 
 def augment_text(text: str, config: TextAugmentation, rng: np.random.Generator) -> str:
-    """`text` after random text, substitution and a case change, each with its own chance, in that order."""
+    """`text` after random text, hyphenation, substitution and a case change: each has its own chance, in that order."""
     if config.random_text and rng.random() < config.random_text.p:
         text = _random_text(config.random_text, rng)
+    if config.hyphenate and rng.random() < config.hyphenate.p:
+        text = _hyphenate(text, config.hyphenate, rng)
     if config.substitute and rng.random() < config.substitute.p:
         text = _substitute(text, config.substitute, rng)
     if config.case and rng.random() < config.case.p:
@@ -35,6 +37,17 @@ def _random_text(config: RandomText, rng: np.random.Generator) -> str:
 
 def _first_visible(charset: str) -> str:
     return next(c for c in charset if not c.isspace())
+
+
+def _hyphenate(text: str, config: Hyphenation, rng: np.random.Generator) -> str:
+    """The trailing word of letters cut after 2 to all but 2 of them, a hyphen after the cut; the rest dropped."""
+    start = len(text)
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    letters = len(text) - start
+    if letters < config.min_letters:
+        return text
+    return text[: start + int(rng.integers(2, letters - 1))] + "-"
 
 
 def _substitute(text: str, config: CharacterSubstitution, rng: np.random.Generator) -> str:

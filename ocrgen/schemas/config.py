@@ -236,12 +236,26 @@ class RandomText(_Strict):
         return charset
 
 
+class Hyphenation(_Strict):
+    """The text's last word broken with a hyphen, as justified print ends many of its lines.
+
+    Only a text that ends in a word of letters is broken, so a line ending a sentence stays whole.
+    Use it for scripts that break words with a hyphen.
+    """
+
+    p: float = Field(ge=0, le=1)
+    min_letters: int = Field(
+        5, ge=4, description="Letters the last word needs to be broken; each part keeps at least 2."
+    )
+
+
 class TextAugmentation(_Strict):
     """Changes to the corpus text before it is laid out; the record holds the changed text, and its label."""
 
     case: CaseChange | None = None
     substitute: CharacterSubstitution | None = None
     random_text: RandomText | None = None
+    hyphenate: Hyphenation | None = None
 
 
 class Specification(_Strict):
