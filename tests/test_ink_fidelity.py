@@ -390,6 +390,37 @@ def test_character_spacing_changes_the_length() -> None:
     assert abs(widths[0] - widths[-2] - 2 * gaps_between_letters) <= 2
 
 
+WORD_SPACED = {
+    f"{name}+{spacing}": (font, text, direction, Layout(word_spacing=spacing, character_spacing=character))
+    for spacing, character in ((9, 0), (4, -2))
+    for name, font, text, direction in (
+        ("latin", LATIN, "Kerning AVA  Type", "left_to_right"),
+        ("hebrew", HEBREW, "שלום עולם", "right_to_left"),
+        ("arabic", ARABIC, "استيقظت مبكرًا", "right_to_left"),
+        ("latin-ttb", LATIN, "Jolly gjpq", "top_to_bottom"),
+    )
+}
+
+
+@pytest.mark.parametrize("case", list(WORD_SPACED), ids=list(WORD_SPACED))
+def test_word_spacing(case: str) -> None:
+    font, text, direction, layout = WORD_SPACED[case]
+    record, image, label = draw(font, text, direction, layout)
+    check_ink(record, image, label)
+
+
+def test_word_spacing_widens_only_the_spaces() -> None:
+    """Each space grows by the spacing, and its box spans the whole gap between its words."""
+    text = "Type sets  words"
+    plain = draw(LATIN, text, "left_to_right", Layout())[2]
+    spaced = draw(LATIN, text, "left_to_right", Layout(word_spacing=7))[2]
+    (x0, _, x1, _), (s0, _, s1, _) = plain.lines[0].bbox, spaced.lines[0].bbox
+    assert abs((s1 - s0) - (x1 - x0) - 7 * text.count(" ")) <= 1
+    for before, after in zip(plain.characters, spaced.characters, strict=True):
+        widths = (before.bbox[2] - before.bbox[0], after.bbox[2] - after.bbox[0])
+        assert widths[1] - widths[0] == (7 if before.char == " " else 0), before.char
+
+
 # --- curves ----------------------------------------------------------------------------------------
 
 

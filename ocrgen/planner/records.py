@@ -270,6 +270,7 @@ def _layout_params(spec: Specification, text: str, direction: str, rng: np.rando
         alignment=alignment,
         line_spacing=sample_float(spec.line_spacing, rng, LAYOUT_DECIMALS),
         character_spacing=sample_int(spec.character_spacing, rng),
+        word_spacing=sample_int(spec.word_spacing, rng),
         curve=curve,
         stroke=stroke,
     )

@@ -335,6 +335,11 @@ class Specification(_Strict):
         description=f"Extra pixels between characters, -{MAX_CHARACTER_SPACING} to {MAX_CHARACTER_SPACING}; "
         "negative values make glyphs overlap.",
     )
+    word_spacing: Annotated[Range, within(0, MAX_CHARACTER_SPACING)] = Field(
+        default_factory=lambda: Range(min=0, max=0),
+        description=f"Extra pixels in every space between words, 0 to {MAX_CHARACTER_SPACING}, as justified "
+        "print stretches them.",
+    )
     vertical_text: Literal["rotated", "upright"] = Field(
         "rotated",
         description="How text that is not CJK stands in top_to_bottom lines: turned 90° clockwise, or "

@@ -144,8 +144,17 @@ class Layout(_Record):
     character_spacing: int = Field(
         0, ge=-MAX_CHARACTER_SPACING, le=MAX_CHARACTER_SPACING, description="Extra pixels between clusters."
     )
+    word_spacing: int = Field(0, ge=0, le=MAX_CHARACTER_SPACING, description="Extra pixels in every space.")
     curve: Curve | None = None
     stroke: Stroke | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Without word spacing a layout is written as before it existed: its bytes do not change."""
+        data = handler(self)
+        if data.get("word_spacing", True) == 0:
+            del data["word_spacing"]
+        return data
 
 
 Margin = Annotated[int, Field(ge=0, le=MAX_IMAGE_PIXELS_LIMIT, description="Pixels; no image side is longer.")]

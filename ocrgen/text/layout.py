@@ -227,7 +227,7 @@ def layout_text(
             shaped = shape_column(face, size, line_text)
         else:
             shaped = shape_line(face, size, line_text, rtl=direction == "right_to_left")
-        slots = _slots(shaped, line_text, params.character_spacing)
+        slots = _slots(shaped, line_text, params.character_spacing, params.word_spacing)
         jittered: dict[int, tuple[int, float]] = {}
         if draws is not None:
             slots, jittered = _jitter(slots, line_text, draws[offset : offset + len(line_text)], size)
@@ -274,12 +274,13 @@ def layout_text(
     return TextLayout(face, size, text, frame, tuple(placements), tuple(clusters), line_height, stroke)
 
 
-def _slots(line: ShapedLine, text: str, spacing: int) -> Slots:
+def _slots(line: ShapedLine, text: str, spacing: int, word_spacing: int) -> Slots:
     """Each cluster's slot along the line (pixels) and its glyphs with their spacing shift.
 
     Spacing goes between clusters, but not between two letters that join (Arabic),
     where a gap would break the connected script apart, and negative spacing
-    (overlap) leaves word spaces alone so words do not run together.
+    (overlap) leaves word spaces alone so words do not run together. Word spacing
+    widens each space's own slot, so the space's box spans the whole gap.
     """
     slots: Slots = {}
     shift = 0
@@ -292,13 +293,18 @@ def _slots(line: ShapedLine, text: str, spacing: int) -> Slots:
             and _spaced(text[previous], text[glyph.cluster], spacing)
         ):
             shift += spacing
+        widened = word_spacing and glyph.cluster != previous and text[glyph.cluster].isspace()
         previous = glyph.cluster
         u0, u1 = glyph.pen / 64 + shift, (glyph.pen + glyph.advance) / 64 + shift
+        member = (glyph, shift)
+        if widened:
+            u1 += word_spacing
+            shift += word_spacing
         if glyph.cluster in slots:
             low, high, members = slots[glyph.cluster]
-            slots[glyph.cluster] = (min(low, u0), max(high, u1), [*members, (glyph, shift)])
+            slots[glyph.cluster] = (min(low, u0), max(high, u1), [*members, member])
         else:
-            slots[glyph.cluster] = (u0, u1, [(glyph, shift)])
+            slots[glyph.cluster] = (u0, u1, [member])
     return slots
 
 
