@@ -71,6 +71,24 @@ def test_the_same_generator_state_gives_the_same_text(text: str, seed: int) -> N
     assert augment_text(text, config, np.random.default_rng(seed)) == first
 
 
+@given(texts, seeds, st.floats(0, 1))
+def test_punctuation_marks_only_plain_words_once_each(text: str, seed: int, rate: float) -> None:
+    config = augmentation(punctuate={"p": 1, "rate": rate, "after": ":;", "around": ["()", "<>"]})
+    out = augment_text(text, config, np.random.default_rng(seed))
+    before, after = text.split(" "), out.split(" ")
+    assert len(before) == len(after)
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert all(a.isalnum() and (b in (a + ":", a + ";", f"({a})", f"<{a}>")) for a, b in changed), changed
+    assert len(changed) == min(sum(w.isalnum() for w in before), round(rate * sum(w.isalnum() for w in before)))
+
+
+def test_punctuation_draws_every_mark() -> None:
+    config = augmentation(punctuate={"p": 1, "rate": 1})
+    rng = np.random.default_rng(5)
+    outs = {augment_text("word", config, rng) for _ in range(300)}
+    assert outs == {"word" + m for m in ":;,.!?"} | {"(word)", "[word]", '"word"'}
+
+
 @given(texts, seeds, st.integers(4, 9))
 def test_hyphenation_breaks_only_a_long_final_word_and_keeps_two_letters_each_side(
     text: str, seed: int, min_letters: int
@@ -99,6 +117,7 @@ def test_a_chance_of_zero_leaves_the_text_alone() -> None:
         substitute={"p": 0, "rate": 1, "charset": CHARSET},
         random_text={"p": 0, "length": 5, "charset": CHARSET},
         hyphenate={"p": 0},
+        punctuate={"p": 0, "rate": 1},
     )
     assert augment_text("Left alone", config, np.random.default_rng(1)) == "Left alone"
 
@@ -135,6 +154,9 @@ def test_plans_hold_the_augmented_text_and_fonts_cover_it(write_config: Callable
         ("case: {p: 1}", "give `upper`, `lower` or `title`"),
         ("substitute: {p: 1, rate: 2, charset: 'x'}", "rate"),
         ("hyphenate: {p: 1, min_letters: 3}", "min_letters"),
+        ("punctuate: {p: 1, rate: 0.1, after: '', around: []}", "at least one mark"),
+        ("punctuate: {p: 1, rate: 0.1, around: ['( ']}", "whitespace"),
+        ("punctuate: {p: 1, rate: 0.1, around: ['(']}", "around"),
     ],
 )
 def test_bad_augmentation_is_a_config_error_naming_the_key(

@@ -10,13 +10,25 @@ from __future__ import annotations
 import numpy as np
 
 from ocrgen.sampling import choose, sample, sample_int
-from ocrgen.schemas.config import CaseChange, CharacterSubstitution, Hyphenation, RandomText, TextAugmentation
+from ocrgen.schemas.config import (
+    CaseChange,
+    CharacterSubstitution,
+    Hyphenation,
+    Punctuation,
+    RandomText,
+    TextAugmentation,
+)
 
 
 def augment_text(text: str, config: TextAugmentation, rng: np.random.Generator) -> str:
-    """`text` after random text, hyphenation, substitution and a case change: each has its own chance, in that order."""
+    """`text` after random text, punctuation, hyphenation, substitution and a case change.
+
+    Each has its own chance, and they apply in that order.
+    """
     if config.random_text and rng.random() < config.random_text.p:
         text = _random_text(config.random_text, rng)
+    if config.punctuate and rng.random() < config.punctuate.p:
+        text = _punctuate(text, config.punctuate, rng)
     if config.hyphenate and rng.random() < config.hyphenate.p:
         text = _hyphenate(text, config.hyphenate, rng)
     if config.substitute and rng.random() < config.substitute.p:
@@ -37,6 +49,21 @@ def _random_text(config: RandomText, rng: np.random.Generator) -> str:
 
 def _first_visible(charset: str) -> str:
     return next(c for c in charset if not c.isspace())
+
+
+def _punctuate(text: str, config: Punctuation, rng: np.random.Generator) -> str:
+    words = text.split(" ")
+    plain = [i for i, word in enumerate(words) if word.isalnum()]
+    count = min(len(plain), round(sample(config.rate, rng) * len(plain)))
+    if count == 0:
+        return text
+    marks = [*config.after, *config.around]
+    for position, pick in zip(
+        rng.choice(plain, size=count, replace=False), rng.integers(len(marks), size=count), strict=True
+    ):
+        mark = marks[pick]
+        words[position] = words[position] + mark if len(mark) == 1 else mark[0] + words[position] + mark[1]
+    return " ".join(words)
 
 
 def _hyphenate(text: str, config: Hyphenation, rng: np.random.Generator) -> str:

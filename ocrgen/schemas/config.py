@@ -236,6 +236,29 @@ class RandomText(_Strict):
         return charset
 
 
+class Punctuation(_Strict):
+    """Words given a mark after them or a pair around them: prose has too few colons, brackets and quotes.
+
+    Only words of letters and digits alone are marked, so a word keeps at most one mark of its own.
+    """
+
+    p: float = Field(ge=0, le=1)
+    rate: Annotated[Range, within(0, 1)] = Field(description="Share of those words marked, 0 to 1.")
+    after: str = Field(":;,.!?", description="Marks that may follow a word, each one option.")
+    around: list[Annotated[str, Field(min_length=2, max_length=2)]] = Field(
+        default_factory=lambda: ["()", "[]", '""'],
+        description="Pairs that may enclose a word (opening and closing character), each one option.",
+    )
+
+    @model_validator(mode="after")
+    def _marks(self) -> Punctuation:
+        if not self.after and not self.around:
+            raise ValueError("give `after` or `around` at least one mark")
+        if any(c.isspace() for c in self.after + "".join(self.around)):
+            raise ValueError("a mark is whitespace; marks sit against their word, so leave it out")
+        return self
+
+
 class Hyphenation(_Strict):
     """The text's last word broken with a hyphen, as justified print ends many of its lines.
 
@@ -255,6 +278,7 @@ class TextAugmentation(_Strict):
     case: CaseChange | None = None
     substitute: CharacterSubstitution | None = None
     random_text: RandomText | None = None
+    punctuate: Punctuation | None = None
     hyphenate: Hyphenation | None = None
 
 
