@@ -67,12 +67,15 @@ def _punctuate(text: str, config: Punctuation, rng: np.random.Generator) -> str:
 
 
 def _hyphenate(text: str, config: Hyphenation, rng: np.random.Generator) -> str:
-    """The trailing word of letters cut after 2 to all but 2 of them, a hyphen after the cut; the rest dropped."""
+    """The trailing word of letters cut after 2 to all but 2 of them, a hyphen after the cut; the rest dropped.
+
+    A text of that one word stays whole: a printed line is never a lone broken word.
+    """
     start = len(text)
     while start > 0 and text[start - 1].isalpha():
         start -= 1
     letters = len(text) - start
-    if letters < config.min_letters:
+    if letters < config.min_letters or not text[:start].strip():
         return text
     return text[: start + int(rng.integers(2, letters - 1))] + "-"
 

@@ -262,7 +262,8 @@ class Punctuation(_Strict):
 class Hyphenation(_Strict):
     """The text's last word broken with a hyphen, as justified print ends many of its lines.
 
-    Only a text that ends in a word of letters is broken, so a line ending a sentence stays whole.
+    Only a text that ends in a word of letters after some other text is broken, so a line ending a
+    sentence, or a single word, stays whole.
     Use it for scripts that break words with a hyphen.
     """
 
