@@ -46,8 +46,10 @@ LINES_WORKLOAD = "lines 20-60 chars + effects"
 TRDG_VENV = BENCH_DIR / ".venv-trdg"
 RAM_DISK = Path("/dev/shm")
 # The same Latin files the single-word config draws from, so both sides rasterise the same outlines.
-LATIN_FONTS = [REPO_DIR / "ocrgen/data/fonts" / name
-               for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSerif-Regular.ttf")]
+LATIN_FONTS = [
+    REPO_DIR / "ocrgen/data/fonts" / name
+    for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSerif-Regular.ttf")
+]
 # Both sides render this many images first, untimed, so font loading and lazy imports stay out of the rates.
 WARMUP = 50
 ROUNDS = 3  # ocrgen and trdg take turns this many times on the single-word workload
@@ -118,8 +120,11 @@ def log(message: str) -> None:
 
 def machine() -> list[str]:
     model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor() or "unknown CPU",
     )
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
@@ -210,9 +215,13 @@ def render_rows(sizes: Sizes, tmp: Path, trdg_python: Path | None, trdg_setup: s
     size_note = f"mean {width:.0f}x{height:.0f} px; PNG + JSON label with per-character boxes"
 
     def without_trdg(why: str) -> list[Row]:
-        return [Row("ocrgen render, 1 worker", workload, first.count, first.seconds, per_second(first, "images"),
-                    size_note), Row("trdg render, 1 core", workload, None, None, "not measured", why),
-                Row("ocrgen / trdg", workload, None, None, "n/a", f"target ≥ {TARGET_TRDG_RATIO:.0f}x")]
+        return [
+            Row(
+                "ocrgen render, 1 worker", workload, first.count, first.seconds, per_second(first, "images"), size_note
+            ),
+            Row("trdg render, 1 core", workload, None, None, "not measured", why),
+            Row("ocrgen / trdg", workload, None, None, "n/a", f"target ≥ {TARGET_TRDG_RATIO:.0f}x"),
+        ]
 
     if trdg_python is None:
         return without_trdg(trdg_setup)
@@ -232,14 +241,31 @@ def render_rows(sizes: Sizes, tmp: Path, trdg_python: Path | None, trdg_setup: s
     cpu_ratio = mine.cpu_rate / other.cpu_rate if mine.cpu_rate and other.cpu_rate else None
     per_round = ", ".join(f"{o.rate / t.timing.rate:.1f}x" for o, t in zip(ours, theirs, strict=True))
     return [
-        Row("ocrgen render, 1 worker", workload, mine.count, mine.seconds, per_second(mine, "images"),
-            f"{size_note}; {ROUNDS} rounds"),
-        Row("trdg render, 1 core", workload, other.count, other.seconds, per_second(other, "images"),
+        Row(
+            "ocrgen render, 1 worker",
+            workload,
+            mine.count,
+            mine.seconds,
+            per_second(mine, "images"),
+            f"{size_note}; {ROUNDS} rounds",
+        ),
+        Row(
+            "trdg render, 1 core",
+            workload,
+            other.count,
+            other.seconds,
+            per_second(other, "images"),
             f"mean {theirs[0].mean_size} px; PNG only; {sum(t.dropped for t in theirs)} dropped by trdg; "
-            f"{ROUNDS} rounds, taking turns with ocrgen; {trdg_setup}"),
-        Row("ocrgen / trdg", workload, None, None,
+            f"{ROUNDS} rounds, taking turns with ocrgen; {trdg_setup}",
+        ),
+        Row(
+            "ocrgen / trdg",
+            workload,
+            None,
+            None,
             f"{ratio:.2f}x" + (f" (CPU time: {cpu_ratio:.2f}x)" if cpu_ratio else ""),
-            f"target ≥ {TARGET_TRDG_RATIO:.0f}x: {verdict(ratio, TARGET_TRDG_RATIO)}; round by round {per_round}"),
+            f"target ≥ {TARGET_TRDG_RATIO:.0f}x: {verdict(ratio, TARGET_TRDG_RATIO)}; round by round {per_round}",
+        ),
     ]
 
 
@@ -257,8 +283,16 @@ def disk_rows(sizes: Sizes, tmp: Path, scratch: Path | None) -> list[Row]:
     log(f"rendering the {sizes.render_words:,} single-word records again, files on {tempfile.gettempdir()}")
     with tempfile.TemporaryDirectory(prefix="ocrgen-bench-disk-") as name:
         timing = render(plan_file, Path(name) / "out", workers=1)
-    return [Row("ocrgen render, 1 worker, files on disk", WORDS_WORKLOAD, timing.count, timing.seconds,
-                per_second(timing, "images"), f"the same plan, written to {tempfile.gettempdir()}")]
+    return [
+        Row(
+            "ocrgen render, 1 worker, files on disk",
+            WORDS_WORKLOAD,
+            timing.count,
+            timing.seconds,
+            per_second(timing, "images"),
+            f"the same plan, written to {tempfile.gettempdir()}",
+        )
+    ]
 
 
 def writer_rows(sizes: Sizes, tmp: Path) -> list[Row]:
@@ -273,8 +307,16 @@ def writer_rows(sizes: Sizes, tmp: Path) -> list[Row]:
         except (ImportError, OcrgenError) as error:
             rows.append(Row(measurement, WORDS_WORKLOAD, None, None, "not measured", str(error)))
             continue
-        rows.append(Row(measurement, WORDS_WORKLOAD, timing.count, timing.seconds, per_second(timing, "images"),
-                        f"the same plan; {CONTAINER_WRITERS[name]}"))
+        rows.append(
+            Row(
+                measurement,
+                WORDS_WORKLOAD,
+                timing.count,
+                timing.seconds,
+                per_second(timing, "images"),
+                f"the same plan; {CONTAINER_WRITERS[name]}",
+            )
+        )
     return rows
 
 
@@ -344,8 +386,17 @@ def run_trdg(
     texts_file.write_text("\n".join(texts) + "\n", encoding="utf-8")
     out_dir = work_dir / "out"
     out_dir.mkdir()
-    command = [str(python), str(BENCH_DIR / "trdg_child.py"), workload, str(texts_file), str(len(texts)),
-               str(WARMUP), str(height), str(out_dir), *map(str, LATIN_FONTS)]
+    command = [
+        str(python),
+        str(BENCH_DIR / "trdg_child.py"),
+        workload,
+        str(texts_file),
+        str(len(texts)),
+        str(WARMUP),
+        str(height),
+        str(out_dir),
+        *map(str, LATIN_FONTS),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=1800, env=peer_environment())
     except subprocess.TimeoutExpired:
@@ -376,21 +427,37 @@ def lines_rows(sizes: Sizes, tmp: Path, trdg_python: Path | None, trdg_setup: st
     busy = (two.cpu_seconds or 0) / two.seconds
     efficiency = (two.cpu_rate or 0) / (one.cpu_rate or 1)
     return [
-        Row("ocrgen render, 1 worker", workload, one.count, one.seconds, per_second(one, "images"),
-            f"target ≥ {TARGET_LINES_RATE}/s: {verdict(one.rate, TARGET_LINES_RATE)}"),
-        Row("ocrgen render, 2 workers", workload, two.count, two.seconds, per_second(two, "images"),
-            f"{two.rate / 2:,.0f} images/s per worker; CPU time / wall time = {busy:.2f} cores busy"),
-        Row("scaling, 2 workers / 1", workload, None, None, f"{scaling:.2f}x",
+        Row(
+            "ocrgen render, 1 worker",
+            workload,
+            one.count,
+            one.seconds,
+            per_second(one, "images"),
+            f"target ≥ {TARGET_LINES_RATE}/s: {verdict(one.rate, TARGET_LINES_RATE)}",
+        ),
+        Row(
+            "ocrgen render, 2 workers",
+            workload,
+            two.count,
+            two.seconds,
+            per_second(two, "images"),
+            f"{two.rate / 2:,.0f} images/s per worker; CPU time / wall time = {busy:.2f} cores busy",
+        ),
+        Row(
+            "scaling, 2 workers / 1",
+            workload,
+            None,
+            None,
+            f"{scaling:.2f}x",
             f"target ≥ {TARGET_SCALING}: {verdict(scaling, TARGET_SCALING)}; images per CPU-second "
-            f"{efficiency:.2f}x of 1 worker's, the rest of any shortfall is idle cores (start-up, tail, other load)"),
+            f"{efficiency:.2f}x of 1 worker's, the rest of any shortfall is idle cores (start-up, tail, other load)",
+        ),
         *trdg_rows,
         *dataloader_rows(plan_file, two),
     ]
 
 
-def trdg_lines_rows(
-    plan_file: Path, ours: Timing, tmp: Path, trdg_python: Path | None, trdg_setup: str
-) -> list[Row]:
+def trdg_lines_rows(plan_file: Path, ours: Timing, tmp: Path, trdg_python: Path | None, trdg_setup: str) -> list[Row]:
     """trdg on the texts of the lines plan, with its own skew and blur, right after ocrgen's one-worker run."""
     workload, measurement = LINES_WORKLOAD, "trdg render, 1 core"
     if trdg_python is None:
@@ -405,14 +472,25 @@ def trdg_lines_rows(
     ratio = ours.rate / run.timing.rate
     cpu_ratio = ours.cpu_rate / run.timing.cpu_rate if ours.cpu_rate and run.timing.cpu_rate else None
     return [
-        Row(measurement, workload, run.timing.count, run.timing.seconds, per_second(run.timing, "images"),
+        Row(
+            measurement,
+            workload,
+            run.timing.count,
+            run.timing.seconds,
+            per_second(run.timing, "images"),
             f"the same texts and fonts, {height} px high (ocrgen's mean canvas), random skew up to 5 degrees and "
             "blur up to radius 1, plain white; "
-            f"mean {run.mean_size} px; PNG only; {run.dropped} dropped by trdg"),
-        Row("ocrgen / trdg", workload, None, None,
+            f"mean {run.mean_size} px; PNG only; {run.dropped} dropped by trdg",
+        ),
+        Row(
+            "ocrgen / trdg",
+            workload,
+            None,
+            None,
             f"{ratio:.2f}x" + (f" (CPU time: {cpu_ratio:.2f}x)" if cpu_ratio else ""),
             f"target ≥ {TARGET_TRDG_LINES_RATIO:.0f}x: {verdict(ratio, TARGET_TRDG_LINES_RATIO)}; ocrgen also draws "
-            "noise and JPEG artefacts and writes labels with per-character boxes"),
+            "noise and JPEG artefacts and writes labels with per-character boxes",
+        ),
     ]
 
 
@@ -444,13 +522,24 @@ def dataloader_rows(plan_file: Path, render_two: Timing) -> list[Row]:
     ratio = timing.rate / render_two.rate
     cpu_ratio = timing.cpu_rate / render_two.cpu_rate if timing.cpu_rate and render_two.cpu_rate else None
     return [
-        Row(measurement, workload, timing.count, timing.seconds, per_second(timing, "images"),
+        Row(
+            measurement,
+            workload,
+            timing.count,
+            timing.seconds,
+            per_second(timing, "images"),
             f"batches of 32 (image arrays and label data) into the training process; the plan's line index "
-            f"built first in {indexed:.2f} s"),
-        Row("DataLoader / render, 2 workers", workload, None, None,
+            f"built first in {indexed:.2f} s",
+        ),
+        Row(
+            "DataLoader / render, 2 workers",
+            workload,
+            None,
+            None,
             f"{ratio:.2f}x" + (f" (CPU time: {cpu_ratio:.2f}x)" if cpu_ratio else ""),
             f"target ≥ {TARGET_DATALOADER}: {verdict(ratio, TARGET_DATALOADER)}; render also encodes PNGs and "
-            "writes files"),
+            "writes files",
+        ),
     ]
 
 
@@ -466,17 +555,33 @@ def plan_rows(sizes: Sizes, tmp: Path) -> list[Row]:
         plan_file, timing, stats = plan(config, sizes.plan, tmp)
         one_core[config] = plan_file.read_bytes(), timing
         redone = ", ".join(f"{reason} {count:,}" for reason, count in stats.resampled.items()) or "none"
-        rows.append(Row("plan, 1 worker", workload, sizes.plan, timing.seconds, per_second(timing, "records"),
-                        f"target ≥ {target:,}/s: {verdict(timing.rate, target)}; draws redone: {redone}"))
+        rows.append(
+            Row(
+                "plan, 1 worker",
+                workload,
+                sizes.plan,
+                timing.seconds,
+                per_second(timing, "records"),
+                f"target ≥ {target:,}/s: {verdict(timing.rate, target)}; draws redone: {redone}",
+            )
+        )
     log(f"planning {sizes.plan:,} records of {LINES_EFFECTS.name} with 2 workers")
     one_bytes, one = one_core[LINES_EFFECTS]
     two_file, two, _ = plan(LINES_EFFECTS, sizes.plan, tmp, workers=2)
     if two_file.read_bytes() != one_bytes:
         raise RuntimeError("planning with 2 workers wrote another file than with 1")
     scaling = two.rate / one.rate
-    rows.append(Row("plan, 2 workers", LINES_WORKLOAD, sizes.plan, two.seconds, per_second(two, "records"),
-                    f"{scaling:.2f}x one worker, target ≥ {TARGET_SCALING}: {verdict(scaling, TARGET_SCALING)}; "
-                    "the same file byte for byte"))
+    rows.append(
+        Row(
+            "plan, 2 workers",
+            LINES_WORKLOAD,
+            sizes.plan,
+            two.seconds,
+            per_second(two, "records"),
+            f"{scaling:.2f}x one worker, target ≥ {TARGET_SCALING}: {verdict(scaling, TARGET_SCALING)}; "
+            "the same file byte for byte",
+        )
+    )
     return rows
 
 
@@ -491,9 +596,16 @@ def big_plan_rows(sizes: Sizes, tmp: Path) -> list[Row]:
     plan_file.unlink()
     target = TARGET_BIG_PLAN_SECONDS if sizes.big_plan == 10**6 else None
     verdict_note = f"target ≤ {target} s: {verdict(seconds, target, higher_is_better=False)}; " if target else ""
-    return [Row(f"plan, {workers} workers", LINES_WORKLOAD, sizes.big_plan, seconds,
-                f"{sizes.big_plan / seconds:,.0f} records/s",
-                f"{verdict_note}peak RSS of the parent {peak:,.0f} MiB; file {size:,.0f} MiB")]
+    return [
+        Row(
+            f"plan, {workers} workers",
+            LINES_WORKLOAD,
+            sizes.big_plan,
+            seconds,
+            f"{sizes.big_plan / seconds:,.0f} records/s",
+            f"{verdict_note}peak RSS of the parent {peak:,.0f} MiB; file {size:,.0f} MiB",
+        )
+    ]
 
 
 def child_peak_rss(args: list[str]) -> tuple[float, float]:
@@ -521,8 +633,16 @@ def memory_rows(sizes: Sizes, tmp: Path) -> list[Row]:
         peak, seconds = child_peak_rss(["plan", str(sized_config(SINGLE_WORD, total, tmp)), str(plan_file)])
         planned.append(peak)
         size = plan_file.stat().st_size / 2**20
-        rows.append(Row("peak RSS, plan streamed to a file", workload, total, seconds, f"{peak:,.0f} MiB",
-                        f"{total / seconds:,.0f} records/s incl. start-up; file {size:,.0f} MiB"))
+        rows.append(
+            Row(
+                "peak RSS, plan streamed to a file",
+                workload,
+                total,
+                seconds,
+                f"{peak:,.0f} MiB",
+                f"{total / seconds:,.0f} records/s incl. start-up; file {size:,.0f} MiB",
+            )
+        )
     rendered: list[float] = []
     for total in sizes.rss:
         shards = max(1, total // 1000)
@@ -531,14 +651,29 @@ def memory_rows(sizes: Sizes, tmp: Path) -> list[Row]:
         peak, seconds = child_peak_rss(["render", str(tmp / f"rss-{total}.jsonl"), str(out_dir), str(shards)])
         rendered.append(peak)
         images = sum(1 for _ in out_dir.glob("*.png"))
-        rows.append(Row("peak RSS, render ~1,000 records of the plan", f"{workload}, plan of {total:,}", images,
-                        seconds, f"{peak:,.0f} MiB", f"shard 0/{shards}, 1 worker"))
+        rows.append(
+            Row(
+                "peak RSS, render ~1,000 records of the plan",
+                f"{workload}, plan of {total:,}",
+                images,
+                seconds,
+                f"{peak:,.0f} MiB",
+                f"shard 0/{shards}, 1 worker",
+            )
+        )
         (tmp / f"rss-{total}.jsonl").unlink()
     for name, peaks in (("plan", planned), ("render", rendered)):
         growth = peaks[-1] / peaks[0] - 1
-        rows.append(Row(f"peak RSS growth, {name}", f"{sizes.rss[-1]:,} vs {sizes.rss[0]:,} records", None, None,
-                        f"{growth:+.1%}", f"target ≤ {TARGET_RSS_GROWTH:.0%}: "
-                        f"{verdict(growth, TARGET_RSS_GROWTH, higher_is_better=False)}"))
+        rows.append(
+            Row(
+                f"peak RSS growth, {name}",
+                f"{sizes.rss[-1]:,} vs {sizes.rss[0]:,} records",
+                None,
+                None,
+                f"{growth:+.1%}",
+                f"target ≤ {TARGET_RSS_GROWTH:.0%}: {verdict(growth, TARGET_RSS_GROWTH, higher_is_better=False)}",
+            )
+        )
     return rows
 
 

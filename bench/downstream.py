@@ -25,6 +25,7 @@ import shlex
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from gen_ocrgen import OcrgenMaker
 from gen_synthtiger import SynthtigerMaker, SynthtigerSetupError, setup_synthtiger, synthtiger_source
 from gen_trdg import TrdgMaker
 from line_images import MAX_WIDTH, LineSet
-from ocr_scores import Scores, score
+from ocr_scores import Scores, confusions, score
 from ocrgen.errors import OcrgenError
 from real_lines import RealLines, default_dir, load_real, tesseract_read, tesseract_version
 from set_cache import BENCH_DIR, CACHE_DIR, LineSetFiles, Maker, digest, file_digest, line_set
@@ -84,6 +85,7 @@ class Run:
     trained: Trained | None = None
     trained_now: bool = False
     real: Scores | None = None
+    real_confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     cross: dict[str, Scores] = field(default_factory=dict)
 
 
@@ -251,7 +253,9 @@ def main() -> None:
         assert run.trained is not None
         if real is not None:
             log(f"{run.name} model reading the {len(real.images)} real lines")
-            run.real = score(zip(read(run.trained.model, real.images), real.truths, strict=True))
+            pairs = list(zip(read(run.trained.model, real.images), real.truths, strict=True))
+            run.real = score(pairs)
+            run.real_confusions = confusions(pairs)
         for other in ready:
             assert other.held_out is not None
             log(f"{run.name} model reading {len(other.held_out.images)} held-out {other.name} lines")
@@ -335,6 +339,8 @@ def report(
                 f"| Tesseract 5 (`--psm 7 -l eng`), reference | {percent(tesseract.cer)} | "
                 f"{percent(tesseract.line_accuracy)} | | |"
             )
+        lines += ["", "Each model's most frequent mistakes on these lines (truth → read, times):", ""]
+        lines += [f"- {run.name}: {mistakes(run.real_confusions)}" for run in ready if run.real_confusions]
         lines.append("")
     if ready:
         lines += [
@@ -382,6 +388,10 @@ def report(
         "",
     ]
     return "\n".join(lines)
+
+
+def mistakes(counts: Counter[tuple[str, str]], shown: int = 10) -> str:
+    return ", ".join(f"`{truth or '∅'}` → `{read or '∅'}` {n}" for (truth, read), n in counts.most_common(shown))
 
 
 def made_text(run: Run) -> str:

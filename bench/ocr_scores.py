@@ -6,8 +6,10 @@ weigh more than short ones, as the field reports it (not a mean of per-line rate
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -49,3 +51,18 @@ def score(pairs: Iterable[tuple[str, str]]) -> Scores:
         lines += 1
         exact += distance == 0
     return Scores(errors, characters, lines, exact)
+
+
+def confusions(pairs: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
+    """How often each stretch of the truth was read as something else: (truth, read) -> count.
+
+    A stretch is what the alignment of the two lines replaced, dropped ("" read) or added ("" truth),
+    so the counts say which mistakes a model makes, not only how many.
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    for predicted, truth in pairs:
+        matcher = SequenceMatcher(None, truth, predicted, autojunk=False)
+        for kind, t0, t1, p0, p1 in matcher.get_opcodes():
+            if kind != "equal":
+                counts[truth[t0:t1], predicted[p0:p1]] += 1
+    return counts

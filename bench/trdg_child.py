@@ -50,14 +50,18 @@ def main(argv: list[str]) -> None:
             width += image.width
             height += image.height
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
-    print(json.dumps({
-        "images": saved,
-        "skipped": skipped,
-        "seconds": seconds,
-        "cpu_seconds": cpu_seconds,
-        "mean_width": width / max(saved, 1),
-        "mean_height": height / max(saved, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "images": saved,
+                "skipped": skipped,
+                "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
+                "mean_width": width / max(saved, 1),
+                "mean_height": height / max(saved, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from ocr_scores import edit_distance, score
+from ocr_scores import confusions, edit_distance, score
 
 TEXT = st.text(alphabet="abc ", max_size=12)
 
@@ -47,3 +47,15 @@ def test_cer_sums_errors_over_all_characters_rather_than_averaging_lines() -> No
 def test_no_lines_score_zero_not_a_division_error() -> None:
     assert score([]).cer == 0.0
     assert score([]).line_accuracy == 0.0
+
+
+def test_confusions_name_each_mistake_and_count_repeats() -> None:
+    counts = confusions([("Termss", "Terms:"), ("a-b", "a.b"), ("ab", "abc"), ("xab", "ab"), ("Termss", "Terms:")])
+    assert counts == {(":", "s"): 2, (".", "-"): 1, ("c", ""): 1, ("", "x"): 1}
+
+
+@given(TEXT, TEXT)
+def test_confusions_account_for_every_difference(predicted: str, truth: str) -> None:
+    counts = confusions([(predicted, truth)])
+    assert (not counts) == (predicted == truth)
+    assert sum(max(len(t), len(p)) * n for (t, p), n in counts.items()) >= edit_distance(predicted, truth)
