@@ -123,6 +123,16 @@ SPACING = {
         ("latin-btt", LATIN, "Jolly gjpq", "bottom_to_top", "rotated"),
     )
 }
+SPACING |= {
+    f"{name}-words+{spacing}": (font, text, direction, Layout(word_spacing=spacing, character_spacing=character))
+    for spacing, character in ((9, 0), (4, -2))
+    for name, font, text, direction in (
+        ("latin", LATIN, "Kerning AVA  Type", "left_to_right"),
+        ("hebrew", HEBREW, "שלום עולם", "right_to_left"),
+        ("arabic", ARABIC, "استيقظت مبكرًا", "right_to_left"),
+        ("latin-ttb", LATIN, "Jolly gjpq", "top_to_bottom"),
+    )
+}
 
 CONVEX = Arc(radius=120, concave=False)
 CONCAVE = Arc(radius=150, concave=True)
@@ -370,7 +380,7 @@ def test_alignment_moves_the_short_line() -> None:
 
 
 @pytest.mark.parametrize("case", list(SPACING), ids=list(SPACING))
-def test_character_spacing(case: str) -> None:
+def test_character_and_word_spacing(case: str) -> None:
     font, text, direction, layout = SPACING[case]
     record, image, label = draw(font, text, direction, layout)
     check_ink(record, image, label)
@@ -388,25 +398,6 @@ def test_character_spacing_changes_the_length() -> None:
     assert abs(widths[5] - widths[0] - 5 * gaps) <= 2
     gaps_between_letters = gaps - 2 * text.count(" ")
     assert abs(widths[0] - widths[-2] - 2 * gaps_between_letters) <= 2
-
-
-WORD_SPACED = {
-    f"{name}+{spacing}": (font, text, direction, Layout(word_spacing=spacing, character_spacing=character))
-    for spacing, character in ((9, 0), (4, -2))
-    for name, font, text, direction in (
-        ("latin", LATIN, "Kerning AVA  Type", "left_to_right"),
-        ("hebrew", HEBREW, "שלום עולם", "right_to_left"),
-        ("arabic", ARABIC, "استيقظت مبكرًا", "right_to_left"),
-        ("latin-ttb", LATIN, "Jolly gjpq", "top_to_bottom"),
-    )
-}
-
-
-@pytest.mark.parametrize("case", list(WORD_SPACED), ids=list(WORD_SPACED))
-def test_word_spacing(case: str) -> None:
-    font, text, direction, layout = WORD_SPACED[case]
-    record, image, label = draw(font, text, direction, layout)
-    check_ink(record, image, label)
 
 
 def test_word_spacing_widens_only_the_spaces() -> None:
