@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+import numpy as np
+
 
 def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance: the fewest insertions, deletions and substitutions that turn `a` into `b`."""
@@ -66,3 +68,21 @@ def confusions(pairs: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
             if kind != "equal":
                 counts[truth[t0:t1], predicted[p0:p1]] += 1
     return counts
+
+
+def cer_interval(
+    pairs: Iterable[tuple[str, str]], share: float = 0.95, rounds: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """The range that holds `share` of the CERs of the same number of lines drawn again from these, with repeats.
+
+    It says how far the CER of a few dozen lines could move with other lines of the same kind:
+    two models whose ranges overlap widely are not told apart by these lines.
+    """
+    counts = np.array([(edit_distance(p, t), len(t)) for p, t in pairs], dtype=np.float64).reshape(-1, 2)
+    if len(counts) == 0:
+        return 0.0, 0.0
+    drawn = np.random.default_rng(seed).integers(len(counts), size=(rounds, len(counts)))
+    sums = counts[drawn].sum(axis=1)
+    rates = np.divide(sums[:, 0], sums[:, 1], out=np.zeros(rounds), where=sums[:, 1] > 0)
+    low, high = np.quantile(rates, [(1 - share) / 2, (1 + share) / 2])
+    return float(low), float(high)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from ocr_scores import confusions, edit_distance, score
+from ocr_scores import cer_interval, confusions, edit_distance, score
 
 TEXT = st.text(alphabet="abc ", max_size=12)
 
@@ -59,3 +59,18 @@ def test_confusions_account_for_every_difference(predicted: str, truth: str) -> 
     counts = confusions([(predicted, truth)])
     assert (not counts) == (predicted == truth)
     assert sum(max(len(t), len(p)) * n for (t, p), n in counts.items()) >= edit_distance(predicted, truth)
+
+
+@given(st.lists(st.tuples(TEXT, TEXT.filter(bool)), min_size=1, max_size=20))
+def test_the_cer_range_holds_the_cer_and_stays_within_what_lines_can_give(pairs: list[tuple[str, str]]) -> None:
+    low, high = cer_interval(pairs, rounds=300)
+    rates = [edit_distance(p, t) / len(t) for p, t in pairs]
+    assert min(rates) - 1e-9 <= low <= high <= max(rates) + 1e-9
+    assert cer_interval(pairs, rounds=300) == (low, high)
+
+
+def test_the_cer_range_narrows_with_more_lines_of_the_same_kind() -> None:
+    few = [("abxd", "abcd"), ("abcd", "abcd")] * 5
+    many = few * 20
+    assert cer_interval(few)[0] < cer_interval(many)[0] < 0.125 < cer_interval(many)[1] < cer_interval(few)[1]
+    assert cer_interval([("abcd", "abcd")] * 10) == (0.0, 0.0)
