@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
     "command",
     [
         ["ruff", "check", "--no-cache", str(ROOT)],
-        ["ruff", "format", "--check", "--no-cache", str(ROOT / "ocrgen"), str(ROOT / "tests")],
+        ["ruff", "format", "--check", "--no-cache", str(ROOT / "ocrgen"), str(ROOT / "tests"), str(ROOT / "bench")],
         ["mypy", "--no-incremental", str(ROOT / "ocrgen")],
     ],
     ids=["ruff", "ruff-format", "mypy"],
