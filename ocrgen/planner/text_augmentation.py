@@ -52,6 +52,7 @@ def _first_visible(charset: str) -> str:
 
 
 def _punctuate(text: str, config: Punctuation, rng: np.random.Generator) -> str:
+    """Marks only on words of letters and digits alone, so no word ends up with two (`word.:`)."""
     words = text.split(" ")
     plain = [i for i, word in enumerate(words) if word.isalnum()]
     count = min(len(plain), round(sample(config.rate, rng) * len(plain)))
