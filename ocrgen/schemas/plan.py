@@ -151,10 +151,7 @@ class Layout(_Record):
     @model_serializer(mode="wrap")
     def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         """Without word spacing a layout is written as before it existed: its bytes do not change."""
-        data = handler(self)
-        if data.get("word_spacing", True) == 0:
-            del data["word_spacing"]
-        return data
+        return _without_defaults(handler(self), {"word_spacing": 0})
 
 
 Margin = Annotated[int, Field(ge=0, le=MAX_IMAGE_PIXELS_LIMIT, description="Pixels; no image side is longer.")]
@@ -224,9 +221,12 @@ class PlanRecord(_Record):
     @model_serializer(mode="wrap")
     def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         """Without framing or plugin effects a record is written as before they existed: its bytes do not change."""
-        data = handler(self)
-        if data.get("crop", True) is None:
-            del data["crop"]
-        if not data.get("plugins", True):
-            del data["plugins"]
-        return data
+        return _without_defaults(handler(self), {"crop": None, "plugins": {}})
+
+
+def _without_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """`data` without the fields that hold the value they had before the field existed."""
+    for name, default in defaults.items():
+        if name in data and data[name] == default:
+            del data[name]
+    return data
