@@ -21,6 +21,7 @@ from ocrgen.destinations import writable_dir, writable_file
 from ocrgen.digests import file_sha256
 from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, load_config, make_plan, stream_plan, validate
+from ocrgen.planner.styles import NO_OTHER_STYLE
 from ocrgen.plural import counted
 from ocrgen.renderer.arrayjob import shard_from_environment
 from ocrgen.renderer.lock import output_lock
@@ -325,13 +326,20 @@ def plan(
 
 
 def _report_resampling(resampled: dict[str, int], err: bool = False) -> None:
-    """Say what planning had to redo: texts drawn again, and text colours that missed the contrast."""
-    colours = {reason: n for reason, n in sorted(resampled.items()) if reason.startswith("text_color_")}
-    texts = {reason: n for reason, n in sorted(resampled.items()) if reason not in colours}
-    for title, counts in (("Texts drawn again", texts), ("Text colours redrawn for contrast", colours)):
+    """Say what planning had to redo or leave out: texts drawn again, colours that missed the contrast, styles."""
+    titles = {
+        "text": "Texts drawn again",
+        "color": "Text colours redrawn for contrast",
+        "style": "Texts left in one face (no other face of their font's family draws the run)",
+    }
+    grouped: dict[str, dict[str, int]] = {kind: {} for kind in titles}
+    for reason, n in sorted(resampled.items()):
+        kind = "color" if reason.startswith("text_color_") else "style" if reason == NO_OTHER_STYLE else "text"
+        grouped[kind][reason] = n
+    for kind, counts in grouped.items():
         if counts:
             detail = ", ".join(f"{reason}: {n}" for reason, n in counts.items())
-            click.echo(f"{title}: {sum(counts.values())} ({detail}).", err=err)
+            click.echo(f"{titles[kind]}: {sum(counts.values())} ({detail}).", err=err)
 
 
 def _shard(value: str | None) -> Shard:

@@ -200,7 +200,7 @@ def test_cluster_map_follows_the_strongest_glyph() -> None:
     order = {cluster.start: index for index, cluster in enumerate(layout.clusters)}
     each = np.zeros((len(layout.clusters), height, width), np.uint8)
     for placed in layout.placements:
-        bitmap = glyph_bitmap(layout.face, placed)
+        bitmap = glyph_bitmap(layout.faces[placed.face], placed)
         if bitmap.ink is None:
             continue
         x, y = record.origin.x + placed.x + bitmap.left, record.origin.y + placed.y + bitmap.top

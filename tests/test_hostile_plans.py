@@ -43,6 +43,17 @@ def _seed(value: object) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def _styles(spans: Callable[[int], list[tuple[int, int]]], path: str | None = None) -> Callable[[dict[str, Any]], None]:
+    """Style runs at `spans(len(text))`, in the record's own font, or in the file at `path`."""
+
+    def change(record: dict[str, Any]) -> None:
+        asset = dict(record["font"]["asset"], **({} if path is None else {"path": path}))
+        runs = spans(len(record["text"]))
+        record["styles"] = [{"start": start, "end": end, "asset": asset} for start, end in runs]
+
+    return change
+
+
 TAMPERINGS = {
     "parent_dirs": _font_path("../../../../etc/passwd"),
     "absolute": _font_path("/etc/passwd"),
@@ -50,6 +61,10 @@ TAMPERINGS = {
     "seed_1e40": _seed(1e40),
     "seed_2_64": _seed(2**64),
     "seed_negative": _seed(-1),
+    "style_past_the_text": _styles(lambda length: [(0, length + 1)]),
+    "styles_overlapping": _styles(lambda length: [(0, 2), (1, 3)]),
+    "style_empty": _styles(lambda length: [(1, 1)]),
+    "style_outside_the_root": _styles(lambda length: [(0, 1)], "../../../../etc/passwd"),
 }
 
 

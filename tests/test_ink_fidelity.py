@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from itertools import pairwise
 
 import numpy as np
@@ -48,7 +49,7 @@ from textcases import (
 
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import Arc, InkCrop, Layout, PlanRecord, Sine, Stroke
-from ocrgen.text.layout import layout_text
+from ocrgen.text.layout import StyleSpan, layout_text
 
 PADDING = 1
 POLYGON_SLACK = 1.5
@@ -163,17 +164,26 @@ CURVED["arabic-spaced-sine"] = (
 # --- checks -----------------------------------------------------------------------------------------
 
 
-def drawable(font: str, text: str, size: int, direction: str, layout: Layout) -> bool:
-    """The font draws every glyph of `text` (no .notdef), so the case tests the engine and not tofu."""
-    placed = layout_text(str(FONT_DIR / font), 0, size, text, direction, layout).placements
+def drawable(
+    font: str, text: str, size: int, direction: str, layout: Layout, styles: Sequence[tuple[int, int, str]] = ()
+) -> bool:
+    """The fonts draw every glyph of `text` (no .notdef), so the case tests the engine and not tofu."""
+    spans = [StyleSpan(start, end, str(FONT_DIR / other), 0) for start, end, other in styles]
+    placed = layout_text(str(FONT_DIR / font), 0, size, text, direction, layout, None, spans).placements
     return all(p.glyph != 0 for p in placed)
 
 
 def draw(
-    font: str, text: str, direction: str, layout: Layout, size: int = 32, crop: InkCrop | None = None
+    font: str,
+    text: str,
+    direction: str,
+    layout: Layout,
+    size: int = 32,
+    crop: InkCrop | None = None,
+    styles: Sequence[tuple[int, int, str]] = (),
 ) -> tuple[PlanRecord, Image.Image, Label]:
-    assert drawable(font, text, size, direction, layout), f"{font} lacks a glyph of {text!r}: fix the test case"
-    record = make_record(font, text, size, direction, layout, padding=PADDING, crop=crop)
+    assert drawable(font, text, size, direction, layout, styles), f"{font} lacks a glyph of {text!r}: fix the case"
+    record = make_record(font, text, size, direction, layout, padding=PADDING, crop=crop, styles=styles)
     image, label = render(record)
     return record, image, label
 
@@ -410,6 +420,41 @@ def test_word_spacing_widens_only_the_spaces() -> None:
     for before, after in zip(plain.characters, spaced.characters, strict=True):
         widths = (before.bbox[2] - before.bbox[0], after.bbox[2] - after.bbox[0])
         assert widths[1] - widths[0] == (7 if before.char == " " else 0), before.char
+
+
+# Parts of a text in other faces: a bold word, a serif phrase, a run across a line break, right to left.
+BOLD = "NotoSans-Bold.ttf"
+STYLED = {
+    "latin-bold-word": (LATIN, "Set the term apart", "left_to_right", Layout(), [(4, 7, BOLD)]),
+    "latin-two-runs": (LATIN, "Jolly gjpq ÅÉÎ Type", "left_to_right", Layout(), [(0, 5, BOLD), (11, 14, SERIF)]),
+    "latin-across-lines": (LATIN, "The morning\ntrain left", "left_to_right", Layout(), [(4, 17, SERIF)]),
+    "latin-ttb": (LATIN, "Jolly gjpq", "top_to_bottom", Layout(), [(6, 10, BOLD)]),
+    "latin-sine-spaced": (
+        LATIN,
+        "Kerning AVA Type",
+        "left_to_right",
+        Layout(curve=WAVE, character_spacing=2),
+        [(8, 11, BOLD)],
+    ),
+    "arabic-naskh-word": (ARABIC, f"{ARABIC_HARAKAT} في البيت", "right_to_left", Layout(), [(10, 12, NASKH)]),
+    "arabic-latin-run": (ARABIC, "أرسل التقرير بصيغة PDF الساعة", "right_to_left", Layout(), [(19, 22, BOLD)]),
+    "cjk-ttb-upright": (CJK, "今天 Jolly", "top_to_bottom", UPRIGHT, [(3, 8, BOLD)]),
+}
+
+
+@pytest.mark.parametrize("case", list(STYLED), ids=list(STYLED))
+def test_styled_text(case: str) -> None:
+    """Glyphs of other faces are drawn and boxed like the rest; each run's glyphs come from its face."""
+    font, text, direction, layout, styles = STYLED[case]
+    record, image, label = draw(font, text, direction, layout, styles=styles)
+    ink = check_ink(record, image, label)
+    if layout.curve is not None:
+        check_polygons(label, ink)
+    spans = [StyleSpan(start, end, str(FONT_DIR / other), 0) for start, end, other in styles]
+    placed = layout_text(str(FONT_DIR / font), 0, 32, text, direction, layout, None, spans).placements
+    for glyph in placed:
+        face = next((number for number, (start, end, _) in enumerate(styles, 1) if start <= glyph.cluster < end), 0)
+        assert glyph.face == face, f"{text[glyph.cluster]!r} drawn in face {glyph.face}, not {face}"
 
 
 # --- curves ----------------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from ocrgen.planner.framing import canvas_padding
 from ocrgen.renderer.render import render_record
 from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.label import Label
-from ocrgen.schemas.plan import Canvas, FontRef, InkCrop, Layout, PlanRecord, Point, ProceduralBackground
+from ocrgen.schemas.plan import Canvas, FontRef, InkCrop, Layout, PlanRecord, Point, ProceduralBackground, StyleRun
 from ocrgen.text.fonts import open_face
-from ocrgen.text.layout import layout_text
+from ocrgen.text.layout import StyleSpan, layout_text
 
 FONT_DIR = BUNDLED_ROOTS["ocrgen:fonts"]
 CORPUS_DIR = BUNDLED_ROOTS["ocrgen:corpus"]
@@ -56,13 +56,18 @@ def make_record(
     colour: tuple[int, int, int] = TEXT_COLOUR,
     effects: Sequence[EffectParams] = (),
     crop: InkCrop | None = None,
+    styles: Sequence[tuple[int, int, str]] = (),
 ) -> PlanRecord:
     """A record drawing `text` in the bundled `font`, on a solid background, padded by `padding` px
-    (or, cut to its ink with `crop`, by what the crop's margins need)."""
+    (or, cut to its ink with `crop`, by what the crop's margins need).
+
+    `styles` set characters start..end-1 in another bundled font, each (start, end, font).
+    """
     path = FONT_DIR / font
     layout = layout or Layout()
     setting = effective_layout(layout, effects)
-    extent = layout_text(str(path), 0, size, text, direction, setting, layout_jitter(effects)).extent()
+    spans = [StyleSpan(start, end, str(FONT_DIR / other), 0) for start, end, other in styles]
+    extent = layout_text(str(path), 0, size, text, direction, setting, layout_jitter(effects), spans).extent()
     left, top, right, bottom = (padding,) * 4 if crop is None else canvas_padding(crop, list(effects))
     return PlanRecord(
         index=0,
@@ -72,6 +77,10 @@ def make_record(
         font=FontRef(asset=make_ref("ocrgen:fonts", FONT_DIR, path), face_index=0, size=size),
         direction=direction,
         layout=layout,
+        styles=[
+            StyleRun(start=start, end=end, asset=make_ref("ocrgen:fonts", FONT_DIR, FONT_DIR / other))
+            for start, end, other in styles
+        ],
         canvas=Canvas(width=extent.x1 - extent.x0 + left + right, height=extent.y1 - extent.y0 + top + bottom),
         origin=Point(x=left - extent.x0, y=top - extent.y0),
         text_color=colour,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from fontTools.ttLib import TTLibError
+from fontTools.ttLib import TTFont, TTLibError
 
 from ocrgen.assets import make_ref, walk_files
 from ocrgen.planner.coverage import HIDDEN, FaceCoverage, face_coverages
@@ -42,6 +42,12 @@ class FontFile:
     def ref(self) -> AssetRef:
         """Made once: every record of a run pins the font as planning first found it."""
         return make_ref(self.root, self.root_dir, self.path)
+
+    @cached_property
+    def family(self) -> str | None:
+        """The family that links this face's regular, bold and italic (name ID 1); read once, when styles mix."""
+        with TTFont(self.path, fontNumber=self.face_index, lazy=True) as font:
+            return font["name"].getDebugName(1) if "name" in font else None
 
     def covers(self, needed: frozenset[int]) -> bool:
         """Whether this face draws every one of `needed`: mapped, inked, and not tofu."""

@@ -24,6 +24,7 @@ from ocrgen.planner.fonts import needed_codepoints
 from ocrgen.planner.framing import canvas_padding, plan_crop
 from ocrgen.planner.linebreak import break_lines
 from ocrgen.planner.resources import Resources, SpecResources
+from ocrgen.planner.styles import NO_OTHER_STYLE, plan_styles
 from ocrgen.planner.text_augmentation import augment_text
 from ocrgen.sampling import choose, record_rng, sample_color, sample_float, sample_int
 from ocrgen.schemas.config import BatchConfig, Specification
@@ -163,8 +164,11 @@ def _plan_one(
         direction = choose(list(directions), list(directions.values()), rng)
         text = break_lines(drawn, sample_int(spec.lines, rng), spec.line_break)
         params = _layout_params(spec, text, direction, rng)
+        styled = plan_styles(spec.mixed_styles, text, font, fonts, rng) if spec.mixed_styles else ([], [])
+        runs, spans = styled or ([], [])
         setting = effective_layout(params, effects)
-        layout = layout_text(str(font.path), font.face_index, size, text, direction, setting, layout_jitter(effects))
+        jitter = layout_jitter(effects)
+        layout = layout_text(str(font.path), font.face_index, size, text, direction, setting, jitter, spans)
         if any(placed.glyph == 0 for placed in layout.placements):
             tried["notdef_glyph"] += 1
             continue
@@ -184,6 +188,8 @@ def _plan_one(
         )
         raise PlanningError(f"Specification '{spec.name}': no usable text in {MAX_TEXT_TRIES} tries ({reasons}). {fix}")
     stats.resampled.update(tried)
+    if styled is None:
+        stats.resampled[NO_OTHER_STYLE] += 1
 
     # The background first, at the final size, so the colours of the text can keep their contrast against it.
     background = res.backgrounds.draw(spec, width, height, rng)
@@ -196,6 +202,7 @@ def _plan_one(
         font=FontRef(asset=font.ref, face_index=font.face_index, size=size),
         direction=direction,
         layout=params,
+        styles=runs,
         canvas=canvas,
         origin=origin,
         text_color=text_color,

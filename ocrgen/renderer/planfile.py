@@ -209,5 +209,7 @@ def check_shard(path: Path, shard: Shard, resolver: AssetResolver) -> None:
     for line in shard_lines(path, shard):
         record = parse_record(path, line)
         resolver.path(record.font.asset, record.roots)
+        for run in record.styles:
+            resolver.path(run.asset, record.roots)
         if isinstance(record.background, ImageBackground):
             resolver.path(record.background.asset, record.roots)

@@ -25,7 +25,7 @@ from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import Label, LabelData
 from ocrgen.schemas.plan import ImageBackground, PlanRecord
-from ocrgen.text.layout import TextLayout, layout_text
+from ocrgen.text.layout import StyleSpan, TextLayout, layout_text
 
 # The generator stream of the record seed that effects draw their noise from (the background uses stream 0).
 _EFFECT_STREAM = 1
@@ -127,7 +127,13 @@ def record_layout(record: PlanRecord, resolver: AssetResolver) -> TextLayout:
     font_path = resolver.path(record.font.asset, record.roots)
     params, jitter = effective_layout(record.layout, record.effects), layout_jitter(record.effects)
     font = record.font
-    return layout_text(str(font_path), font.face_index, font.size, record.text, record.direction, params, jitter)
+    styles = [
+        StyleSpan(run.start, run.end, str(resolver.path(run.asset, record.roots)), run.face_index)
+        for run in record.styles
+    ]
+    return layout_text(
+        str(font_path), font.face_index, font.size, record.text, record.direction, params, jitter, styles
+    )
 
 
 def _composite(background: np.ndarray, text: np.ndarray) -> np.ndarray:

@@ -52,9 +52,9 @@ def draw_text(
     for placed in layout.placements:
         index = order[placed.cluster]
         if stroke is not None:
-            outline = glyph_bitmap(layout.face, placed, layout.stroke)
+            outline = glyph_bitmap(layout.faces[placed.face], placed, layout.stroke)
             _paint(layout, outline, placed, origin, stroke, ink, rim_owners, index)
-        _paint(layout, glyph_bitmap(layout.face, placed), placed, origin, coverage, ink, owners, index)
+        _paint(layout, glyph_bitmap(layout.faces[placed.face], placed), placed, origin, coverage, ink, owners, index)
     if owners is not None and rim_owners is not None:
         owners = np.where(owners >= 0, owners, rim_owners)
     return DrawnText(coverage, stroke, ink, owners)

@@ -283,6 +283,20 @@ class TextAugmentation(_Strict):
     hyphenate: Hyphenation | None = None
 
 
+class MixedStyles(_Strict):
+    """A run of words set in another face of the font's family, its italic or bold, as print sets a term apart.
+
+    The other face is one of the specification's fonts with the same family name (name ID 1, the
+    family that links a font's regular, bold and italic) that draws every character of the run. A
+    text whose font has no such face stays in one face, and the plan stats count it.
+    """
+
+    p: float = Field(ge=0, le=1, description="Share of the texts with such a run.")
+    words: Annotated[Range, within(0, MAX_TEXT_LENGTH, low_open=True)] = Field(
+        default_factory=lambda: Range(min=1, max=2), description="Words in the run; a shorter text is set whole."
+    )
+
+
 class Specification(_Strict):
     """One kind of image; `proportion` gives its share of `total_images`."""
 
@@ -372,6 +386,7 @@ class Specification(_Strict):
     )
     curve: Curves | None = None
     stroke: StrokeConfig | None = None
+    mixed_styles: MixedStyles | None = None
     framing: Framing | None = Field(
         None,
         description="Cut the image to the text's ink plus a margin in line heights; without it the image is the "

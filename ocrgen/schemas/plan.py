@@ -62,6 +62,15 @@ class FontRef(_Record):
     size: int = Field(gt=0, le=MAX_FONT_SIZE, description="Pixels per em.")
 
 
+class StyleRun(_Record):
+    """Characters start..end-1 of the record's text, drawn in another face at the record's font size."""
+
+    start: int = Field(ge=0)
+    end: int = Field(gt=0)
+    asset: AssetRef
+    face_index: int = Field(0, ge=0, description="Face inside a .ttc collection.")
+
+
 class Canvas(_Record):
     width: int = Field(gt=0)
     height: int = Field(gt=0)
@@ -200,6 +209,10 @@ class PlanRecord(_Record):
         description="The text's canvas before geometric effects; they may grow or shrink the final image."
     )
     origin: Point = Field(description="Where the text block's frame origin lands on the canvas, in pixels.")
+    styles: list[StyleRun] = Field(
+        default_factory=list,
+        description="Parts of the text in other faces (an italic or bold word), in text order and apart.",
+    )
     text_color: RGB
     background: Background
     effects: list[AppliedEffect] = Field(default_factory=list, description="Resolved effects, in the order they apply.")
@@ -218,10 +231,23 @@ class PlanRecord(_Record):
         "can say what to install; absent when every effect is built in.",
     )
 
+    @model_validator(mode="after")
+    def _styles_in_order(self) -> PlanRecord:
+        """A tampered plan must not set a character in two faces, or style characters the text does not have."""
+        end = 0
+        for run in self.styles:
+            if not end <= run.start < run.end <= len(self.text):
+                raise ValueError(
+                    f"style run {run.start}..{run.end} is empty, overlaps the run before it, or passes the text's "
+                    f"end ({len(self.text)} characters); runs are in text order and apart"
+                )
+            end = run.end
+        return self
+
     @model_serializer(mode="wrap")
     def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Without framing or plugin effects a record is written as before they existed: its bytes do not change."""
-        return _without_defaults(handler(self), {"crop": None, "plugins": {}})
+        """Without framing, style runs or plugin effects a record is written as before they existed: same bytes."""
+        return _without_defaults(handler(self), {"crop": None, "plugins": {}, "styles": []})
 
 
 def _without_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

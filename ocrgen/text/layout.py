@@ -9,7 +9,7 @@ too, which is drawn here from the seed the record holds.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -21,7 +21,7 @@ from ocrgen.schemas.plan import Layout
 from ocrgen.text.fonts import FontFace, open_face
 from ocrgen.text.frames import Frame, Rigid
 from ocrgen.text.scripts import joins, touches
-from ocrgen.text.shaping import ShapedGlyph, ShapedLine, shape_column, shape_line
+from ocrgen.text.shaping import ShapedGlyph, ShapedLine, Span, shape_column, shape_line
 
 # Glyph positions snap to a quarter pixel: fine enough for kerning at small
 # sizes, coarse enough that cached bitmaps are reused.
@@ -78,6 +78,7 @@ class Placement(NamedTuple):
     (x, y) is the whole pixel of the glyph origin (y down), `phase_x`/`phase_y`
     the rest in 1/64 pixel, `angle` its clockwise turn in degrees, and `size` its
     pixels per em: the layout's size, unless the glyph jitter sized its cluster apart.
+    `face` is the glyph's face in the layout's `faces`.
     """
 
     glyph: int
@@ -88,6 +89,16 @@ class Placement(NamedTuple):
     phase_y: int
     angle: float
     size: int
+    face: int
+
+
+class StyleSpan(NamedTuple):
+    """Characters start..end-1 of the text set in another face (path and index in its file), at the same size."""
+
+    start: int
+    end: int
+    path: str
+    face_index: int
 
 
 class Cluster(NamedTuple):
@@ -107,7 +118,9 @@ class Cluster(NamedTuple):
 
 @dataclass(frozen=True)
 class TextLayout:
-    face: FontFace
+    """`faces[0]` is the text's face, and sets the line height; the styled spans' faces follow it."""
+
+    faces: tuple[FontFace, ...]
     size: int
     text: str
     frame: Frame
@@ -124,7 +137,9 @@ class TextLayout:
 
     def ink_bound(self) -> Box | None:
         """A box the drawn ink cannot leave: turned (stroked) outline boxes, widened a pixel for rounding."""
-        boxes = [box for placed in self.placements if (box := _glyph_bound(self.face, placed, self.stroke))]
+        boxes = [
+            box for placed in self.placements if (box := _glyph_bound(self.faces[placed.face], placed, self.stroke))
+        ]
         return Box.enclosing(boxes) if boxes else None
 
     def extent(self) -> Box:
@@ -201,13 +216,16 @@ def layout_text(
     direction: str,
     params: Layout | None = None,
     jitter: GlyphJitter | None = None,
+    styles: Sequence[StyleSpan] = (),
 ) -> TextLayout:
     """Shape and place `text` (lines separated by newlines), relative to the frame origin.
 
     With `jitter`, each cluster moves across the line and takes a size of its own (see `_jitter`).
+    `styles` (sorted, apart) set parts of the text in other faces.
     """
     params = params or Layout()
     face = open_face(font_path, face_index)
+    faces = (face, *(open_face(style.path, style.face_index) for style in styles))
     upright = direction == "top_to_bottom" and params.orientation == "upright"
     if upright:
         across = (-size / 2, size / 2)
@@ -223,10 +241,11 @@ def layout_text(
     lines = []
     offset = 0
     for line_text in text.split("\n"):
+        spans = _line_spans(faces, styles, offset, offset + len(line_text)) if styles else ()
         if upright:
-            shaped = shape_column(face, size, line_text)
+            shaped = shape_column(face, size, line_text, spans)
         else:
-            shaped = shape_line(face, size, line_text, rtl=direction == "right_to_left")
+            shaped = shape_line(face, size, line_text, direction == "right_to_left", spans)
         slots = _slots(shaped, line_text, params.character_spacing, params.word_spacing)
         jittered: dict[int, tuple[int, float]] = {}
         if draws is not None:
@@ -261,17 +280,36 @@ def layout_text(
                 sx, sy = round(x * _SNAP) * _SUBPIXEL, round(y * _SNAP) * _SUBPIXEL  # 1/64 px on the sub-pixel grid
                 placements.append(
                     Placement(
-                        glyph.glyph, line.start + glyph.cluster, sx >> 6, sy >> 6, sx & 63, sy & 63, angle, glyph_size
+                        glyph.glyph,
+                        line.start + glyph.cluster,
+                        sx >> 6,
+                        sy >> 6,
+                        sx & 63,
+                        sy & 63,
+                        angle,
+                        glyph_size,
+                        glyph.face,
                     )
                 )
-                ink = _union(ink, _frame_ink(face, glyph_size, glyph.glyph, gu, gv, turn, stroke))
+                ink = _union(ink, _frame_ink(faces[glyph.face], glyph_size, glyph.glyph, gu, gv, turn, stroke))
             advance = (start_u + u0, v + across[0], start_u + u1, v + across[1])
             clusters.append(Cluster(line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid))
         if line.end < len(text):
             end_u = start_u + line.width
             slot = (end_u, v + across[0], end_u + 1, v + across[1])
             clusters.append(Cluster(line.end, line.end + 1, index, slot, None, frame.cluster_transform(end_u, v)))
-    return TextLayout(face, size, text, frame, tuple(placements), tuple(clusters), line_height, stroke)
+    return TextLayout(faces, size, text, frame, tuple(placements), tuple(clusters), line_height, stroke)
+
+
+def _line_spans(faces: tuple[FontFace, ...], styles: Sequence[StyleSpan], start: int, end: int) -> list[Span]:
+    """The styled spans that reach into the line of characters start..end-1, in the line's own positions.
+
+    A span keeps its number in `faces` by standing in its place: spans outside the line keep theirs empty.
+    """
+    return [
+        Span(min(max(style.start - start, 0), end - start), min(max(style.end - start, 0), end - start), face)
+        for style, face in zip(styles, faces[1:], strict=True)
+    ]
 
 
 def _slots(line: ShapedLine, text: str, spacing: int, word_spacing: int) -> Slots:

@@ -4,13 +4,16 @@ The Unicode bidi algorithm splits the line into directional runs; HarfBuzz
 shapes each run (joining, reordering, ligatures, kerning, marks) with the whole
 line as context; runs are then put in visual order. Every glyph keeps the index
 of the first character of its cluster, which is how labels find their ink.
+A line may set some of its characters in other faces (an italic or bold word):
+each directional run is cut where the face changes, and each piece is shaped
+with its own face.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import uharfbuzz as hb
@@ -26,7 +29,7 @@ class ShapedGlyph(NamedTuple):
     """A glyph in the line's frame, in 1/64 pixel: u along the line, v across it (down).
 
     `pen` and `advance` measure the glyph's slot along the line; (u, v) is where
-    its outline origin goes.
+    its outline origin goes. `face` is 0 for the line's face, k for the k-th styled span's.
     """
 
     glyph: int
@@ -35,6 +38,15 @@ class ShapedGlyph(NamedTuple):
     advance: int
     u: int
     v: int
+    face: int
+
+
+class Span(NamedTuple):
+    """Characters start..end-1 of a line, set in `face` instead of the line's face."""
+
+    start: int
+    end: int
+    face: FontFace
 
 
 class ShapedLine(NamedTuple):
@@ -100,41 +112,79 @@ def _shaped(
     return zip(buffer.glyph_infos, buffer.glyph_positions, strict=True)
 
 
-def shape_line(face: FontFace, size: int, text: str, rtl: bool) -> ShapedLine:
-    """Shape one line; glyphs come back left to right as they will be drawn."""
-    font = face.hb_font(size)
+def _pieces(start: int, end: int, spans: Sequence[Span]) -> list[tuple[int, int, int]]:
+    """(start, end, face) of characters start..end-1 cut where the face changes, in logical order."""
+    pieces = []
+    position = start
+    for number, span in enumerate(spans, 1):
+        low, high = max(span.start, start), min(span.end, end)
+        if low >= high:
+            continue
+        if position < low:
+            pieces.append((position, low, 0))
+        pieces.append((low, high, number))
+        position = high
+    if position < end:
+        pieces.append((position, end, 0))
+    return pieces
+
+
+def _fonts(face: FontFace, spans: Sequence[Span], size: int) -> list[hb.Font]:
+    return [face.hb_font(size), *(span.face.hb_font(size) for span in spans)]
+
+
+def shape_line(face: FontFace, size: int, text: str, rtl: bool, spans: Sequence[Span] = ()) -> ShapedLine:
+    """Shape one line; glyphs come back left to right as they will be drawn.
+
+    `spans` (sorted, apart) set parts of the line in other faces; a right-to-left run draws its pieces
+    in reverse, as it draws its characters.
+    """
+    fonts = _fonts(face, spans, size)
     codepoints = [ord(c) for c in text]
     glyphs: list[ShapedGlyph] = []
     pen = 0
     for start, end, level in _runs(bidi_levels(text, rtl)):
-        for info, position in _shaped(font, codepoints, start, end - start, "rtl" if level % 2 else "ltr"):
-            # glyph, cluster, pen, advance, u, v (positional: keywords cost a third more, once per glyph)
-            glyphs.append(
-                ShapedGlyph(
-                    info.codepoint, info.cluster, pen, position.x_advance, pen + position.x_offset, -position.y_offset
+        pieces = _pieces(start, end, spans) if spans else [(start, end, 0)]
+        way = "rtl" if level % 2 else "ltr"
+        for piece_start, piece_end, number in reversed(pieces) if level % 2 else pieces:
+            for info, position in _shaped(fonts[number], codepoints, piece_start, piece_end - piece_start, way):
+                # glyph, cluster, pen, advance, u, v, face (positional: keywords cost a third more, once per glyph)
+                glyphs.append(
+                    ShapedGlyph(
+                        info.codepoint,
+                        info.cluster,
+                        pen,
+                        position.x_advance,
+                        pen + position.x_offset,
+                        -position.y_offset,
+                        number,
+                    )
                 )
-            )
-            pen += position.x_advance
+                pen += position.x_advance
     return ShapedLine(glyphs=tuple(glyphs), advance=pen)
 
 
-def shape_column(face: FontFace, size: int, text: str) -> ShapedLine:
+def shape_column(face: FontFace, size: int, text: str, spans: Sequence[Span] = ()) -> ShapedLine:
     """Shape one top-to-bottom column of upright glyphs, with the font's vertical forms and metrics.
 
     The frame's u runs down the column and v to the left, so a glyph's centre sits on v = 0.
     """
+    fonts = _fonts(face, spans, size)
+    codepoints = [ord(c) for c in text]
     glyphs = []
     pen = 0
-    for info, position in _shaped(face.hb_font(size), [ord(c) for c in text], 0, len(text), "ttb"):
-        glyphs.append(
-            ShapedGlyph(
-                glyph=info.codepoint,
-                cluster=info.cluster,
-                pen=pen,
-                advance=-position.y_advance,
-                u=pen - position.y_offset,
-                v=-position.x_offset,
+    for start, end, number in _pieces(0, len(text), spans):
+        for info, position in _shaped(fonts[number], codepoints, start, end - start, "ttb"):
+            glyphs.append(
+                ShapedGlyph(
+                    glyph=info.codepoint,
+                    cluster=info.cluster,
+                    pen=pen,
+                    advance=-position.y_advance,
+                    u=pen - position.y_offset,
+                    v=-position.x_offset,
+                    face=number,
+                )
             )
-        )
-        pen -= position.y_advance
+            pen -= position.y_advance
     return ShapedLine(glyphs=tuple(glyphs), advance=pen)
