@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 import yaml
 from click.testing import Result
 
@@ -13,6 +14,7 @@ from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
 from ocrgen.renderer.output import encode_image, encode_label
 from ocrgen.renderer.render import render_record
 from ocrgen.schemas.plan import PlanRecord
+from ocrgen.text import layout
 
 Cli = Callable[..., Result]
 
@@ -95,3 +97,35 @@ def test_workers_do_not_change_output(cli: Cli, tmp_path: Path) -> None:
     double = render(cli, plan, tmp_path / "two", "--workers", "2")
     assert len(single) == 2 * IMAGES
     assert single == double
+
+
+REPEATED_WORDS = """\
+total_images: 400
+seed: 9
+specifications:
+  - name: words
+    proportion: 1.0
+    corpus: ["en/*.txt"]
+    text_length: {min: 2, max: 6}
+    fonts: {include: ["NotoSans-*", "NotoSerif-*"]}
+    font_size: {min: 20, max: 22}
+    character_spacing: {min: -1, max: 1}
+    directions: {left_to_right: 2, top_to_bottom: 1}
+    mixed_styles: {p: 0.3}
+    effects:
+      glyph_jitter: {p: 0.3}
+"""
+
+
+def test_shared_layouts_change_no_byte(
+    cli: Cli, tmp_path: Path, write_config: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Layouts of short texts are made once and shared: a plan of words that come back again and again, in
+    other sizes, spacings, directions, faces and jitters, and its images, are the same without the sharing."""
+    config = write_config(REPEATED_WORDS)
+    shared = make_plan(cli, tmp_path / "shared", config)
+    shared_images = render(cli, shared, tmp_path / "shared" / "out", "--workers", "1")
+    monkeypatch.setattr(layout, "_CACHED_LENGTH", -1)
+    alone = make_plan(cli, tmp_path / "alone", config)
+    assert shared.read_bytes() == alone.read_bytes()
+    assert render(cli, alone, tmp_path / "alone" / "out", "--workers", "1") == shared_images

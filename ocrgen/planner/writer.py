@@ -23,7 +23,8 @@ def stats_path(plan: Path) -> Path:
 
 
 def record_line(record: PlanRecord) -> bytes:
-    return orjson.dumps(record.model_dump(mode="json")) + b"\n"
+    """The record as one plan line, written by pydantic's own JSON encoder (no Python dict in between)."""
+    return record.model_dump_json().encode() + b"\n"
 
 
 class PlanWriter:

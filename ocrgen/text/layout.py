@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import NamedTuple
+from functools import cached_property, lru_cache
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -62,8 +62,8 @@ class Box(NamedTuple):
         return cls(math.floor(min(xs)), math.floor(min(ys)), math.ceil(max(xs)), math.ceil(max(ys)))
 
     @classmethod
-    def enclosing(cls, boxes: Collection[Box]) -> Box:
-        """The smallest box holding all of `boxes` (at least one)."""
+    def enclosing(cls, boxes: Collection[tuple[int, int, int, int]]) -> Box:
+        """The smallest box holding all of `boxes` (at least one), each (x0, y0, x1, y1)."""
         x0s, y0s, x1s, y1s = zip(*boxes, strict=True)
         return cls(min(x0s), min(y0s), max(x1s), max(y1s))
 
@@ -137,15 +137,19 @@ class TextLayout:
 
     def ink_bound(self) -> Box | None:
         """A box the drawn ink cannot leave: turned (stroked) outline boxes, widened a pixel for rounding."""
-        boxes = [
+        bounds = [
             box for placed in self.placements if (box := _glyph_bound(self.faces[placed.face], placed, self.stroke))
         ]
-        return Box.enclosing(boxes) if boxes else None
+        return Box.enclosing(bounds) if bounds else None
 
     def extent(self) -> Box:
         """Everything the text occupies: every cluster's slot at line height, and all of its ink."""
+        return self._extent
+
+    @cached_property
+    def _extent(self) -> Box:
         ink = self.ink_bound()
-        boxes = [ink] if ink is not None else []
+        boxes: list[tuple[int, int, int, int]] = [ink] if ink is not None else []
         unturned = self.frame.turns % 4 == 0
         for cluster in self.clusters:
             rigid = cluster.rigid
@@ -154,9 +158,7 @@ class TextLayout:
                 (pu, pv), (tu, tv) = rigid.pivot, rigid.to
                 xa, xb, ya, yb = tu + (u0 - pu), tu + (u1 - pu), tv + (v0 - pv), tv + (v1 - pv)
                 boxes.append(
-                    Box(
-                        math.floor(min(xa, xb)), math.floor(min(ya, yb)), math.ceil(max(xa, xb)), math.ceil(max(ya, yb))
-                    )
+                    (math.floor(min(xa, xb)), math.floor(min(ya, yb)), math.ceil(max(xa, xb)), math.ceil(max(ya, yb)))
                 )
             else:
                 boxes.append(Box.around(self.quad(rigid, cluster.advance)))
@@ -171,24 +173,25 @@ def rotation_matrix(angle: float) -> tuple[int, int, int, int]:
     return c, s, -s, c
 
 
-def _glyph_bound(face: FontFace, placed: Placement, stroke: int) -> Box | None:
+def _glyph_bound(face: FontFace, placed: Placement, stroke: int) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) as a `Box` has them; a plain tuple, as a layout makes one for every glyph."""
     cbox = face.cbox(placed.size, placed.glyph, stroke)
     if cbox is None:
         return None
-    xx, xy, yx, yy = rotation_matrix(placed.angle)
     x0, y0, x1, y1 = cbox
     if placed.angle == 0:  # the sums below, without the turn: most glyphs stand straight
-        return Box(
+        return (
             placed.x + math.floor((x0 + placed.phase_x) / 64) - 1,
             placed.y - math.ceil((y1 - placed.phase_y) / 64) - 1,
             placed.x + math.ceil((x1 + placed.phase_x) / 64) + 1,
             placed.y - math.floor((y0 - placed.phase_y) / 64) + 1,
         )
+    xx, xy, yx, yy = rotation_matrix(placed.angle)
     xs, ys = [], []
     for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
         xs.append((xx * x + xy * y) / 0x10000 + placed.phase_x)
         ys.append((yx * x + yy * y) / 0x10000 - placed.phase_y)
-    return Box(
+    return (
         placed.x + math.floor(min(xs) / 64) - 1,
         placed.y - math.ceil(max(ys) / 64) - 1,
         placed.x + math.ceil(max(xs) / 64) + 1,
@@ -208,6 +211,12 @@ class _Line(NamedTuple):
     jitter: dict[int, tuple[int, float]]  # cluster start -> its size and its move across the line (px)
 
 
+_PLAIN = Layout()
+# Layouts of texts up to this long are kept: words and short lines come back often in a corpus, long lines
+# seldom do, and this bounds the cache's memory (a few KB a layout) whatever the texts.
+_CACHED_LENGTH = 64
+
+
 def layout_text(
     font_path: str,
     face_index: int,
@@ -221,9 +230,28 @@ def layout_text(
     """Shape and place `text` (lines separated by newlines), relative to the frame origin.
 
     With `jitter`, each cluster moves across the line and takes a size of its own (see `_jitter`).
-    `styles` (sorted, apart) set parts of the text in other faces.
+    `styles` (sorted, apart) set parts of the text in other faces. A layout depends on its arguments
+    alone, so a short text's is made once and shared.
     """
-    params = params or Layout()
+    args = (font_path, face_index, size, text, direction, params or _PLAIN, jitter, tuple(styles))
+    return _cached_layout(*args) if len(text) <= _CACHED_LENGTH else _layout(*args)
+
+
+@lru_cache(maxsize=2048)
+def _cached_layout(*args: Any) -> TextLayout:
+    return _layout(*args)
+
+
+def _layout(
+    font_path: str,
+    face_index: int,
+    size: int,
+    text: str,
+    direction: str,
+    params: Layout,
+    jitter: GlyphJitter | None,
+    styles: tuple[StyleSpan, ...],
+) -> TextLayout:
     face = open_face(font_path, face_index)
     faces = (face, *(open_face(style.path, style.face_index) for style in styles))
     upright = direction == "top_to_bottom" and params.orientation == "upright"
