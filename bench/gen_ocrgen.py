@@ -102,9 +102,10 @@ class OcrgenMaker:
         )
         plan = out_dir / f"plan-from-{start}.jsonl"
         texts: list[str] = []
-        planned = stride_records(config, resources, config.seed or 0, PlanStats(), start=start, stop=len(strings))
+        stats = PlanStats()  # written beside the plan once it is complete, so it must be the one planning fills
+        planned = stride_records(config, resources, config.seed or 0, stats, start=start, stop=len(strings))
         records = _noting(planned, texts)
-        deque(PlanWriter(plan).lines(map(record_line, records), PlanStats()), maxlen=0)
+        deque(PlanWriter(plan).lines(map(record_line, records), stats), maxlen=0)
         if len(texts) != len(strings) - start or (texts != strings[start:] and not self.changes_text()):
             raise RuntimeError(f"{plan}: the planned texts are not the bench's strings in order")
         summary = render_plan(plan, out_dir / "images", workers=self.workers)
