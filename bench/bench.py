@@ -35,6 +35,7 @@ from ocrgen.cpus import usable_cpus
 from ocrgen.errors import OcrgenError
 from ocrgen.planner import AssetDirs, PlanStats, make_plan
 from ocrgen.renderer.run import render_plan
+from ocrgen.text.layout import clear_layout_cache
 from ocrgen.writers.base import WriterSpec
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -158,6 +159,7 @@ def sized_config(config: Path, total: int, tmp: Path) -> Path:
 def plan(config: Path, total: int, tmp: Path, workers: int = 1) -> tuple[Path, Timing, PlanStats]:
     output = tmp / f"{config.stem}-{total}.jsonl"
     sized = sized_config(config, total, tmp)
+    clear_layout_cache()  # each timing starts cold: no layout shared from an earlier run in this process
     start, cpu = time.perf_counter(), cpu_seconds()
     stats = make_plan(sized, AssetDirs(), output, workers=workers)
     return output, Timing(total, time.perf_counter() - start, cpu_seconds() - cpu), stats
@@ -168,6 +170,7 @@ def render(plan_file: Path, out_dir: Path, workers: int, writer: WriterSpec | No
 
     CPU time counts the pool's workers too (they are reaped when the pool closes).
     """
+    clear_layout_cache()  # nor from the planning of these very records, which ran in this process
     start, cpu = time.perf_counter(), cpu_seconds()
     summary = render_plan(plan_file, out_dir, workers=workers, writer=writer)
     seconds, used = time.perf_counter() - start, cpu_seconds() - cpu
@@ -516,6 +519,7 @@ def dataloader_rows(plan_file: Path, render_two: Timing) -> list[Row]:
     dataset = PlanDataset(plan_file)
     indexed = time.perf_counter() - start
     loader = DataLoader(dataset, batch_size=32, num_workers=2, collate_fn=_as_list)
+    clear_layout_cache()  # the loader's workers fork from this process: they start cold, as render's did
     start, cpu = time.perf_counter(), cpu_seconds()
     count = sum(len(batch) for batch in loader)
     timing = Timing(count, time.perf_counter() - start, cpu_seconds() - cpu)

@@ -242,6 +242,11 @@ def _cached_layout(*args: Any) -> TextLayout:
     return _layout(*args)
 
 
+def clear_layout_cache() -> None:
+    """Forget the shared layouts, so that a timed run starts as a new process would (benches use it)."""
+    _cached_layout.cache_clear()
+
+
 def _layout(
     font_path: str,
     face_index: int,
