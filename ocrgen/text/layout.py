@@ -295,6 +295,7 @@ def _layout(
     placements: list[Placement] = []
     clusters: list[Cluster] = []
     straight = params.curve is None  # clusters stay where they are set: no move to a curve
+    unmoved = straight and frame.turns % 4 == 0  # frame pixels are canvas pixels: most layouts
     straight_angle = frame.glyph_angle(frame.cluster_transform(0.0, 0.0))
     for index, line in enumerate(lines):
         start_u = align * (block - line.width)
@@ -305,12 +306,16 @@ def _layout(
             u0, u1, glyphs = line.slots[cluster_start]
             glyph_size, lift = line.jitter.get(cluster_start, (size, 0.0))
             scale = glyph_size / size
-            rigid = frame.cluster_transform(start_u + (u0 + u1) / 2, v)
+            middle = start_u + (u0 + u1) / 2
+            rigid = Rigid((middle, v), (middle, v), 0.0) if straight else frame.cluster_transform(middle, v)
             angle = straight_angle if straight else frame.glyph_angle(rigid)
             ink: FrameBox | None = None
             for glyph, shift in glyphs:
                 gu, gv = start_u + (glyph.u / 64) + shift, v + glyph.v / 64 * scale + lift
-                x, y = frame.to_canvas(gu, gv) if straight else frame.to_canvas(*rigid.apply(gu, gv))
+                if unmoved:
+                    x, y = gu, gv
+                else:
+                    x, y = frame.to_canvas(gu, gv) if straight else frame.to_canvas(*rigid.apply(gu, gv))
                 sx, sy = round(x * _SNAP) * _SUBPIXEL, round(y * _SNAP) * _SUBPIXEL  # 1/64 px on the sub-pixel grid
                 placements.append(
                     Placement(
@@ -325,7 +330,15 @@ def _layout(
                         glyph.face,
                     )
                 )
-                ink = _union(ink, _frame_ink(faces[glyph.face], glyph_size, glyph.glyph, gu, gv, turn, stroke))
+                face = faces[glyph.face]
+                spread = _ink_spread(face.path, face.face_index, glyph_size, glyph.glyph, turn, stroke)
+                if spread is not None:
+                    a0, b0, a1, b1 = gu + spread[0], gv + spread[1], gu + spread[2], gv + spread[3]
+                    ink = (
+                        (a0, b0, a1, b1)
+                        if ink is None
+                        else (min(ink[0], a0), min(ink[1], b0), max(ink[2], a1), max(ink[3], b1))
+                    )
             advance = (start_u + u0, v + across[0], start_u + u1, v + across[1])
             clusters.append(Cluster(line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid))
         if line.end < len(text):
@@ -426,15 +439,6 @@ def _spaced(before: str, after: str, spacing: int) -> bool:
     return spacing >= 0 or not (before.isspace() or after.isspace())
 
 
-def _frame_ink(face: FontFace, size: int, glyph: int, u: float, v: float, turn: float, stroke: int) -> FrameBox | None:
-    """The glyph's outline box (stroked, if it is) in frame pixels; `turn` is how the glyph sits in the frame."""
-    spread = _ink_spread(face.path, face.face_index, size, glyph, turn, stroke)
-    if spread is None:
-        return None
-    u0, v0, u1, v1 = spread
-    return (u + u0, v + v0, u + u1, v + v1)
-
-
 @lru_cache(maxsize=1 << 16)
 def _ink_spread(path: str, face_index: int, size: int, glyph: int, turn: float, stroke: int) -> FrameBox | None:
     """How far the turned outline box reaches from the glyph origin along u and v; the same for every use of a glyph."""
@@ -448,9 +452,3 @@ def _ink_spread(path: str, face_index: int, size: int, glyph: int, turn: float, 
     us = [c * x - s * y for x, y in corners]
     vs = [s * x + c * y for x, y in corners]
     return (min(us), min(vs), max(us), max(vs))
-
-
-def _union(a: FrameBox | None, b: FrameBox | None) -> FrameBox | None:
-    if a is None or b is None:
-        return a or b
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
