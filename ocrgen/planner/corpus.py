@@ -231,7 +231,7 @@ def _holds_nul(path: Path, byte: int) -> str:
 def _joined(text: str) -> str:
     """`text` with whitespace folded to single spaces, none left at a line break inside Chinese or Japanese."""
     text = text.strip()
-    if "\n" not in text:  # no line break to close up: every run is one space
+    if "\n" not in text or text.isascii():  # no line break to close up (ASCII never does): every run is one space
         return _WHITESPACE.sub(" ", text)
 
     def separator(run: re.Match[str]) -> str:
