@@ -45,11 +45,12 @@ from textcases import (
     make_record,
     polygon_mask,
     render,
+    style_spans,
 )
 
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import Arc, InkCrop, Layout, PlanRecord, Sine, Stroke
-from ocrgen.text.layout import StyleSpan, layout_text
+from ocrgen.text.layout import layout_text
 
 PADDING = 1
 POLYGON_SLACK = 1.5
@@ -168,7 +169,7 @@ def drawable(
     font: str, text: str, size: int, direction: str, layout: Layout, styles: Sequence[tuple[int, int, str]] = ()
 ) -> bool:
     """The fonts draw every glyph of `text` (no .notdef), so the case tests the engine and not tofu."""
-    spans = [StyleSpan(start, end, str(FONT_DIR / other), 0) for start, end, other in styles]
+    spans = style_spans(styles)
     placed = layout_text(str(FONT_DIR / font), 0, size, text, direction, layout, None, spans).placements
     return all(p.glyph != 0 for p in placed)
 
@@ -450,7 +451,7 @@ def test_styled_text(case: str) -> None:
     ink = check_ink(record, image, label)
     if layout.curve is not None:
         check_polygons(label, ink)
-    spans = [StyleSpan(start, end, str(FONT_DIR / other), 0) for start, end, other in styles]
+    spans = style_spans(styles)
     placed = layout_text(str(FONT_DIR / font), 0, 32, text, direction, layout, None, spans).placements
     for glyph in placed:
         face = next((number for number, (start, end, _) in enumerate(styles, 1) if start <= glyph.cluster < end), 0)

@@ -10,13 +10,13 @@ from pathlib import Path
 from click.testing import Result
 from hypothesis import given
 from hypothesis import strategies as st
-from textcases import ARABIC, FONT_DIR, HEBREW, LATIN, NASKH, SERIF
+from textcases import ARABIC, FONT_DIR, HEBREW, LATIN, NASKH, SERIF, style_spans
 
 from ocrgen.planner import AssetDirs, iter_plan
 from ocrgen.planner.records import PlanStats
 from ocrgen.planner.validation import load_config
 from ocrgen.text.fonts import open_face
-from ocrgen.text.layout import StyleSpan, TextLayout, layout_text
+from ocrgen.text.layout import TextLayout, layout_text
 from ocrgen.text.shaping import shape_line
 
 BOLD = "NotoSans-Bold.ttf"
@@ -42,7 +42,7 @@ def test_every_glyph_comes_from_the_face_of_its_characters(
     """Cut inside words and bidi runs alike: a glyph's face is its cluster's, the clusters tile the text, and
     they stand in the order they stand in without styles."""
     font, text, spans = case
-    styles = [StyleSpan(start, end, str(FONT_DIR / other), 0) for start, end, other in spans]
+    styles = style_spans(spans)
     layout = layout_text(str(FONT_DIR / font), 0, size, text, direction, None, None, styles)
     for placed in layout.placements:
         face = next((n for n, (start, end, _) in enumerate(spans, 1) if start <= placed.cluster < end), 0)
@@ -65,9 +65,7 @@ def test_a_styled_word_takes_the_glyphs_and_advances_of_its_face() -> None:
     text = "Set the term apart"
     bold = open_face(str(FONT_DIR / BOLD))
     plain = layout_text(str(FONT_DIR / LATIN), 0, 32, text, "left_to_right")
-    styled = layout_text(
-        str(FONT_DIR / LATIN), 0, 32, text, "left_to_right", None, None, [StyleSpan(4, 7, str(FONT_DIR / BOLD), 0)]
-    )
+    styled = layout_text(str(FONT_DIR / LATIN), 0, 32, text, "left_to_right", None, None, style_spans([(4, 7, BOLD)]))
     bold_glyphs = [g.glyph for g in shape_line(bold, 32, "the", False).glyphs]
     assert [p.glyph for p in styled.placements if p.face == 1] == bold_glyphs
     widths = [layout.clusters[-1].advance[2] - layout.clusters[0].advance[0] for layout in (plain, styled)]

@@ -66,7 +66,7 @@ def make_record(
     path = FONT_DIR / font
     layout = layout or Layout()
     setting = effective_layout(layout, effects)
-    spans = [StyleSpan(start, end, str(FONT_DIR / other), 0) for start, end, other in styles]
+    spans = style_spans(styles)
     extent = layout_text(str(path), 0, size, text, direction, setting, layout_jitter(effects), spans).extent()
     left, top, right, bottom = (padding,) * 4 if crop is None else canvas_padding(crop, list(effects))
     return PlanRecord(
@@ -88,6 +88,11 @@ def make_record(
         effects=list(effects),
         crop=crop,
     )
+
+
+def style_spans(styles: Iterable[tuple[int, int, str]]) -> list[StyleSpan]:
+    """Layout spans for (start, end, bundled font) runs."""
+    return [StyleSpan(start, end, str(FONT_DIR / font), 0) for start, end, font in styles]
 
 
 def render(record: PlanRecord) -> tuple[Image.Image, Label]:
