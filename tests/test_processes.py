@@ -32,9 +32,13 @@ def _cli(*args: str | Path) -> Result:
 
 @pytest.fixture(scope="module")
 def long_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
-    """A plan that takes seconds to render, and its uninterrupted render."""
+    """A plan that takes seconds to render, and its uninterrupted render.
+
+    Long enough that a test process starved by a loaded machine still interrupts the run before it ends
+    (with 150 records and faster layouts, a full test run once failed here).
+    """
     tmp = tmp_path_factory.mktemp("long")
-    plan = make_plan(_cli, tmp, 150)
+    plan = make_plan(_cli, tmp, 600)
     assert _cli("render", plan, "--output-dir", tmp / "reference", "--workers", "2").exit_code == 0
     return plan, outputs(tmp / "reference")
 
