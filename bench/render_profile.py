@@ -26,7 +26,7 @@ from ocrgen.text.layout import clear_layout_cache
 # Stage -> the functions (file suffix, name) whose cumulative time is that stage's.
 STAGES = {
     "read and check the record": [("renderer/planfile.py", "parse_record")],
-    "layout (shaping, placing glyphs)": [("renderer/render.py", "record_layout")],
+    "layout (shaping, placing glyphs)": [("renderer/picture.py", "text_layout")],
     "glyphs (rasterize, paint)": [("renderer/text.py", "draw_text")],
     "label geometry": [("renderer/labels.py", "measure_shapes"), ("renderer/labels.py", "moved")],
     "rotation (text and polygons)": [("effects/base.py", "flatten"), ("effects/registry.py", "apply_geometry")],
@@ -34,7 +34,7 @@ STAGES = {
         ("renderer/backgrounds.py", "procedural_background"),
         ("renderer/backgrounds.py", "image_background"),
     ],
-    "text over background": [("renderer/render.py", "_composite"), ("effects/base.py", "over")],
+    "text over background": [("renderer/picture.py", "composite"), ("effects/base.py", "over")],
     "gaussian_blur": [("effects/image.py", "apply_gaussian_blur")],
     "gaussian_noise": [("effects/image.py", "apply_gaussian_noise")],
     "jpeg": [("effects/image.py", "apply_jpeg")],

@@ -12,9 +12,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
-import orjson
-
 from ocrgen.renderer.planfile import Shard, parse_record, shard_lines
+from ocrgen.schemas.plan import text_blocks
 
 BLANK = 0
 LINE_BREAK = "\n"  # between the lines of a multi-line text: a line recognizer never reads it
@@ -30,8 +29,8 @@ def plan_characters(path: str | os.PathLike[str]) -> str:
     path = Path(path)
     seen: set[str] = set()
     for line in shard_lines(path, Shard()):
-        parse_record(path, line)
-        seen.update(orjson.loads(line.text)["text"])
+        for block in text_blocks(parse_record(path, line)):
+            seen.update(block.text)
     seen.discard(LINE_BREAK)
     return "".join(sorted(seen))
 

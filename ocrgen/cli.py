@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
-from pydantic import BaseModel
+from pydantic import TypeAdapter
 
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver, asset_roots
 from ocrgen.cpus import usable_cpus
@@ -32,12 +32,17 @@ from ocrgen.renderer.preview import BOX_KINDS, contact_sheet, save_sheet, sheet_
 from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.run import RenderOptions, RenderSummary, failures_name, render_lines, render_plan
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT, BatchConfig
-from ocrgen.schemas.label import Label
-from ocrgen.schemas.plan import PlanRecord
+from ocrgen.schemas.label import Label, PageLabel
+from ocrgen.schemas.plan import Record
 from ocrgen.writers.base import WriterSpec
 from ocrgen.writers.registry import MERGERS, WRITERS, check_writer, merge_shards
 
-SCHEMAS: dict[str, type[BaseModel]] = {"config": BatchConfig, "plan": PlanRecord, "label": Label}
+# A plan line is a single text's record or a page; a label, a single text's or a page's.
+SCHEMAS: dict[str, TypeAdapter[Any]] = {
+    "config": TypeAdapter(BatchConfig),
+    "plan": TypeAdapter(Record),
+    "label": TypeAdapter(Label | PageLabel),
+}
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 RESUMABLE = {"render", "generate"}
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
@@ -620,7 +625,7 @@ def _warn_if_plan_changed(config: Path, dirs: AssetDirs, plan_file: Path, seed: 
 @click.argument("which", type=click.Choice(sorted(SCHEMAS)))
 def schema(which: str) -> None:
     """Print the JSON Schema of the batch config, the plan record or the label."""
-    click.echo(json.dumps(SCHEMAS[which].model_json_schema(), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(SCHEMAS[which].json_schema(), indent=2, ensure_ascii=False))
 
 
 @main.command()

@@ -1,6 +1,6 @@
 """Summarise a plan file before spending compute on it, in one streaming pass with flat memory.
 
-Each line is validated as a `PlanRecord`, exactly as `render` does, so a plan that inspects
+Each line is validated as a `PlanRecord` or a `PageRecord`, exactly as `render` does, so a plan that inspects
 cleanly also parses cleanly; the summary itself reads the line as a plain dict. Counts are
 kept per distinct value (specs, fonts, directions, backgrounds: bounded by the assets),
 and every numeric distribution goes through a fixed-size `Reservoir`.
@@ -25,7 +25,15 @@ from ocrgen.renderer.planfile import Shard, parse_record, shard_lines
 
 QUANTILES = {"min": 0.0, "p5": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95, "max": 1.0}
 RESERVOIR_SIZE = 4096
-RECORD_NUMBERS = ("font size", "text length")  # listed first; effect parameters follow by name
+RECORD_NUMBERS = (  # listed first; effect parameters follow by name
+    "font size",
+    "text length",
+    "page: texts",
+    "page: width px",
+    "page: height px",
+    "page text: width px",
+    "page text: height px",
+)
 
 
 class RecordNotFound(OcrgenError):
@@ -77,6 +85,7 @@ class PlanSummary:
 
     def __init__(self) -> None:
         self.records = 0
+        self.texts = 0  # a record's one text, or each text of a page
         self.specs: Counter[str] = Counter()
         self.fonts: Counter[str] = Counter()
         self.directions: Counter[str] = Counter()
@@ -88,10 +97,36 @@ class PlanSummary:
     def add(self, record: dict[str, Any]) -> None:
         self.records += 1
         self.specs[record["spec"]] += 1
-        font = record["font"]
+        self._background(record["background"])
+        if record.get("kind") == "page":
+            self._number("page: texts", len(record["instances"]))
+            self._number("page: width px", record["canvas"]["width"])
+            self._number("page: height px", record["canvas"]["height"])
+            self._effects(record.get("effects", ()))
+            for instance in record["instances"]:
+                self._text(instance)
+                self._number("page text: width px", instance["canvas"]["width"])
+                self._number("page text: height px", instance["canvas"]["height"])
+            return
+        self._text(record)
+        crop = record.get("crop") or {}
+        for side in ("left", "top", "right", "bottom"):
+            if side in crop:
+                self._number(f"crop.{side} px", crop[side])
+        if crop:
+            self._number("crop.neighbours", len(crop.get("neighbours", ())))
+
+    def _text(self, block: dict[str, Any]) -> None:
+        """A record's text, or a page's: its font, direction, size, length and effects."""
+        self.texts += 1
+        font = block["font"]
         self.fonts[f"{font['asset']['root']}/{font['asset']['path']}#{font.get('face_index', 0)}"] += 1
-        self.directions[record["direction"]] += 1
-        background = record["background"]
+        self.directions[block["direction"]] += 1
+        self._number("font size", font["size"])
+        self._number("text length", len(block["text"]))
+        self._effects(block.get("effects", ()))
+
+    def _background(self, background: dict[str, Any]) -> None:
         if background["kind"] == "image":
             asset = background["asset"]
             folder = asset["path"].rsplit("/", 1)[0] if "/" in asset["path"] else "."
@@ -100,15 +135,9 @@ class PlanSummary:
         else:
             key = f"procedural {background['style']}"
         self.backgrounds[key] += 1
-        self._number("font size", font["size"])
-        self._number("text length", len(record["text"]))
-        crop = record.get("crop") or {}
-        for side in ("left", "top", "right", "bottom"):
-            if side in crop:
-                self._number(f"crop.{side} px", crop[side])
-        if crop:
-            self._number("crop.neighbours", len(crop.get("neighbours", ())))
-        for effect in record.get("effects", ()):
+
+    def _effects(self, effects: Sequence[dict[str, Any]]) -> None:
+        for effect in effects:
             self.effects[effect["name"]] += 1
             for param, value in effect.items():
                 if param != "seed":  # a seed names a random stream; its values have no distribution to show
@@ -136,6 +165,7 @@ class PlanSummary:
         """The report with a stable key order: sections as below, counts by frequency then name."""
         return {
             "records": self.records,
+            "texts": self.texts,
             "specs": _ranked(self.specs),
             "fonts": _ranked(self.fonts),
             "directions": _ranked(self.directions),
@@ -209,7 +239,8 @@ def format_report(plan: str | os.PathLike[str] | Sequence[Path], report: dict[st
     paths = list(plan) if isinstance(plan, Sequence) and not isinstance(plan, str) else [Path(plan)]
     path = paths[0]
     named = str(path) if len(paths) == 1 else f"{path} and {len(paths) - 1} more parts"
-    lines = [f"{named}: {report['records']} records"]
+    pages = f", {report['texts']} texts" if report["texts"] != report["records"] else ""
+    lines = [f"{named}: {report['records']} records{pages}"]
 
     def section(title: str, rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
         lines.extend(["", title])
@@ -223,12 +254,14 @@ def format_report(plan: str | os.PathLike[str] | Sequence[Path], report: dict[st
             ]
             lines.append("  " + "  ".join(cells).rstrip())
 
-    def counted(counts: dict[str, int]) -> list[tuple[str, ...]]:
-        return [(key, str(count), f"{100 * count / total:.1f}") for key, count in counts.items()]
+    def counted(counts: dict[str, int], whole: int = total) -> list[tuple[str, ...]]:
+        return [(key, str(count), f"{100 * count / whole:.1f}") for key, count in counts.items()]
 
+    # A page holds many texts: fonts and directions are shares of the texts, the rest of the records.
+    texts = report["texts"] or 1
     section("Specifications", counted(report["specs"]), ("spec", "records", "%"))
-    section("Fonts", counted(report["fonts"]), ("font#face", "records", "%"))
-    section("Directions", counted(report["directions"]), ("direction", "records", "%"))
+    section("Fonts", counted(report["fonts"], texts), ("font#face", "texts", "%"))
+    section("Directions", counted(report["directions"], texts), ("direction", "texts", "%"))
     section(
         "Backgrounds",
         [

@@ -344,13 +344,23 @@ def test_validate_command(cli: Cli, example_config: Path) -> None:
     assert "100 images" in result.output
 
 
-@pytest.mark.parametrize(("which", "field"), [("config", "total_images"), ("plan", "index"), ("label", "bboxes")])
-def test_schema_command(cli: Cli, which: str, field: str) -> None:
-    """`ocrgen schema X` prints X's JSON Schema."""
+@pytest.mark.parametrize(
+    ("which", "model", "field"),
+    [
+        ("config", None, "total_images"),
+        ("config", "PageSpecification", "instances"),
+        ("plan", "PlanRecord", "index"),
+        ("plan", "PageRecord", "instances"),
+        ("label", "Label", "bboxes"),
+        ("label", "PageLabel", "instances"),
+    ],
+)
+def test_schema_command(cli: Cli, which: str, model: str | None, field: str) -> None:
+    """`ocrgen schema X` prints X's JSON Schema: for a plan line and a label, a single text's or a page's."""
     result = cli("schema", which)
     assert result.exit_code == 0, result.output
     schema = orjson.loads(result.output)
-    assert field in schema["properties"]
+    assert field in (schema if model is None else schema["$defs"][model])["properties"]
 
 
 @pytest.mark.parametrize("command", [[], ["plan"], ["render"], ["generate"], ["validate"], ["schema"]])

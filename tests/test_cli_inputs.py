@@ -128,7 +128,7 @@ def test_preview_checks_the_extension_before_rendering(
     def no_rendering(*args: object) -> None:
         raise AssertionError("rendered before the output name was checked")
 
-    monkeypatch.setattr("ocrgen.renderer.preview.render_record", no_rendering)
+    monkeypatch.setattr("ocrgen.renderer.preview.render_pixels", no_rendering)
     for name in ("sheet", "x.xyz"):
         result = cli("preview", plan, "-o", tmp_path / name)
         assert_clean_failure(result, 2)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from ocrgen.assets import DEFAULT_CONFIG
 from ocrgen.planner import AssetDirs, validate
-from ocrgen.schemas.config import BatchConfig, Specification
+from ocrgen.schemas.config import BatchConfig, PageSpecification, Specification
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.yaml"))
@@ -48,3 +48,4 @@ def test_all_features_uses_every_config_key() -> None:
     used = {key for spec in data["specifications"] for key in spec}
     assert set(data) == set(BatchConfig.model_fields)
     assert set(Specification.model_fields) - used == set()
+    assert set(PageSpecification.model_fields) - {key for page in data["pages"] for key in page} == set()

@@ -1,6 +1,6 @@
 """Plan records built by hand for the text-engine tests, and pixel helpers to check labels against ink.
 
-`make_record` sizes the canvas exactly like the planner (`ocrgen.planner.records._fit`):
+`make_record` sizes the canvas exactly like the planner (`ocrgen.planner.text_plan._fit`):
 the layout's extent (with the effects that change the layout) plus padding on every side
 (with a crop: the padding its margins need),
 with the frame origin moved into it.

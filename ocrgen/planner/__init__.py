@@ -17,7 +17,7 @@ from ocrgen.planner.validation import load_config, valid_specifications
 from ocrgen.planner.writer import PlanWriter
 from ocrgen.renderer.planfile import Shard
 from ocrgen.schemas.config import BatchConfig
-from ocrgen.schemas.plan import PlanRecord
+from ocrgen.schemas.plan import Record
 
 __all__ = [
     "AssetDirs",
@@ -52,7 +52,7 @@ def validate(
         except ConfigError as resource_error:
             raise ConfigError(schema_error.problems + resource_error.problems) from None
         raise
-    return config, Resources.load(config.specifications, dirs, read_all)
+    return config, Resources.of(config, dirs, read_all)
 
 
 def iter_plan(
@@ -61,12 +61,12 @@ def iter_plan(
     seed: int | None = None,
     stats: PlanStats | None = None,
     count: int | None = None,
-) -> Iterator[PlanRecord]:
+) -> Iterator[Record]:
     """Plan records one by one; `seed` overrides the config's seed (default 0), `count` its total_images.
 
     Resources are checked before this returns, so a bad config fails here, not mid-stream.
     """
-    resources = Resources.load(config.specifications, dirs)
+    resources = Resources.of(config, dirs)
     config = _counted(config, count)
     return plan_records(config, resources, planning_seed(config, seed), stats if stats is not None else PlanStats())
 

@@ -16,7 +16,7 @@ from ocrgen.assets import make_ref, walk_files
 from ocrgen.errors import PlanningError
 from ocrgen.planner.luminance import BAD_IMAGE_FIX, LuminanceSummary, luminance_summary, relative_luminance
 from ocrgen.sampling import choose, sample, sample_color
-from ocrgen.schemas.config import Specification
+from ocrgen.schemas.config import PageSpecification, Specification
 from ocrgen.schemas.plan import ImageBackground, ProceduralBackground
 from ocrgen.schemas.ranges import Range
 
@@ -81,7 +81,7 @@ class BackgroundPool:
         self._groups = [(images, weight) for images, weight in groups if images and weight > 0]
 
     def draw(
-        self, spec: Specification, width: int, height: int, rng: np.random.Generator
+        self, spec: Specification | PageSpecification, width: int, height: int, rng: np.random.Generator
     ) -> ImageBackground | ProceduralBackground:
         """A background for a `width` x `height` image: a crop of an image when there are any, else procedural."""
         if self._catalog is None or not self._groups:
@@ -97,20 +97,40 @@ class BackgroundPool:
         path = images[int(rng.integers(len(images)))]
         return self._catalog.crop(path, width, height, rng, sample(spec.background_scale, rng))
 
-    def luminance(self, background: ImageBackground | ProceduralBackground) -> list[tuple[float, float]]:
+    def luminance(
+        self, background: ImageBackground | ProceduralBackground, part: Part | None = None
+    ) -> list[tuple[float, float]]:
         """The relative luminances the text will stand on, as spans [low, high], as the planner estimates them.
 
         An image crop gives the mean of each summary cell under it (a cell spans 1/32 of the
         image's side, so grain averages out, but a dark part and a light part of one crop both
         count); a gradient gives the span between its two colours; any other procedural style
-        gives its colour.
+        gives its colour. `part` narrows an image crop to the box (x0, y0, x1, y1) of an image
+        of size (width, height) that the crop is resized to: where one text of a page stands.
         """
         if isinstance(background, ImageBackground):
             if self._catalog is None:
                 raise PlanningError("an image background needs a background catalog")
             summary = self._catalog.summary(self._catalog.root_dir / background.asset.path)
-            return [(value, value) for value in np.unique(summary.crop_cells(background.crop)).tolist()]
+            crop = background.crop if part is None else _part_of(background.crop, *part)
+            return [(value, value) for value in np.unique(summary.crop_cells(crop)).tolist()]
         values = [relative_luminance(background.color)]
         if background.end_color is not None:
             values.append(relative_luminance(background.end_color))
         return [(min(values), max(values))]
+
+
+Box = tuple[int, int, int, int]
+Part = tuple[Box, tuple[int, int]]  # a box of an image, and the image's size
+
+
+def _part_of(crop: Box, box: Box, size: tuple[int, int]) -> Box:
+    """The source pixels of a crop that a box of the image it is resized to shows."""
+    x0, y0, x1, y1 = crop
+    scale_x, scale_y = (x1 - x0) / size[0], (y1 - y0) / size[1]
+    return (
+        round(x0 + box[0] * scale_x),
+        round(y0 + box[1] * scale_y),
+        max(round(x0 + box[2] * scale_x), round(x0 + box[0] * scale_x) + 1),
+        max(round(y0 + box[3] * scale_y), round(y0 + box[1] * scale_y) + 1),
+    )

@@ -89,7 +89,7 @@ def _start_worker(config: BatchConfig, dirs: AssetDirs, seed: int, parent: int) 
     the order of specifications from chunk to chunk."""
     global _worker
     become_worker(parent)
-    _worker = config, Resources.load(config.specifications, dirs), seed, record_order(config)
+    _worker = config, Resources.of(config, dirs), seed, record_order(config)
 
 
 def _plan_chunk(start: int, stop: int) -> tuple[bytes, PlanStats]:

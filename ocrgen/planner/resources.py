@@ -6,7 +6,8 @@ shows everything there is to fix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ocrgen.assets import root_name
@@ -15,7 +16,7 @@ from ocrgen.planner.backgrounds import IMAGE_SUFFIXES, BackgroundCatalog, Backgr
 from ocrgen.planner.corpus import Corpus, match_corpus, utf8_problem
 from ocrgen.planner.fonts import FONT_SUFFIXES, FontCatalog, FontFile
 from ocrgen.planner.luminance import read_thumbnail
-from ocrgen.schemas.config import Specification
+from ocrgen.schemas.config import BatchConfig, PageSpecification, Specification
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,31 @@ class SpecResources:
 
 
 @dataclass(frozen=True)
+class PageResources:
+    spec: PageSpecification
+    texts: list[SpecResources]  # the specifications instances are drawn from, in the order `spec` names them
+    backgrounds: BackgroundPool
+
+
+@dataclass(frozen=True)
 class Resources:
     specs: list[SpecResources]
     roots: dict[str, str]
+    pages: list[PageResources] = field(default_factory=list)
 
     @classmethod
-    def load(cls, specs: list[Specification], dirs: AssetDirs, read_all: bool = False) -> Resources:
+    def of(cls, config: BatchConfig, dirs: AssetDirs, read_all: bool = False) -> Resources:
+        """What `config`'s specifications and pages need (see `load`)."""
+        return cls.load(config.specifications, dirs, read_all, config.pages)
+
+    @classmethod
+    def load(
+        cls,
+        specs: list[Specification],
+        dirs: AssetDirs,
+        read_all: bool = False,
+        pages: Sequence[PageSpecification] = (),
+    ) -> Resources:
         """Check what planning needs up front; `read_all` also decodes every background and corpus file.
 
         Planning reads only the parts of files it draws, so a broken image or a stretch of bad
@@ -61,6 +81,15 @@ class Resources:
         _check_dir(corpus_dir, "Corpus directory", "--corpus-dir", problems)
 
         loaded = [_load_spec(spec, fonts, backgrounds, corpus_dir, problems) for spec in specs]
+        by_name = {res.spec.name: res for res in loaded if res is not None}
+        page_resources = [
+            PageResources(
+                page,
+                [by_name[name] for name in page.specifications if name in by_name],
+                _background_pool(f"Page '{page.name}'", page.backgrounds, backgrounds, problems),
+            )
+            for page in pages
+        ]
         if read_all:
             problems.extend(_unreadable(backgrounds, specs, corpus_dir))
         if problems:
@@ -70,7 +99,7 @@ class Resources:
             roots["fonts"] = str(dirs.fonts.resolve())
         if dirs.backgrounds is not None:
             roots["backgrounds"] = str(dirs.backgrounds.resolve())
-        return cls(specs=[spec for spec in loaded if spec is not None], roots=roots)
+        return cls(specs=[spec for spec in loaded if spec is not None], roots=roots, pages=page_resources)
 
 
 def _unreadable(backgrounds: BackgroundCatalog | None, specs: list[Specification], corpus_dir: Path) -> list[str]:
@@ -153,19 +182,7 @@ def _load_spec(
             if not any(face.matches(pattern) for face, _ in allowed):
                 problems.append(f"{where}: fonts.weights pattern '{pattern}' matches none of its fonts.")
 
-    groups = []
-    if spec.backgrounds and backgrounds is None:
-        problems.append(f"{where}: it weights background directories, but no --background-dir was given.")
-    if backgrounds is not None and backgrounds.images:
-        weights = spec.backgrounds or {"": 1.0}
-        for subdir, weight in weights.items():
-            images = backgrounds.under(subdir)
-            if not images:
-                problems.append(
-                    f"{where}: backgrounds key '{subdir}' names no directory with images under {backgrounds.root_dir}."
-                )
-            groups.append((images, weight))
-
+    pool = _background_pool(where, spec.backgrounds, backgrounds, problems)
     if len(problems) > before or not files or not allowed:
         return None
     try:
@@ -173,4 +190,22 @@ def _load_spec(
     except PlanningError as error:
         problems.append(f"{where}: {error}")
         return None
-    return SpecResources(spec, corpus, allowed, BackgroundPool(backgrounds, groups))
+    return SpecResources(spec, corpus, allowed, pool)
+
+
+def _background_pool(
+    where: str, weights: dict[str, float] | None, backgrounds: BackgroundCatalog | None, problems: list[str]
+) -> BackgroundPool:
+    """The weighted groups of background images a specification or page draws from (none: procedural)."""
+    groups = []
+    if weights and backgrounds is None:
+        problems.append(f"{where}: it weights background directories, but no --background-dir was given.")
+    if backgrounds is not None and backgrounds.images:
+        for subdir, weight in (weights or {"": 1.0}).items():
+            images = backgrounds.under(subdir)
+            if not images:
+                problems.append(
+                    f"{where}: backgrounds key '{subdir}' names no directory with images under {backgrounds.root_dir}."
+                )
+            groups.append((images, weight))
+    return BackgroundPool(backgrounds, groups)

@@ -15,14 +15,14 @@ from ocrgen.atomic import write_atomic
 from ocrgen.destinations import writable_file
 from ocrgen.errors import OutputError
 from ocrgen.planner.records import PlanStats
-from ocrgen.schemas.plan import PlanRecord
+from ocrgen.schemas.plan import Record
 
 
 def stats_path(plan: Path) -> Path:
     return plan.with_name(plan.name + ".stats.json")
 
 
-def record_line(record: PlanRecord) -> bytes:
+def record_line(record: Record) -> bytes:
     """The record as one plan line, written by pydantic's own JSON encoder (no Python dict in between)."""
     return record.model_dump_json().encode() + b"\n"
 

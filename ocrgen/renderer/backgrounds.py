@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ocrgen.assets import AssetResolver
 from ocrgen.errors import RenderError
 from ocrgen.pixels import to_uint8
 from ocrgen.schemas.plan import ImageBackground, ProceduralBackground
@@ -32,6 +33,20 @@ def decoded_image(path: Path) -> Image.Image:
     if len(_decoded) > _DECODED_LIMIT:
         _decoded.popitem(last=False)
     return image
+
+
+def background_pixels(
+    background: ImageBackground | ProceduralBackground,
+    seed: int,
+    resolver: AssetResolver,
+    roots: dict[str, str],
+    width: int,
+    height: int,
+) -> np.ndarray:
+    """The record's background as a `width` x `height` RGB array; procedural grain comes from `seed`."""
+    if isinstance(background, ImageBackground):
+        return image_background(background, resolver.path(background.asset, roots), width, height)
+    return procedural_background(background, seed, width, height)
 
 
 def image_background(background: ImageBackground, path: Path, width: int, height: int) -> np.ndarray:

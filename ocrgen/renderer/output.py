@@ -12,7 +12,7 @@ from PIL import Image
 
 from ocrgen.atomic import write_atomic
 from ocrgen.renderer.png import encode_png
-from ocrgen.schemas.label import LabelData
+from ocrgen.schemas.label import AnyLabelData
 
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG"}
 
@@ -30,7 +30,7 @@ def encode_image(pixels: np.ndarray, image_format: str) -> bytes:
     return buffer.getvalue()
 
 
-def encode_label(label: LabelData) -> bytes:
+def encode_label(label: AnyLabelData) -> bytes:
     """The label file's bytes; a `Label` model gives the same with `label.model_dump(mode="json")`."""
     return orjson.dumps(label, option=orjson.OPT_INDENT_2)
 
@@ -45,6 +45,7 @@ class EncodedSample:
     label: bytes
     index: int
     text: str  # for writers that store the text on its own (lmdb, webdataset)
+    page: bool = False  # many texts: recognition writers take each of its lines as a sample of its own
 
     def write(self) -> None:
         """The label goes last, so a label on disk means its image is there too."""
@@ -52,9 +53,17 @@ class EncodedSample:
         write_atomic(self.label_path, self.label)
 
 
-def encode_sample(out_dir: Path, index: int, pixels: np.ndarray, label: LabelData, image_format: str) -> EncodedSample:
+def encode_sample(
+    out_dir: Path, index: int, pixels: np.ndarray, label: AnyLabelData, image_format: str
+) -> EncodedSample:
     stem = sample_stem(index)
     image_path, label_path = out_dir / f"{stem}.{image_format}", out_dir / f"{stem}.json"
     return EncodedSample(
-        image_path, encode_image(pixels, image_format), label_path, encode_label(label), index, label["text"]
+        image_path,
+        encode_image(pixels, image_format),
+        label_path,
+        encode_label(label),
+        index,
+        label["text"],
+        "instances" in label,
     )

@@ -24,7 +24,7 @@ import orjson
 from ocrgen.atomic import write_atomic
 from ocrgen.errors import OcrgenError
 from ocrgen.renderer.planfile import PlanLine, Shard, parse_record, shard_lines
-from ocrgen.schemas.plan import PlanRecord
+from ocrgen.schemas.plan import Record
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class IndexedPlan:
             raise self._changed()
         return PlanLine(start, text)
 
-    def record(self, i: int) -> PlanRecord:
+    def record(self, i: int) -> Record:
         """Record `i`, validated as `render` validates it: a bad line raises PlanFileError naming its line number."""
         return parse_record(self.plan, self.line(i))
 

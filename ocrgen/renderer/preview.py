@@ -11,9 +11,9 @@ from PIL import Image, ImageDraw, ImageFont
 from ocrgen.assets import AssetResolver
 from ocrgen.atomic import write_atomic
 from ocrgen.destinations import DestinationError
-from ocrgen.renderer.render import render_record
-from ocrgen.schemas.label import Character, Label, Segment
-from ocrgen.schemas.plan import PlanRecord
+from ocrgen.renderer.render import render_pixels
+from ocrgen.schemas.label import Character, Label, PageLabel, Segment
+from ocrgen.schemas.plan import PageRecord, Record
 
 BOX_KINDS = ("chars", "words", "lines")
 _COLOURS = {"chars": (230, 30, 30), "words": (20, 110, 230), "lines": (20, 160, 60)}
@@ -21,15 +21,16 @@ _GAP = 8
 _CAPTION = 14
 
 
-def annotate(image: Image.Image, label: Label, kinds: Iterable[str]) -> Image.Image:
-    """A copy of `image` with the polygons of the chosen label levels outlined."""
+def annotate(image: Image.Image, label: Label | PageLabel, kinds: Iterable[str]) -> Image.Image:
+    """A copy of `image` with the polygons of the chosen label levels outlined, of every text of a page."""
     out = image.convert("RGB")
     draw = ImageDraw.Draw(out)
-    for kind in kinds:
+    texts = label.instances if isinstance(label, PageLabel) else [label]
+    for kind, text in ((kind, text) for kind in kinds for text in texts):
         levels: dict[str, list[Character] | list[Segment]] = {
-            "chars": label.characters,
-            "words": label.words,
-            "lines": label.lines,
+            "chars": text.characters,
+            "words": text.words,
+            "lines": text.lines,
         }
         shapes = levels[kind]
         for shape in shapes:
@@ -40,7 +41,7 @@ def annotate(image: Image.Image, label: Label, kinds: Iterable[str]) -> Image.Im
 
 
 def contact_sheet(
-    records: Iterable[PlanRecord],
+    records: Iterable[Record],
     kinds: Iterable[str] = (),
     columns: int = 4,
     resolver: AssetResolver | None = None,
@@ -51,14 +52,18 @@ def contact_sheet(
     kinds = tuple(kinds)
     tiles = []
     for record in records:
-        image, label = render_record(record, resolver)
-        tile = annotate(image, label, kinds)
+        pixels, data = render_pixels(record, resolver)
+        label = PageLabel.model_validate(data) if isinstance(record, PageRecord) else Label.model_validate(data)
+        tile = annotate(Image.fromarray(pixels, "RGB"), label, kinds)
         if tile.width > max_width:
             scale = max_width / tile.width
             tile = tile.resize((max_width, max(1, round(tile.height * scale))), Image.Resampling.BILINEAR)
-        caption = f"#{record.index} {record.spec} {record.direction}"
-        if record.layout.curve is not None:
-            caption += f" {record.layout.curve.kind}"
+        if isinstance(record, PageRecord):
+            caption = f"#{record.index} {record.spec}: {len(record.instances)} texts"
+        else:
+            caption = f"#{record.index} {record.spec} {record.direction}"
+            if record.layout.curve is not None:
+                caption += f" {record.layout.curve.kind}"
         tiles.append((tile, caption))
     if not tiles:
         return Image.new("RGB", (max_width, _CAPTION + _GAP), "white")

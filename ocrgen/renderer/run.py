@@ -39,8 +39,8 @@ from ocrgen.renderer.progress import Progress
 from ocrgen.renderer.render import render_pixels
 from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
-from ocrgen.schemas.label import LabelData
-from ocrgen.schemas.plan import PlanRecord
+from ocrgen.schemas.label import AnyLabelData
+from ocrgen.schemas.plan import Record
 from ocrgen.worker_process import become_worker
 from ocrgen.writers.base import Writer, WriterSpec
 from ocrgen.writers.registry import open_writer, writer_class
@@ -138,7 +138,7 @@ def _render_batch(
     writer: Writer | None = None
     if writer_class(job.writer.name).in_worker:
         writer = open_writer(job.writer, job.out_dir, job.shard, job.image_format)
-    drawn: list[tuple[PlanLine, PlanRecord, np.ndarray, LabelData]] = []
+    drawn: list[tuple[PlanLine, Record, np.ndarray, AnyLabelData]] = []
     for line in lines:
         record = parse_record(job.plan, line)
         if writer is not None and job.skip_complete and writer.is_complete(record.index):
@@ -149,7 +149,7 @@ def _render_batch(
             outcomes.append(picture)
         else:
             drawn.append((line, record, *picture))
-    writes: list[tuple[PlanLine, PlanRecord, EncodedSample, Callable[[], object]]] = []
+    writes: list[tuple[PlanLine, Record, EncodedSample, Callable[[], object]]] = []
     for line, record, pixels, label in drawn:
         sample = _with_retry(
             line, record, partial(encode_sample, job.out_dir, record.index, pixels, label, job.image_format)
@@ -170,7 +170,7 @@ def _render_batch(
 
 
 def _written(
-    writer: Writer, line: PlanLine, record: PlanRecord, sample: EncodedSample, attempt: Callable[[], object]
+    writer: Writer, line: PlanLine, record: Record, sample: EncodedSample, attempt: Callable[[], object]
 ) -> _Outcome:
     """The outcome of `attempt`ing to write `sample`; a write that fails is tried once more before it counts."""
     try:
@@ -183,7 +183,7 @@ def _written(
     return _Outcome(line.offset, record.index)
 
 
-def _with_retry(line: PlanLine, record: PlanRecord, work: Callable[[], _Done]) -> _Done | _Outcome:
+def _with_retry(line: PlanLine, record: Record, work: Callable[[], _Done]) -> _Done | _Outcome:
     """Errors that are the record's own come back as an outcome after the last attempt; asset errors stop the run."""
     error: Exception | None = None
     for _ in range(ATTEMPTS):
@@ -198,7 +198,7 @@ def _with_retry(line: PlanLine, record: PlanRecord, work: Callable[[], _Done]) -
     return _failure(line, record, error)
 
 
-def _failure(line: PlanLine, record: PlanRecord, error: Exception) -> _Outcome:
+def _failure(line: PlanLine, record: Record, error: Exception) -> _Outcome:
     if isinstance(error, OcrgenError):
         detail = str(error)
     else:

@@ -6,9 +6,9 @@ import math
 from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ocrgen.schemas.effects.catalogue import EffectsConfig
+from ocrgen.schemas.effects.catalogue import EffectsConfig, stage_of
 from ocrgen.schemas.ranges import ColorRange, NonNegativeRange, PositiveRange, Range, within
 
 Direction = Literal["left_to_right", "right_to_left", "top_to_bottom", "bottom_to_top"]
@@ -185,6 +185,44 @@ def _every_procedural_style() -> ProceduralBackgrounds:
     return ProceduralBackgrounds(solid=1.0, gradient=1.0, paper=1.0, noise=1.0)
 
 
+def _background_weights(value: dict[str, float] | None) -> dict[str, float] | None:
+    if value is not None:
+        if not value:
+            raise ValueError("is empty; leave the key out to use every background image")
+        _check_weights(value, "background")
+    return value
+
+
+# What a text specification and a page both choose their background with.
+BackgroundDirs = Annotated[
+    dict[str, Weight] | None,
+    AfterValidator(_background_weights),
+    Field(description="Sub-directory of the background dir to weight; without it every image counts equally."),
+]
+BackgroundScale = Annotated[
+    PositiveRange,
+    Field(
+        default_factory=lambda: Range(min=1, max=1),
+        description="Zoom of a background image: the crop is canvas / scale source pixels, resized to the canvas.",
+    ),
+]
+ProceduralStyles = Annotated[
+    ProceduralBackgrounds,
+    Field(
+        default_factory=_every_procedural_style,
+        description="Weights over solid, gradient, paper and noise; used when no background dir is given.",
+    ),
+]
+BackgroundColor = Annotated[
+    ColorRange,
+    Field(
+        default_factory=lambda: ColorRange(min=(228, 225, 215), max=(255, 255, 250)),
+        description="Colour of procedural backgrounds (default: paper-like light tones); "
+        "a gradient draws both of its colours from it.",
+    ),
+]
+
+
 class CaseChange(_Strict):
     """Weights over case changes of the whole text; `p` is the chance a text changes case at all."""
 
@@ -327,23 +365,10 @@ class Specification(_Strict):
         description="Space around the text in pixels, drawn for each side.",
     )
     directions: Directions = Field(default_factory=_default_directions)
-    backgrounds: dict[str, Weight] | None = Field(
-        None,
-        description="Sub-directory of the background dir to weight; without it every image counts equally.",
-    )
-    background_scale: PositiveRange = Field(
-        default_factory=lambda: Range(min=1, max=1),
-        description="Zoom of a background image: the crop is canvas / scale source pixels, resized to the canvas.",
-    )
-    procedural_backgrounds: ProceduralBackgrounds = Field(
-        default_factory=_every_procedural_style,
-        description="Weights over solid, gradient, paper and noise; used when no background dir is given.",
-    )
-    background_color: ColorRange = Field(
-        default_factory=lambda: ColorRange(min=(228, 225, 215), max=(255, 255, 250)),
-        description="Colour of procedural backgrounds (default: paper-like light tones); "
-        "a gradient draws both of its colours from it.",
-    )
+    backgrounds: BackgroundDirs = None
+    background_scale: BackgroundScale
+    procedural_backgrounds: ProceduralStyles
+    background_color: BackgroundColor
     min_contrast: float = Field(
         3.0,
         ge=1,
@@ -427,13 +452,90 @@ class Specification(_Strict):
             _check_weights(value, "alignment")
         return value
 
-    @field_validator("backgrounds")
+
+MAX_PAGE_SIDE = 65_535  # px: what PNG and JPEG hold; `max_image_pixels` bounds the area
+MAX_PAGE_INSTANCES = 10_000
+MAX_COLUMNS = 20
+
+
+class PageSpecification(_Strict):
+    """One kind of page for text detection: many texts on one canvas, apart, each labelled.
+
+    Each instance is planned as a text of one of `specifications` is (its text, font, size,
+    direction, colour, curve, outline, and its text and geometric effects), then placed on the
+    page. The page's own background and effects stand in for the instance specifications'
+    background, padding, framing and image effects: its geometric effects move every instance,
+    and its image effects degrade the whole page.
+    """
+
+    name: str = Field(min_length=1)
+    proportion: float = Field(ge=0, le=1, description="Share of `total_images`, as a specification's.")
+    width: Annotated[PositiveRange, within(0, MAX_PAGE_SIDE, low_open=True)] = Field(
+        description="Canvas width in pixels, before the page's geometric effects."
+    )
+    height: Annotated[PositiveRange, within(0, MAX_PAGE_SIDE, low_open=True)] = Field(
+        description="Canvas height in pixels, before the page's geometric effects."
+    )
+    instances: Annotated[Range, within(0, MAX_PAGE_INSTANCES, low_open=True)] = Field(
+        description="Texts on a page. A text that finds no room is dropped, and the plan stats count it."
+    )
+    specifications: dict[str, Weight] = Field(
+        min_length=1,
+        description="Names of the specifications instances are drawn from, with weights. A specification with "
+        "proportion 0 makes no images of its own: it serves pages only.",
+    )
+    placement: Literal["scatter", "document"] = Field(
+        "scatter",
+        description="scatter: each instance anywhere on the page, its picture apart from the others. document: "
+        "the instances (paragraphs, as their specifications set them) one under another in columns, each at its "
+        "column's left edge, the next column begun when one is full; they read column by column.",
+    )
+    gap: int = Field(
+        4,
+        ge=0,
+        le=MAX_PAGE_SIDE,
+        description="Least pixels between the pictures of two instances: in a "
+        "document, the space between two paragraphs.",
+    )
+    columns: Annotated[Range, within(0, MAX_COLUMNS, low_open=True)] = Field(
+        default_factory=lambda: Range(min=1, max=1), description=f"document: columns on a page, 1 to {MAX_COLUMNS}."
+    )
+    margin: Annotated[NonNegativeRange, within(0, MAX_PAGE_SIDE)] = Field(
+        default_factory=lambda: Range(min=32, max=64),
+        description="document: pixels of empty page around the columns, drawn once per page.",
+    )
+    column_gap: int = Field(24, ge=0, le=MAX_PAGE_SIDE, description="document: pixels between two columns.")
+    backgrounds: BackgroundDirs = None
+    background_scale: BackgroundScale
+    procedural_backgrounds: ProceduralStyles
+    background_color: BackgroundColor
+    effects: EffectsConfig | None = Field(
+        None,
+        description="Geometric and image effects of the whole page, by name; text effects belong to the "
+        "instances' specifications.",
+    )
+
+    @field_validator("specifications")
     @classmethod
-    def _background_weights(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        if value is not None:
-            if not value:
-                raise ValueError("is empty; leave the key out to use every background image")
-            _check_weights(value, "background")
+    def _instance_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        return _check_weights(value, "specification")
+
+    @model_validator(mode="after")
+    def _document_keys(self) -> PageSpecification:
+        given = sorted({"columns", "margin", "column_gap"} & self.model_fields_set)
+        if self.placement == "scatter" and given:
+            raise ValueError(f"{', '.join(given)} lay out a document; set `placement: document`, or leave them out")
+        return self
+
+    @field_validator("effects")
+    @classmethod
+    def _page_stage_effects(cls, value: EffectsConfig | None) -> EffectsConfig | None:
+        text_effects = [name for name, config in (value or {}) if config is not None and stage_of(name) == "text"]
+        if text_effects:
+            raise ValueError(
+                f"{', '.join(text_effects)} act on each text, not on the page; set them in the specifications "
+                "the instances are drawn from"
+            )
         return value
 
 
@@ -450,6 +552,11 @@ class BatchConfig(_Strict):
         None, ge=0, le=2**64 - 1, description="Seed for planning, 0 to 2^64 - 1; `ocrgen plan --seed` overrides it."
     )
     specifications: list[Specification] = Field(min_length=1)
+    pages: list[PageSpecification] = Field(
+        default_factory=list,
+        description="Kinds of page with many texts each, for text detection; their proportions count with the "
+        "specifications'.",
+    )
     max_image_pixels: int = Field(
         DEFAULT_MAX_IMAGE_PIXELS,
         ge=1,
@@ -461,11 +568,25 @@ class BatchConfig(_Strict):
 
     @model_validator(mode="after")
     def _check_specifications(self) -> BatchConfig:
-        names = [spec.name for spec in self.specifications]
+        kinds: list[Specification | PageSpecification] = [*self.specifications, *self.pages]
+        names = [kind.name for kind in kinds]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise ValueError(f"specification names must be unique; repeated: {', '.join(repeated)}")
-        total = math.fsum(spec.proportion for spec in self.specifications)
+            raise ValueError(f"specification and page names must be unique; repeated: {', '.join(repeated)}")
+        total = math.fsum(kind.proportion for kind in kinds)
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"the proportions of the specifications sum to {total:g}; they must sum to 1")
+            raise ValueError(f"the proportions of the specifications and pages sum to {total:g}; they must sum to 1")
+        texts = {spec.name for spec in self.specifications}
+        for page in self.pages:
+            unknown = sorted(set(page.specifications) - texts)
+            if unknown:
+                raise ValueError(
+                    f"page '{page.name}' draws from {', '.join(unknown)}, which no specification is named; "
+                    f"known: {', '.join(sorted(texts))}"
+                )
+            if page.width.max * page.height.max > self.max_image_pixels:
+                raise ValueError(
+                    f"page '{page.name}' may be {page.width.max:g}x{page.height.max:g} px, over max_image_pixels "
+                    f"({self.max_image_pixels:,}); make it smaller or raise max_image_pixels"
+                )
         return self

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
-from ocrgen.schemas.plan import PlanRecord
+from ocrgen.schemas.config import Direction
+from ocrgen.schemas.plan import PageRecord, PlanRecord
 
 
 class CharBox(BaseModel):
@@ -65,6 +66,30 @@ class Label(BaseModel):
     plan: PlanRecord
 
 
+class InstanceLabel(BaseModel):
+    """One text of a page, with its shapes in page pixels."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(description="Logical order.")
+    direction: Direction
+    characters: list[Character] = Field(description="One per character of `text`, in logical order.")
+    words: list[Segment] = Field(description="Runs of characters between whitespace, in logical order.")
+    lines: list[Segment] = Field(description="The lines of `text` (split at '\\n'), in order.")
+
+
+class PageLabel(BaseModel):
+    """The label of a page: its texts in reading order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(description="The instances' texts in reading order, one after another, split by '\\n'.")
+    width: int
+    height: int
+    instances: list[InstanceLabel]
+    plan: PageRecord
+
+
 # A label as plain JSON-ready data, keys in `Label`'s field order: what the renderer makes on its hot path,
 # where building dozens of small models per image would cost more than drawing it. mypy checks its shape;
 # tests/test_label_data.py holds it to `Label`.
@@ -103,3 +128,37 @@ class LabelData(ShapesData):
     width: int
     height: int
     plan: dict[str, Any]
+
+
+class InstanceLabelData(TypedDict):
+    text: str
+    direction: str
+    characters: list[CharacterData]
+    words: list[SegmentData]
+    lines: list[SegmentData]
+
+
+class PageLabelData(TypedDict):
+    text: str
+    width: int
+    height: int
+    instances: list[InstanceLabelData]
+    plan: dict[str, Any]
+
+
+def label_texts(label: Label | PageLabel) -> list[Label] | list[InstanceLabel]:
+    """The texts a label holds: a single text's label itself, or each text of a page."""
+    return label.instances if isinstance(label, PageLabel) else [label]
+
+
+AnyLabelData = LabelData | PageLabelData  # the label of a single text or of a page
+
+
+def _kind(label: Any) -> str:
+    return "page" if "instances" in (label if isinstance(label, dict) else vars(label)) else "text"
+
+
+# A label file: a single text's, or a page's (which lists `instances`).
+LABELS: TypeAdapter[Label | PageLabel] = TypeAdapter(
+    Annotated[Annotated[Label, Tag("text")] | Annotated[PageLabel, Tag("page")], Discriminator(_kind)]
+)

@@ -12,8 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     SerializerFunctionWrapHandler,
+    Tag,
     field_validator,
     model_serializer,
     model_validator,
@@ -233,21 +235,91 @@ class PlanRecord(_Record):
 
     @model_validator(mode="after")
     def _styles_in_order(self) -> PlanRecord:
-        """A tampered plan must not set a character in two faces, or style characters the text does not have."""
-        end = 0
-        for run in self.styles:
-            if not end <= run.start < run.end <= len(self.text):
-                raise ValueError(
-                    f"style run {run.start}..{run.end} is empty, overlaps the run before it, or passes the text's "
-                    f"end ({len(self.text)} characters); runs are in text order and apart"
-                )
-            end = run.end
+        _check_styles(self.styles, self.text)
         return self
 
     @model_serializer(mode="wrap")
     def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         """Without framing, style runs or plugin effects a record is written as before they existed: same bytes."""
         return _without_defaults(handler(self), {"crop": None, "plugins": {}, "styles": []})
+
+
+def _check_styles(styles: list[StyleRun], text: str) -> None:
+    """A tampered plan must not set a character in two faces, or style characters the text does not have."""
+    end = 0
+    for run in styles:
+        if not end <= run.start < run.end <= len(text):
+            raise ValueError(
+                f"style run {run.start}..{run.end} is empty, overlaps the run before it, or passes the text's "
+                f"end ({len(text)} characters); runs are in text order and apart"
+            )
+        end = run.end
+
+
+class PageInstance(_Record):
+    """One text of a page: drawn on its own canvas as a record's text is, then laid on the page at `offset`."""
+
+    spec: str = Field(description="Name of the specification the text came from.")
+    text: str = Field(min_length=1, description="Logical order; lines are separated by '\\n'.")
+    font: FontRef
+    direction: Direction
+    layout: Layout = Field(default_factory=Layout)
+    canvas: Canvas = Field(description="The text's own canvas, before its geometric effects.")
+    origin: Point = Field(description="Where the text block's frame origin lands on its canvas.")
+    styles: list[StyleRun] = Field(default_factory=list, description="As a record's `styles`.")
+    text_color: RGB
+    effects: list[AppliedEffect] = Field(
+        default_factory=list, description="The text's own text and geometric effects, in the order they apply."
+    )
+    offset: Point = Field(description="Where the top-left corner of the text's picture, after its effects, lands.")
+
+    @model_validator(mode="after")
+    def _styles_in_order(self) -> PageInstance:
+        _check_styles(self.styles, self.text)
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_defaults(handler(self), {"styles": []})
+
+
+class PageRecord(_Record):
+    """Everything needed to render one page: its background, its effects, and each text on it, placed."""
+
+    schema_version: Literal[1] = PLAN_SCHEMA_VERSION
+    kind: Literal["page"] = Field("page", description="Tells a page's plan line from a single text's.")
+    index: int = Field(ge=0, description="Position in the plan; names the output files.")
+    spec: str = Field(description="Name of the page specification the record came from.")
+    seed: int = Field(ge=0, le=2**64 - 1, description="Drives the renderer's pixel noise; 64 bits.")
+    canvas: Canvas = Field(description="The page before its geometric effects.")
+    background: Background
+    effects: list[AppliedEffect] = Field(
+        default_factory=list, description="The page's geometric and image effects, in the order they apply."
+    )
+    instances: list[PageInstance] = Field(
+        description="The texts in reading order: scattered ones top to bottom by their pictures' top edges, then "
+        "left to right; a document's column by column, then top to bottom."
+    )
+    roots: dict[str, str] = Field(default_factory=dict, description="As a record's `roots`.")
+    plugins: dict[str, str] = Field(default_factory=dict, description="As a record's `plugins`, for every effect.")
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_defaults(handler(self), {"plugins": {}})
+
+
+def _kind(record: Any) -> str:
+    kind = record.get("kind") if isinstance(record, dict) else getattr(record, "kind", None)
+    return "page" if kind == "page" else "text"
+
+
+# One line of a plan: a single text (a `PlanRecord`, which has no `kind`), or a page.
+Record = Annotated[Annotated[PlanRecord, Tag("text")] | Annotated[PageRecord, Tag("page")], Discriminator(_kind)]
+
+
+def text_blocks(record: Record) -> list[PlanRecord] | list[PageInstance]:
+    """The texts a plan line draws: a record's one text, or each text of a page."""
+    return record.instances if isinstance(record, PageRecord) else [record]
 
 
 def _without_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

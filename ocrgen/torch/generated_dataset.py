@@ -61,7 +61,7 @@ class GeneratedDataset(IterableDataset[Item]):
         fonts, backgrounds, corpus = (None if d is None else Path(d) for d in (font_dir, background_dir, corpus_dir))
         self.dirs = AssetDirs(fonts=fonts, backgrounds=backgrounds, corpus=corpus)
         if isinstance(batch_config, BatchConfig):  # checked here, so a bad config fails before any worker starts
-            self.config, resources = batch_config, Resources.load(batch_config.specifications, self.dirs)
+            self.config, resources = batch_config, Resources.of(batch_config, self.dirs)
         else:
             self.config, resources = validate(batch_config, self.dirs)
         self._resources: Resources | None = resources
@@ -88,7 +88,7 @@ class GeneratedDataset(IterableDataset[Item]):
     def __iter__(self) -> Iterator[Item]:
         share = worker_share(self.rank, self.world_size)
         if self._resources is None:
-            self._resources = Resources.load(self.config.specifications, self.dirs)
+            self._resources = Resources.of(self.config, self.dirs)
         seed = epoch_seed(self.seed, self.epoch)
         records = stride_records(self.config, self._resources, seed, PlanStats(), share.start, share.step, self.samples)
         resolver = AssetResolver()

@@ -7,10 +7,10 @@ from typing import Literal, get_args
 import numpy as np
 from PIL import Image
 
-from ocrgen.schemas.label import LabelData
+from ocrgen.schemas.label import AnyLabelData
 
 ImageKind = Literal["numpy", "pil"]
-Item = tuple[np.ndarray | Image.Image, LabelData]
+Item = tuple[np.ndarray | Image.Image, AnyLabelData]
 
 
 def check_image_kind(kind: str) -> ImageKind:
@@ -19,6 +19,6 @@ def check_image_kind(kind: str) -> ImageKind:
     return kind  # type: ignore[return-value]  # checked just above
 
 
-def item(pixels: np.ndarray, label: LabelData, kind: ImageKind) -> Item:
+def item(pixels: np.ndarray, label: AnyLabelData, kind: ImageKind) -> Item:
     """`pixels` as `kind`, with `label`."""
     return (Image.fromarray(pixels, "RGB") if kind == "pil" else pixels), label

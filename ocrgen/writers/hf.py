@@ -1,12 +1,12 @@
 """A HuggingFace imagefolder: images plus `metadata.jsonl` (`file_name`, then the label's fields).
 
-One folder per shard, `hf/` for a whole plan and `hf.shard-K-of-N/` with `--shard K/N`, each
-with its own `metadata.jsonl`, so each loads on its own with
-`datasets.load_dataset("imagefolder", data_dir=...)`. The nested label fields (`bboxes`,
-`characters`, `words`, `lines`, `plan`) are stored as JSON strings: their shapes vary from
-record to record, which Arrow's schema inference would not accept. With `split_lines` each line
-of a record is a row of its own (`image_%08d_l<k>`), with `text`, `width`, `height`, the record
-`index` and its `line` number.
+One folder per shard, `hf/` for a whole plan and `hf.shard-K-of-N/` with `--shard K/N`, each with
+its own `metadata.jsonl`, so each loads on its own with `datasets.load_dataset("imagefolder",
+data_dir=...)`. The nested label fields (`bboxes`, `characters`, `words`, `lines`, `plan`) are
+stored as JSON strings: their shapes vary from record to record, which Arrow's schema inference
+would not accept. With `split_lines` each line of a record (and of a page, always, rectified: see
+`lines`) is a row of its own (`image_%08d_l<k>`), with `text`, `width`, `height`, the record `index`
+and its `line` number.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class HfWriter:
         self.image_format, self.split_lines = image_format, spec.split_lines
 
     def write(self, sample: EncodedSample) -> None:
-        if self.split_lines:
+        if self.split_lines or sample.page:
             for line in split_lines(sample, self.image_format):
                 name = f"{sample_stem(sample.index)}{line.suffix}.{self.image_format}"
                 write_atomic(self.directory / name, line.image)

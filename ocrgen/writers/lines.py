@@ -11,19 +11,25 @@ its characters that ink, so not a space's slot at full line height) plus the rec
 clipped to the image; margins larger than the gap between lines take in parts of the
 neighbouring lines, as a real line segmenter's crops do. Without framing a line is cut to
 its bbox.
+
+A page gives every line of every text on it, in reading order, each rectified: the quadrilateral
+of its polygon (its four corners; for a curved line, the ends of its top and bottom edges) is
+mapped by a perspective transform onto an upright rectangle that reads left to right, so a
+turned, sheared or vertical line comes out level, as a detector's crop is before recognition.
 """
 
 from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 from PIL import Image
 
 from ocrgen.renderer.output import EncodedSample, encode_image
-from ocrgen.schemas.label import BBox, CharBox, Label
+from ocrgen.schemas.label import LABELS, BBox, CharBox, Label, PageLabel
 
 _TURNS = {"top_to_bottom": Image.Transpose.ROTATE_90, "bottom_to_top": Image.Transpose.ROTATE_270}
 
@@ -39,9 +45,12 @@ class LineImage(NamedTuple):
     height: int
 
 
-def line_images(image: bytes, label: Label, image_format: str, upright: bool = False) -> list[LineImage]:
+def line_images(image: bytes, label: Label | PageLabel, image_format: str, upright: bool = False) -> list[LineImage]:
     """The record itself when it has one line, else each non-empty line cropped to its box (see above)
-    (`_l<k>`, k counting from 0 over all lines). `upright` turns vertical lines to read left to right."""
+    (`_l<k>`, k counting from 0 over all lines). `upright` turns vertical lines to read left to right.
+    A page always gives its lines, rectified."""
+    if isinstance(label, PageLabel):
+        return _page_lines(image, label, image_format)
     turn = _TURNS.get(label.plan.direction) if upright else None
     if len(label.lines) == 1 and turn is None:
         return [LineImage("", image, label.text, 0, label.width, label.height)]
@@ -89,8 +98,49 @@ def _blank(char: str) -> bool:
 
 
 def split_lines(sample: EncodedSample, image_format: str) -> list[LineImage]:
-    """A rendered record as the samples `--split-lines` makes of it: one per line, each upright."""
-    return line_images(sample.image, Label.model_validate_json(sample.label), image_format, upright=True)
+    """A rendered record as the samples `--split-lines` makes of it (and a page always): one per line, upright."""
+    return line_images(sample.image, LABELS.validate_json(sample.label), image_format, upright=True)
+
+
+def _page_lines(image: bytes, label: PageLabel, image_format: str) -> list[LineImage]:
+    decoded = Image.open(io.BytesIO(image)).convert("RGB")
+    lines = [line for text in label.instances for line in text.lines]
+    crops = []
+    for k, line in enumerate(lines):
+        if not line.text.strip():
+            continue
+        crop = rectified(decoded, reading_quad(line.polygon))
+        crops.append(LineImage(f"_l{k}", encode_image(np.asarray(crop), image_format), line.text, k, *crop.size))
+    return crops
+
+
+Point = tuple[float, float]
+
+
+def reading_quad(polygon: Sequence[Point]) -> tuple[Point, Point, Point, Point]:
+    """The four corners of a polygon that runs clockwise from the top-left as the text reads: its own,
+    or for a curved one (the top edge, then back along the bottom) the ends of both edges."""
+    half = len(polygon) // 2
+    return polygon[0], polygon[half - 1], polygon[half], polygon[-1]
+
+
+def rectified(image: Image.Image, quad: tuple[Point, Point, Point, Point]) -> Image.Image:
+    """The quadrilateral `quad` (top-left, top-right, bottom-right, bottom-left as the text reads) of `image`,
+    mapped onto an upright rectangle as long and as high as its longer edges."""
+    top_left, top_right, bottom_right, bottom_left = (np.asarray(p, np.float64) for p in quad)
+    width = max(1, round(max(np.hypot(*(top_right - top_left)), np.hypot(*(bottom_right - bottom_left)))))
+    height = max(1, round(max(np.hypot(*(bottom_left - top_left)), np.hypot(*(bottom_right - top_right)))))
+    corners = ((0, 0), (width, 0), (width, height), (0, height))
+    # PIL's perspective maps each output (x, y) to ((a x + b y + c) / (g x + h y + 1), (d x + e y + f) / (...)).
+    rows, values = [], []
+    for (x, y), (u, v) in zip(corners, (top_left, top_right, bottom_right, bottom_left), strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        values += [u, v]
+    coefficients = np.linalg.solve(np.asarray(rows, np.float64), np.asarray(values, np.float64))
+    return image.transform(
+        (width, height), Image.Transform.PERSPECTIVE, tuple(coefficients.tolist()), Image.Resampling.BILINEAR
+    )
 
 
 def line_label(index: int, line: LineImage) -> dict[str, Any]:

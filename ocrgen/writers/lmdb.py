@@ -2,7 +2,8 @@
 
 Keys: `image-%09d` (encoded image bytes), `label-%09d` (text, UTF-8), `num-samples` (ASCII
 count); indices from 1 in the order records are written (plan order). With `split_lines` each
-line of a record is a sample of its own, numbered on in the same way. The database is built
+line of a record is a sample of its own, numbered on in the same way; so is each line of a page,
+rectified (see `lines`). The database is built
 under a temporary name (`.lmdb.PID.tmp`) and swapped into place when closed, so a reader finds
 a complete one, old or new.
 """
@@ -77,7 +78,7 @@ class LmdbWriter:
         self.image_format, self.split_lines = image_format, spec.split_lines
 
     def write(self, sample: EncodedSample) -> None:
-        if self.split_lines:
+        if self.split_lines or sample.page:
             for line in split_lines(sample, self.image_format):
                 self._put(line.image, line.text)
         else:

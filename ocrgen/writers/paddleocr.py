@@ -5,7 +5,8 @@ it (`images/image_%08d.png`). Recognition wants one line per image, so a multi-l
 contributes its lines cropped to their bboxes (`images/image_%08d_l<k>.png`) to `rec_gt.txt`;
 detection lists the whole image with one entry per word. Tabs in a text become spaces, since
 the tab separates path from text. With `split_lines`, vertical lines are turned to read left to
-right (see `lines`), a record of one vertical line too (`_l0`).
+right (see `lines`), a record of one vertical line too (`_l0`). A page contributes every line of
+every text on it, rectified (see `lines`), to `rec_gt.txt`, and every word of every text to `det_gt.txt`.
 """
 
 from __future__ import annotations
@@ -17,18 +18,10 @@ from typing import ClassVar
 from ocrgen.atomic import StreamedFile, write_atomic
 from ocrgen.renderer.output import EncodedSample, sample_stem
 from ocrgen.renderer.planfile import Shard
-from ocrgen.schemas.label import Label, Segment
+from ocrgen.schemas.label import LABELS
 from ocrgen.writers.base import WriterSpec
 from ocrgen.writers.lines import line_images
-
-
-def quad(word: Segment) -> list[list[float]]:
-    """4-point polygons as they are (clockwise from the top-left as the text reads); a curved
-    word's many-point polygon becomes its bbox corners, clockwise from the image's top-left."""
-    if len(word.polygon) == 4:
-        return [[x, y] for x, y in word.polygon]
-    x0, y0, x1, y1 = word.bbox
-    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+from ocrgen.writers.quads import quad, words
 
 
 class PaddleOcrWriter:
@@ -48,7 +41,7 @@ class PaddleOcrWriter:
         self.det = StreamedFile(self.directory / f"{shard.file_name('det_gt')}.txt")
 
     def write(self, sample: EncodedSample) -> None:
-        label = Label.model_validate_json(sample.label)
+        label = LABELS.validate_json(sample.label)
         stem = sample_stem(sample.index)
         for line in line_images(sample.image, label, self.image_format, self.upright):
             relative = f"images/{stem}{line.suffix}.{self.image_format}"
@@ -57,8 +50,8 @@ class PaddleOcrWriter:
             self.rec.write(f"{relative}\t{line.text.replace(chr(9), ' ')}\n".encode())
         relative = f"images/{stem}.{self.image_format}"
         write_atomic(self.directory / relative, sample.image)
-        words = [{"transcription": w.text.replace("\t", " "), "points": quad(w)} for w in label.words]
-        self.det.write(f"{relative}\t{json.dumps(words, ensure_ascii=False)}\n".encode())
+        entries = [{"transcription": w.text.replace("\t", " "), "points": quad(w)} for w in words(label)]
+        self.det.write(f"{relative}\t{json.dumps(entries, ensure_ascii=False)}\n".encode())
 
     def is_complete(self, index: int) -> bool:
         """Resume writes the shard again: its label files appear only when it is done."""

@@ -16,7 +16,10 @@ log = logging.getLogger(__name__)
 
 # name -> "module:class"; imported lazily so `ocrgen` runs without the lmdb extra installed.
 BUILT_IN = {
+    "coco": "ocrgen.writers.coco:CocoWriter",
+    "doctr": "ocrgen.writers.doctr:DoctrWriter",
     "files": "ocrgen.writers.files:FilesWriter",
+    "icdar2015": "ocrgen.writers.icdar2015:Icdar2015Writer",
     "hf": "ocrgen.writers.hf:HfWriter",
     "lmdb": "ocrgen.writers.lmdb:LmdbWriter",
     "paddleocr": "ocrgen.writers.paddleocr:PaddleOcrWriter",

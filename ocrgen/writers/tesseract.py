@@ -15,7 +15,7 @@ from typing import ClassVar
 from ocrgen.atomic import write_atomic
 from ocrgen.renderer.output import EncodedSample, sample_stem
 from ocrgen.renderer.planfile import Shard
-from ocrgen.schemas.label import Label
+from ocrgen.schemas.label import LABELS
 from ocrgen.writers.base import WriterSpec
 from ocrgen.writers.lines import line_images
 
@@ -31,7 +31,7 @@ class TesseractWriter:
         self.image_format, self.upright = image_format, spec.split_lines
 
     def write(self, sample: EncodedSample) -> None:
-        label = Label.model_validate_json(sample.label)
+        label = LABELS.validate_json(sample.label)
         stem = sample_stem(sample.index)
         for line in line_images(sample.image, label, self.image_format, self.upright):
             write_atomic(self.directory / f"{stem}{line.suffix}.{self.image_format}", line.image)

@@ -1,11 +1,12 @@
-"""WebDataset tar shards: `<key>.png|jpg` (image), `<key>.txt` (text) and `<key>.json` (label) per sample.
+"""WebDataset tar shards: `<key>.png|jpg` (image), `<key>.txt` (text) and `<key>.json` (label) per
+sample.
 
-Each render shard writes its own directory of `shard-%06d.tar`, a new tar every
-`samples_per_tar` samples, in plan order; keys are the record index (`%08d`, no dots). With
-`split_lines` each line of a record is a sample: key `%08d_l<k>` (the record's own key when it is
-one horizontal line), its `.json` the record index, line number and size. Each tar is written
-under a temporary name (`.shard-%06d.tar.PID.tmp`) and renamed when full, with fixed metadata so
-that the same plan gives the same bytes.
+Each render shard writes its own directory of `shard-%06d.tar`, a new tar every `samples_per_tar`
+samples, in plan order; keys are the record index (`%08d`, no dots). With `split_lines` each line of
+a record (and of a page, always, rectified: see `lines`) is a sample: key `%08d_l<k>` (the record's
+own key when it is one horizontal line), its `.json` the record index, line number and size. Each
+tar is written under a temporary name (`.shard-%06d.tar.PID.tmp`) and renamed when full, with fixed
+metadata so that the same plan gives the same bytes.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class WebDatasetWriter:
         self.in_tar = 0
 
     def write(self, sample: EncodedSample) -> None:
-        if not self.split_lines:
+        if not (self.split_lines or sample.page):
             self._add(f"{sample.index:08d}", sample.image, sample.text, sample.label)
             return
         for line in split_lines(sample, self.image_format):

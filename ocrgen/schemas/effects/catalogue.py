@@ -62,6 +62,11 @@ EFFECTS: tuple[Effect, ...] = tuple(
 BY_NAME = {effect.name: effect for effect in EFFECTS}
 
 
+def stage_of(name: str) -> str:
+    """The stage effect `name` acts in: text, geometry or image."""
+    return BY_NAME[name].stage
+
+
 def missing_effect(name: str) -> str:
     """Why effect `name` is not in the catalogue, and what to do, for an error message."""
     if name in _PROBLEMS:

@@ -1,0 +1,93 @@
+"""One page record in, one image and its label out: each text drawn as a record's text is, laid at its place,
+then the page's own geometric effects (moving every polygon), its background, and its image effects."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ocrgen.assets import AssetResolver
+from ocrgen.effects.base import Scene
+from ocrgen.effects.registry import apply_effect, apply_geometry, effect_of, size_after_geometry
+from ocrgen.errors import ImageTooLargeError, RenderError
+from ocrgen.renderer.backgrounds import background_pixels
+from ocrgen.renderer.heap import keep_freed_memory
+from ocrgen.renderer.labels import LabelShapes
+from ocrgen.renderer.picture import composite, draw_picture
+from ocrgen.schemas.label import InstanceLabelData, PageLabelData
+from ocrgen.schemas.plan import PageRecord
+
+# Streams of the record seed: the background draws from 0, the page's effects from 1, text i's from (2, i).
+_PAGE_STREAM = 1
+_TEXT_STREAM = 2
+
+
+def render_page(record: PageRecord, resolver: AssetResolver, max_pixels: int) -> tuple[np.ndarray, PageLabelData]:
+    """Draw `record`; a page larger than `max_pixels`, before or after its geometric effects, is refused first."""
+    keep_freed_memory()
+    width, height = record.canvas.width, record.canvas.height
+    final = size_after_geometry(record.effects, width, height)
+    if max(width * height, final[0] * final[1]) > max_pixels:
+        raise ImageTooLargeError(
+            f"page {record.index} is {width}x{height} px ({final[0]}x{final[1]} after its effects), over the "
+            f"{max_pixels:,}-pixel limit; pass --max-image-pixels to render larger images"
+        )
+    text = np.zeros((height, width, 4), np.float32)
+    shapes = []
+    for number, instance in enumerate(record.instances):
+        picture = draw_picture(instance, (record.seed, _TEXT_STREAM, number), resolver, record.roots)
+        rgba = picture.rgba()
+        x, y = instance.offset.x, instance.offset.y
+        rows, cols = rgba.shape[:2]
+        if x < 0 or y < 0 or x + cols > width or y + rows > height:
+            raise RenderError(
+                f"text {number} of page {record.index} ({cols}x{rows} px at {x},{y}) reaches outside the "
+                f"{width}x{height} page; the plan does not fit these fonts"
+            )
+        under = text[y : y + rows, x : x + cols]
+        under *= 1 - rgba[:, :, 3:]
+        under += rgba
+        shapes.append(picture.shapes.cut(-x, -y, width, height))
+
+    scene = Scene(seed=(record.seed, _PAGE_STREAM), text=text)
+    geometry = [params for params in record.effects if effect_of(params).stage == "geometry"]
+    if geometry:
+        scene.points = np.concatenate([s.points() for s in shapes]) if shapes else np.empty((0, 2))
+        apply_geometry(geometry, scene)
+        shapes = _moved(shapes, scene.points, scene.size)
+    width, height = scene.size
+    pixels = background_pixels(record.background, record.seed, resolver, record.roots, width, height)
+    assert scene.text is not None
+    scene.image = composite(pixels, scene.text)
+    for params in record.effects:
+        if effect_of(params).stage == "image":
+            apply_effect(params, scene)
+    instances = [_instance_label(instance.direction, s) for instance, s in zip(record.instances, shapes, strict=True)]
+    label: PageLabelData = {
+        "text": "\n".join(instance.text for instance in record.instances),
+        "width": width,
+        "height": height,
+        "instances": instances,
+        "plan": record.model_dump(mode="json"),
+    }
+    return scene.image, label
+
+
+def _moved(shapes: list[LabelShapes], points: np.ndarray, size: tuple[int, int]) -> list[LabelShapes]:
+    """Each text's shapes with its share of the page's points, in the order `points()` gave them."""
+    moved, cursor = [], 0
+    for text in shapes:
+        count = len(text.points())
+        moved.append(text.moved(points[cursor : cursor + count], *size))
+        cursor += count
+    return moved
+
+
+def _instance_label(direction: str, shapes: LabelShapes) -> InstanceLabelData:
+    fields = shapes.label_fields()
+    return {
+        "text": "".join(c.text for c in shapes.characters),
+        "direction": direction,
+        "characters": fields["characters"],
+        "words": fields["words"],
+        "lines": fields["lines"],
+    }
