@@ -4,7 +4,7 @@
 
 Prints one markdown table and writes it to bench/results.md (--quick: bench/results-quick.md,
 untracked, so a smoke run never replaces the figures the README quotes). The workloads are
-bench/single_word.yaml and bench/lines_effects.yaml, planned with the bundled assets;
+bench/single_word.yaml, bench/lines_effects.yaml and bench/scene_pages.yaml, planned with the bundled assets;
 the bench sets `total_images`. trdg runs from its own virtualenv, bench/.venv-trdg,
 made on first use, because trdg needs Pillow < 10 and ocrgen needs Pillow >= 10.
 A full run takes about 10 minutes on 2 cores, most of it planning 10^6 records for
@@ -42,8 +42,10 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 SINGLE_WORD = BENCH_DIR / "single_word.yaml"
 LINES_EFFECTS = BENCH_DIR / "lines_effects.yaml"
+SCENE_PAGES = BENCH_DIR / "scene_pages.yaml"
 WORDS_WORKLOAD = "single word, 32 px"
 LINES_WORKLOAD = "lines 20-60 chars + effects"
+PAGES_WORKLOAD = "pages 1024x768, 20 words"
 TRDG_VENV = BENCH_DIR / ".venv-trdg"
 RAM_DISK = Path("/dev/shm")
 # The same Latin files the single-word config draws from, so both sides rasterise the same outlines.
@@ -61,6 +63,7 @@ CONTAINER_WRITERS = {  # what each one stores per image, all in one container pe
 TARGET_TRDG_RATIO = 20.0
 TARGET_TRDG_LINES_RATIO = 40.0
 TARGET_LINES_RATE = 400  # lines-with-effects images/s on one worker
+TARGET_PAGES_RATE = 20  # pages/s on one worker
 TARGET_SCALING = 1.8
 TARGET_DATALOADER = 0.9  # a DataLoader's images/s over render's, both with 2 processes
 TARGET_RSS_GROWTH = 0.10
@@ -75,10 +78,15 @@ class Sizes:
     plan: int
     rss: tuple[int, ...]
     big_plan: int  # records of lines with effects planned by all the machine's cores
+    render_pages: int
 
 
-FULL = Sizes(render_words=3_000, render_lines=2_000, plan=10_000, rss=(10**3, 10**5, 10**6), big_plan=10**6)
-QUICK = Sizes(render_words=500, render_lines=300, plan=1_000, rss=(10**3, 10**4, 10**5), big_plan=10**4)
+FULL = Sizes(
+    render_words=3_000, render_lines=2_000, plan=10_000, rss=(10**3, 10**5, 10**6), big_plan=10**6, render_pages=300
+)
+QUICK = Sizes(
+    render_words=500, render_lines=300, plan=1_000, rss=(10**3, 10**4, 10**5), big_plan=10**4, render_pages=40
+)
 
 
 @dataclass(frozen=True)
@@ -547,6 +555,24 @@ def dataloader_rows(plan_file: Path, render_two: Timing) -> list[Row]:
     ]
 
 
+def page_rows(sizes: Sizes, tmp: Path) -> list[Row]:
+    """Pages for text detection on 1 worker: the rate per core, and how many of their texts found room."""
+    log(f"rendering {sizes.render_pages:,} pages, 1 worker")
+    plan_file, one = warm_render(SCENE_PAGES, sizes.render_pages, tmp)
+    texts = sum(len(json.loads(line)["instances"]) for line in plan_file.read_bytes().splitlines())
+    return [
+        Row(
+            "ocrgen render, 1 worker",
+            PAGES_WORKLOAD,
+            one.count,
+            one.seconds,
+            per_second(one, "pages"),
+            f"target ≥ {TARGET_PAGES_RATE}/s: {verdict(one.rate, TARGET_PAGES_RATE)}; "
+            f"{texts / sizes.render_pages:.1f} texts a page placed of 20",
+        )
+    ]
+
+
 def plan_rows(sizes: Sizes, tmp: Path) -> list[Row]:
     """Planning on one core for both workloads, then lines on two, whose file must be the one-core file."""
     rows = []
@@ -737,6 +763,7 @@ def main() -> None:
             *disk_rows(sizes, tmp, args.scratch),
             *writer_rows(sizes, tmp),
             *lines_rows(sizes, tmp, trdg_python, trdg_setup),
+            *page_rows(sizes, tmp),
             *plan_rows(sizes, tmp),
             *big_plan_rows(sizes, tmp),
             *memory_rows(sizes, tmp),
