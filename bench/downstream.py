@@ -63,10 +63,10 @@ class Size:
     steps: int
 
 
-# 10,000 lines: SynthTIGER makes about 1.5 lines/s per core, so its set takes about an hour on 2 cores, while
+# 10,000 lines: SynthTIGER makes about 2 lines/s per core, so its set takes about 45 minutes on 2 cores, while
 # the ocrgen and trdg models train beside it. 3,000 steps of 16 see each line 4.8 times: at 1,500 steps
 # SynthTIGER's model had not yet learnt its own lines (31 % CER on them), which said more about the budget
-# than about its data. The whole run, data for all three included, fits the 2 hours the bench is allowed.
+# than about its data. The whole run, data for all three included, took 74 minutes from scratch.
 FULL = Size(n=10_000, held_out=500, steps=3_000)
 QUICK = Size(n=300, held_out=50, steps=40)
 SMOKE_STEPS = 300  # fewer steps than this leave the model at CTC's all-blank stage (about 250 steps)
