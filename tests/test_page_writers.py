@@ -6,12 +6,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import datasets
 import lmdb
 import numpy as np
 import pytest
+import webdataset
 from pagecases import page_config, plan_page
 from PIL import Image
 from pycocotools.coco import COCO
@@ -138,6 +141,7 @@ def test_recognition_writers_take_each_line_of_a_page_rectified(cli: Any, pages:
     plan, _, labels = pages
     render(cli, plan, tmp_path, "lmdb")
     lines = [line for label in labels for text in label.instances for line in text.lines if line.text.strip()]
+    assert [line.text for line in lines] == page_lines(labels)
     with lmdb.open(str(tmp_path / "lmdb"), readonly=True, lock=False) as env, env.begin() as txn:
         assert int(txn.get(b"num-samples")) == len(lines)
         for number, line in enumerate(lines, start=1):
@@ -147,3 +151,36 @@ def test_recognition_writers_take_each_line_of_a_page_rectified(cli: Any, pages:
             length = max(np.hypot(*(top_right - top_left)), np.hypot(*(bottom_right - bottom_left)))
             height = max(np.hypot(*(bottom_left - top_left)), np.hypot(*(bottom_right - top_right)))
             assert crop.size == (round(length), round(height))
+
+
+def page_lines(labels: list[PageLabel]) -> list[str]:
+    """Every non-empty line of every text of every page, in plan and reading order."""
+    return [line.text for label in labels for text in label.instances for line in text.lines if line.text.strip()]
+
+
+def test_webdataset_hf_tesseract_and_paddleocr_rec_take_the_lines_of_pages(
+    cli: Any, pages: Any, tmp_path: Path
+) -> None:
+    """Each reads back, by its own library or its format's rules, as one sample per line of a page's texts."""
+    plan, _, labels = pages
+    expected = page_lines(labels)
+    for writer in ("webdataset", "hf", "tesseract", "paddleocr"):
+        render(cli, plan, tmp_path / writer, writer)
+    tars = sorted(str(t) for t in (tmp_path / "webdataset" / "webdataset").glob("*.tar"))
+    samples = list(webdataset.WebDataset(tars, shardshuffle=False).decode("rgb8"))
+    assert [s["txt"] for s in samples] == expected
+    assert all(s["png"].shape[0] > 0 for s in samples)
+    rows = datasets.load_dataset("imagefolder", data_dir=str(tmp_path / "hf" / "hf"), split="train")
+    assert sorted(rows["text"]) == sorted(expected)
+    truths = sorted((tmp_path / "tesseract" / "tesseract").glob("*.gt.txt"), key=lambda t: line_key(t.name))
+    assert [t.read_text(encoding="utf-8").rstrip("\n") for t in truths] == expected
+    assert all(t.with_name(t.name.replace(".gt.txt", ".png")).is_file() for t in truths)
+    rec = (tmp_path / "paddleocr" / "paddleocr" / "rec_gt.txt").read_text(encoding="utf-8").splitlines()
+    assert [row.split("\t", 1)[1] for row in rec] == expected
+    assert all((tmp_path / "paddleocr" / "paddleocr" / row.split("\t", 1)[0]).is_file() for row in rec)
+
+
+def line_key(name: str) -> tuple[int, int]:
+    """(record, line) of a file named `image_%08d_l<k>...`: the order its lines read in."""
+    record, line = re.fullmatch(r"image_(\d+)_l(\d+)\..*", name).groups()  # type: ignore[union-attr]
+    return int(record), int(line)

@@ -32,7 +32,7 @@ def picture_box(record: PageRecord, number: int) -> tuple[int, int, int, int]:
     return instance.offset.x, instance.offset.y, instance.offset.x + width, instance.offset.y + height
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(seed=st.integers(0, 2**63 - 1), gap=st.integers(0, 12))
 def test_instances_stay_apart_and_on_the_page(seed: int, gap: int) -> None:
     """Every text's whole picture lies on the page, at least `gap` pixels from every other's."""

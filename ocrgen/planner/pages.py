@@ -37,8 +37,7 @@ def plan_page(
     final = size_after_geometry(effects, width, height)
     background = res.backgrounds.draw(spec, *final, rng)
     placement = _placement(spec, width, height, rng)
-    names = [text.spec.name for text in res.texts]
-    weights = [spec.specifications[name] for name in names]
+    weights = [spec.specifications[text.spec.name] for text in res.texts]
     instances = []
     for _ in range(max(1, sample_int(spec.instances, rng))):
         if placement.full:  # no text is planned for a slot that cannot hold one
@@ -71,7 +70,7 @@ def plan_page(
                 offset=Point(x=box[0], y=box[1]),
             )
         )
-    instances.sort(key=lambda instance: placement.reading_key((instance.offset.x, instance.offset.y, 0, 0)))
+    instances.sort(key=lambda instance: placement.reading_key(instance.offset.x, instance.offset.y))
     every_effect = [*effects, *(effect for instance in instances for effect in instance.effects)]
     return PageRecord(
         index=index,

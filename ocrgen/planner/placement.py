@@ -22,8 +22,8 @@ class Placement(Protocol):
     def place(self, width: int, height: int, rng: np.random.Generator) -> Box | None:
         """A free box of that size, now taken; None when there is no room for it."""
 
-    def reading_key(self, box: Box) -> tuple[int, int]:
-        """Sorts the boxes taken in the order they read."""
+    def reading_key(self, x: int, y: int) -> tuple[int, int]:
+        """Sorts the boxes taken, by their top-left corners, in the order they read."""
 
     @property
     def full(self) -> bool:
@@ -52,9 +52,9 @@ class Scatter:
         self.misses += 1
         return None
 
-    def reading_key(self, box: Box) -> tuple[int, int]:
+    def reading_key(self, x: int, y: int) -> tuple[int, int]:
         """Top to bottom by their top edges, then left to right."""
-        return box[1], box[0]
+        return y, x
 
     @property
     def full(self) -> bool:
@@ -99,9 +99,9 @@ class Columns:
         self.top, self.misses = self.top + height + self.gap, 0
         return box
 
-    def reading_key(self, box: Box) -> tuple[int, int]:
+    def reading_key(self, x: int, y: int) -> tuple[int, int]:
         """Column by column, then top to bottom."""
-        return (box[0] - self.margin) // self.pitch, box[1]
+        return (x - self.margin) // self.pitch, y
 
     @property
     def full(self) -> bool:
