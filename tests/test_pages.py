@@ -106,7 +106,7 @@ def test_a_page_renders_the_same_bytes_from_its_plan_line() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"specifications": {"nowhere": 1}}, "draws from nowhere, which no specification is named"),
+        ({"specifications": {"nowhere": 1}}, "draws from nowhere, but no specification has that name"),
         ({"effects": {"drop_shadow": {"p": 1}}}, "drop_shadow act on each text, not on the page"),
         ({"width": 5000, "height": 4000}, "over max_image_pixels"),
         ({"name": "words"}, "repeated: words"),

@@ -581,7 +581,7 @@ class BatchConfig(_Strict):
             unknown = sorted(set(page.specifications) - texts)
             if unknown:
                 raise ValueError(
-                    f"page '{page.name}' draws from {', '.join(unknown)}, which no specification is named; "
+                    f"page '{page.name}' draws from {', '.join(unknown)}, but no specification has that name; "
                     f"known: {', '.join(sorted(texts))}"
                 )
             if page.width.max * page.height.max > self.max_image_pixels:
