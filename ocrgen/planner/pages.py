@@ -58,13 +58,7 @@ def plan_page(
         instances.append(
             PageInstance(
                 spec=source.spec.name,
-                text=planned.text,
-                font=planned.font,
-                direction=planned.direction,
-                layout=planned.layout,
-                canvas=planned.canvas,
-                origin=planned.origin,
-                styles=planned.styles,
+                **planned.fields(),
                 text_color=text_color,
                 effects=text_effects,
                 offset=Point(x=box[0], y=box[1]),

@@ -48,6 +48,18 @@ class PlannedText:
     origin: Point
     crop: InkCrop | None
 
+    def fields(self) -> dict[str, object]:
+        """What a plan record and a page's text both hold of it, by their field names."""
+        return {
+            "text": self.text,
+            "font": self.font,
+            "direction": self.direction,
+            "layout": self.layout,
+            "styles": self.styles,
+            "canvas": self.canvas,
+            "origin": self.origin,
+        }
+
 
 def plan_text(
     res: SpecResources,

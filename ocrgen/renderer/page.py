@@ -7,10 +7,9 @@ import numpy as np
 
 from ocrgen.assets import AssetResolver
 from ocrgen.effects.base import Scene
-from ocrgen.effects.registry import apply_effect, apply_geometry, effect_of, size_after_geometry
-from ocrgen.errors import ImageTooLargeError, RenderError
+from ocrgen.effects.registry import apply_effect, apply_geometry, effect_of
+from ocrgen.errors import RenderError
 from ocrgen.renderer.backgrounds import background_pixels
-from ocrgen.renderer.heap import keep_freed_memory
 from ocrgen.renderer.labels import LabelShapes
 from ocrgen.renderer.picture import composite, draw_picture
 from ocrgen.schemas.label import InstanceLabelData, PageLabelData
@@ -21,16 +20,9 @@ _PAGE_STREAM = 1
 _TEXT_STREAM = 2
 
 
-def render_page(record: PageRecord, resolver: AssetResolver, max_pixels: int) -> tuple[np.ndarray, PageLabelData]:
-    """Draw `record`; a page larger than `max_pixels`, before or after its geometric effects, is refused first."""
-    keep_freed_memory()
+def render_page(record: PageRecord, resolver: AssetResolver) -> tuple[np.ndarray, PageLabelData]:
+    """Draw `record`, once `render_pixels` has held it to the pixel limit."""
     width, height = record.canvas.width, record.canvas.height
-    final = size_after_geometry(record.effects, width, height)
-    if max(width * height, final[0] * final[1]) > max_pixels:
-        raise ImageTooLargeError(
-            f"page {record.index} is {width}x{height} px ({final[0]}x{final[1]} after its effects), over the "
-            f"{max_pixels:,}-pixel limit; pass --max-image-pixels to render larger images"
-        )
     text = np.zeros((height, width, 4), np.float32)
     shapes = []
     for number, instance in enumerate(record.instances):

@@ -45,10 +45,8 @@ def render_pixels(
     larger than `max_pixels`, before or after its geometric effects, is refused before any
     pixel is allocated.
     """
-    resolver = resolver or AssetResolver()
-    if isinstance(record, PageRecord):
-        return render_page(record, resolver, max_pixels)
     keep_freed_memory()
+    resolver = resolver or AssetResolver()
     width, height = record.canvas.width, record.canvas.height
     final = size_after_geometry(record.effects, width, height)
     if max(width * height, final[0] * final[1]) > max_pixels:
@@ -56,6 +54,8 @@ def render_pixels(
             f"record {record.index} is {width}x{height} px ({final[0]}x{final[1]} after its effects), over the "
             f"{max_pixels:,}-pixel limit; pass --max-image-pixels to render larger images"
         )
+    if isinstance(record, PageRecord):
+        return render_page(record, resolver)
     picture = draw_picture(record, (record.seed, _EFFECT_STREAM), resolver, record.roots)
     scene, shapes, layers = picture.scene, picture.shapes, picture.scene.layers
     assert layers is not None
