@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from textcases import dilate, ink_mask, polygon_mask
 
 from ocrgen.effects.registry import size_after_geometry
+from ocrgen.errors import RenderError
 from ocrgen.planner import PlanStats, pages
 from ocrgen.planner.placement import SCATTER_MISSES
 from ocrgen.planner.text_plan import plan_text
@@ -23,7 +24,7 @@ from ocrgen.planner.writer import record_line
 from ocrgen.renderer.planfile import PlanLine, parse_record
 from ocrgen.renderer.render import render_pixels
 from ocrgen.schemas.label import PageLabel
-from ocrgen.schemas.plan import PageRecord
+from ocrgen.schemas.plan import PageRecord, Point
 
 
 def picture_box(record: PageRecord, number: int) -> tuple[int, int, int, int]:
@@ -181,3 +182,19 @@ def test_a_full_page_stops_planning_texts(monkeypatch: pytest.MonkeyPatch) -> No
     record = plan_page(page_config({"width": 120, "height": 80, "instances": 10_000}), seed=1, stats=stats)
     assert len(planned) <= (len(record.instances) + 1) * SCATTER_MISSES  # misses in a row end it
     assert stats.resampled["page_no_room"] == 10_000 - len(record.instances)
+
+
+def test_a_text_placed_off_its_page_is_refused_by_name() -> None:
+    """A tampered offset, or fonts other than the plan's, must not paint outside the page: one clear error."""
+    record = plan_page(page_config(), seed=11)
+    moved = record.instances[0].model_copy(update={"offset": Point(x=record.canvas.width, y=0)})
+    with pytest.raises(RenderError, match=r"text 0 of page 0 .* reaches outside the 420x300 page"):
+        render_pixels(record.model_copy(update={"instances": [moved]}))
+
+
+def test_a_page_without_texts_is_its_background() -> None:
+    record = plan_page(page_config(), seed=11).model_copy(update={"instances": []})
+    pixels, data = render_pixels(record)
+    label = PageLabel.model_validate(data)
+    assert label.instances == [] and label.text == ""
+    assert (pixels == WHITE).all()
