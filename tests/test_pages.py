@@ -198,3 +198,16 @@ def test_a_page_without_texts_is_its_background() -> None:
     label = PageLabel.model_validate(data)
     assert label.instances == [] and label.text == ""
     assert (pixels == WHITE).all()
+
+
+def test_a_tampered_page_with_effects_of_the_wrong_stage_is_refused() -> None:
+    """Render would leave such an effect out, silently: the plan line is refused instead."""
+    record = plan_page(page_config(), seed=11).model_dump(mode="json")
+    shadow = {"offset_x": 1, "offset_y": 1, "blur": 0.5, "opacity": 0.5, "color": [0, 0, 0]}
+    record["effects"] = [{"name": "drop_shadow", **shadow}]
+    with pytest.raises(ValidationError, match="drop_shadow cannot apply to a page"):
+        PageRecord.model_validate(record)
+    record["effects"] = []
+    record["instances"][0]["effects"] = [{"name": "jpeg", "quality": 50}]
+    with pytest.raises(ValidationError, match="jpeg cannot apply to a page's text"):
+        PageRecord.model_validate(record)

@@ -31,7 +31,7 @@ from ocrgen.schemas.config import (
     Alignment,
     Direction,
 )
-from ocrgen.schemas.effects.catalogue import AppliedEffect
+from ocrgen.schemas.effects.catalogue import AppliedEffect, stage_of
 from ocrgen.schemas.ranges import RGB
 
 PLAN_SCHEMA_VERSION: Literal[1] = 1
@@ -256,6 +256,13 @@ def _check_styles(styles: list[StyleRun], text: str) -> None:
         end = run.end
 
 
+def _check_stages(effects: list[AppliedEffect], stages: tuple[str, ...], what: str) -> None:
+    """A tampered page must not carry an effect that its renderer would leave out."""
+    wrong = [effect.name for effect in effects if stage_of(effect.name) not in stages]
+    if wrong:
+        raise ValueError(f"{', '.join(wrong)} cannot apply to {what}, which takes {' and '.join(stages)} effects only")
+
+
 class PageInstance(_Record):
     """One text of a page: drawn on its own canvas as a record's text is, then laid on the page at `offset`."""
 
@@ -276,6 +283,7 @@ class PageInstance(_Record):
     @model_validator(mode="after")
     def _styles_in_order(self) -> PageInstance:
         _check_styles(self.styles, self.text)
+        _check_stages(self.effects, ("text", "geometry"), "a page's text")
         return self
 
     @model_serializer(mode="wrap")
@@ -302,6 +310,11 @@ class PageRecord(_Record):
     )
     roots: dict[str, str] = Field(default_factory=dict, description="As a record's `roots`.")
     plugins: dict[str, str] = Field(default_factory=dict, description="As a record's `plugins`, for every effect.")
+
+    @model_validator(mode="after")
+    def _page_stages(self) -> PageRecord:
+        _check_stages(self.effects, ("geometry", "image"), "a page")
+        return self
 
     @model_serializer(mode="wrap")
     def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
