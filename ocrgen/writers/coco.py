@@ -9,8 +9,8 @@ image's id is its record index + 1 and a word's id is that id times 2^24 plus it
 image, so the files of all shards can be joined without renumbering.
 
 The image entries stream into the file as records come, the annotations into an unnamed
-temporary file that is appended when the shard closes, so memory stays flat; the file is renamed
-into place whole.
+temporary file beside it (on the same disk, and gone with the process however it ends) that is
+appended when the shard closes, so memory stays flat; the file is renamed into place whole.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class CocoWriter:
         self.image_format = image_format
         self.file = StreamedFile(self.directory / f"{shard.file_name('instances')}.json")
         self.file.write(b'{"info":{"description":"ocrgen"},"categories":[' + orjson.dumps(CATEGORY) + b'],"images":[')
-        self.annotations = tempfile.TemporaryFile()  # noqa: SIM115 closed by close or abort
+        self.annotations = tempfile.TemporaryFile(dir=self.directory)  # noqa: SIM115 closed by close or abort; unnamed
         self.images = 0
         self.words = 0
 
