@@ -166,6 +166,9 @@ def test_a_worker_killed_once_is_replaced_and_its_records_rendered(plan: Path, t
         ("hf", ["hf/.image_00000003.png.4156.tmp", "hf/.metadata.jsonl.4156.tmp"]),
         ("paddleocr", ["paddleocr/images/.image_00000003_l0.png.77.tmp", "paddleocr/.rec_gt.txt.77.tmp"]),
         ("tesseract", ["tesseract/.image_00000003.gt.txt.5.tmp", "tesseract/.image_00000002_l1.png.5.tmp"]),
+        ("coco", ["coco/images/.image_00000003.png.9.tmp", "coco/.instances.json.9.tmp"]),
+        ("doctr", ["doctr/images/.image_00000003.png.9.tmp", "doctr/.labels.json.9.tmp"]),
+        ("icdar2015", ["icdar2015/gt/.gt_image_00000003.txt.9.tmp", "icdar2015/images/.image_00000002.png.9.tmp"]),
     ],
 )
 def test_resume_removes_temporaries_of_every_writer(
@@ -186,7 +189,7 @@ def test_resume_removes_temporaries_of_every_writer(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("writer", ["hf", "paddleocr", "tesseract", "lmdb", "webdataset"])
+@pytest.mark.parametrize("writer", ["hf", "paddleocr", "tesseract", "lmdb", "webdataset", "coco", "doctr", "icdar2015"])
 def test_kill_during_writes_then_resume_equals_one_run(plan: Path, tmp_path: Path, writer: str) -> None:
     """kill -9 of render and its workers while each writer writes; --resume ends with exactly one run's files."""
     reference, out = tmp_path / "reference", tmp_path / "out"
@@ -239,7 +242,7 @@ def small_plan(cli: Cli, tmp_path: Path) -> Path:
     return make_plan(cli, tmp_path / "plan", 40)
 
 
-@pytest.mark.parametrize("writer", ["lmdb", "webdataset", "hf", "paddleocr", "tesseract"])
+@pytest.mark.parametrize("writer", ["lmdb", "webdataset", "hf", "paddleocr", "tesseract", "coco", "doctr"])
 def test_full_disk_stops_a_container_writer_with_one_line(
     cli: Cli, small_plan: Path, mount: Callable[..., Path], writer: str
 ) -> None:

@@ -174,6 +174,10 @@ WRITER_RUNS = [
     ["--writer", "paddleocr"],
     ["--writer", "paddleocr", "--shard", "0/2"],
     ["--writer", "tesseract"],
+    ["--writer", "coco"],
+    ["--writer", "coco", "--shard", "1/2"],
+    ["--writer", "doctr"],
+    ["--writer", "icdar2015"],
 ]
 
 

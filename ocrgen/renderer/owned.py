@@ -19,6 +19,11 @@ _RENDERED = [
     ("paddleocr", rf"(?:rec_gt|det_gt){_SHARD}\.txt"),
     ("paddleocr/images", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg)"),
     ("tesseract", rf"{_IMAGE}(?:_l\d+)?\.(?:png|jpg|gt\.txt)"),
+    ("coco", rf"instances{_SHARD}\.json"),
+    ("doctr", rf"labels{_SHARD}\.json"),
+    # icdar2015 itself holds only its two folders; it is listed so that the walk goes into them
+    ("coco/images|doctr/images|icdar2015|icdar2015/images", rf"{_IMAGE}\.(?:png|jpg)"),
+    ("icdar2015/gt", rf"gt_{_IMAGE}\.txt"),
 ]
 # `generate` writes its plan into the output dir too (and ocrgen.torch its index beside it); `render` only reads a plan
 # that may live there.
@@ -27,7 +32,7 @@ _PLANNED = (
     r"plans\.jsonl(?:\.stats\.json|\.index)?|\.plans\.jsonl\.tmp|\.plans\.resume-check\.jsonl(?:\.stats\.json)?",
 )
 _TEMPORARY = re.compile(r"\.(?P<final>.+)\.\d+\.tmp")  # write_atomic's `.NAME.PID.tmp`
-_RECORD = re.compile(r"image_(\d{8})")
+_RECORD = re.compile(r"(?:gt_)?image_(\d{8})")  # a record's files, ICDAR 2015's `gt_` text files too
 _SHARD_TAG = re.compile(r"\.shard-\d{5}-of-\d{5}")
 
 
