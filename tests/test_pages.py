@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -211,3 +212,12 @@ def test_a_tampered_page_with_effects_of_the_wrong_stage_is_refused() -> None:
     record["instances"][0]["effects"] = [{"name": "jpeg", "quality": 50}]
     with pytest.raises(ValidationError, match="jpeg cannot apply to a page's text"):
         PageRecord.model_validate(record)
+
+
+def test_a_page_line_with_its_keys_in_another_order_is_still_a_page() -> None:
+    """A hand-edited or re-serialised page line is read as a page, wherever its `kind` stands."""
+    record = plan_page(page_config(), seed=11)
+    data = record.model_dump(mode="json")
+    reordered = {key: data[key] for key in reversed(list(data))}
+    line = PlanLine(0, json.dumps(reordered).encode())
+    assert parse_record(Path("plan.jsonl"), line) == record
