@@ -20,7 +20,7 @@ from ocrgen.effects.text import effective_layout, ink_kept
 from ocrgen.planner import AssetDirs, iter_plan
 from ocrgen.renderer.glyphs import glyph_bitmap
 from ocrgen.renderer.output import encode_image, encode_label
-from ocrgen.renderer.render import record_layout
+from ocrgen.renderer.picture import layers_of, text_layout
 from ocrgen.renderer.text import draw_text
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.effects.base import EffectParams
@@ -71,19 +71,9 @@ def pixels(record: PlanRecord) -> tuple[np.ndarray, Label]:
 
 def text_layers(record: PlanRecord, apply: bool = True) -> TextLayers:
     """The text stage of the renderer on its own: the layers after every text effect (or before, without `apply`)."""
-    layout = record_layout(record, AssetResolver())
+    layout = text_layout(record, AssetResolver(), record.roots)
     drawn = draw_text(layout, record.origin.x, record.origin.y, record.canvas.width, record.canvas.height)
-    stroke = record.layout.stroke
-    scene = Scene(
-        seed=(0,),
-        layers=TextLayers(
-            fill=drawn.coverage,
-            fill_color=np.asarray(record.text_color, np.uint8),
-            stroke=drawn.stroke,
-            stroke_color=np.asarray(stroke.color, np.uint8) if stroke else None,
-            clusters=drawn.clusters,
-        ),
-    )
+    scene = Scene(seed=(0,), layers=layers_of(record, drawn))
     for params in record.effects if apply else []:
         apply_effect(params, scene)
     assert scene.layers is not None
@@ -178,7 +168,7 @@ def test_config_limits() -> None:
 @pytest.mark.parametrize("stroke", [None, Stroke(width=2, color=(200, 0, 0))])
 def test_cluster_map_marks_each_clusters_ink(stroke: Stroke | None) -> None:
     record = make([], text="AVAWAY fi", layout=Layout(stroke=stroke))
-    layout = record_layout(record, AssetResolver())
+    layout = text_layout(record, AssetResolver(), record.roots)
     drawn = draw_text(layout, record.origin.x, record.origin.y, record.canvas.width, record.canvas.height)
     assert drawn.clusters.dtype == np.int32 and drawn.clusters.shape == drawn.coverage.shape
     inked = drawn.coverage > 0 if drawn.stroke is None else (drawn.coverage > 0) | (drawn.stroke > 0)
@@ -194,7 +184,7 @@ def test_cluster_map_marks_each_clusters_ink(stroke: Stroke | None) -> None:
 def test_cluster_map_follows_the_strongest_glyph() -> None:
     """Where overlapping glyphs share a pixel, the one covering it most owns it (the first drawn on a tie)."""
     record = make([GlyphOverlap(spacing=-8)], text="OWAVO")
-    layout = record_layout(record, AssetResolver())
+    layout = text_layout(record, AssetResolver(), record.roots)
     height, width = record.canvas.height, record.canvas.width
     drawn = draw_text(layout, record.origin.x, record.origin.y, width, height)
     order = {cluster.start: index for index, cluster in enumerate(layout.clusters)}

@@ -27,7 +27,8 @@ from ocrgen.inspection import inspect_plan
 from ocrgen.planner import AssetDirs, iter_plan, load_config, make_plan
 from ocrgen.planner.writer import record_line
 from ocrgen.renderer.output import encode_image, encode_label
-from ocrgen.renderer.render import record_layout, render_pixels, render_record
+from ocrgen.renderer.picture import text_layout
+from ocrgen.renderer.render import render_pixels, render_record
 from ocrgen.schemas.effects.image import GaussianNoise
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import InkCrop, Layout, PlanRecord, ProceduralBackground
@@ -75,7 +76,7 @@ def test_margins_are_drawn_per_side_in_line_heights(tmp_path: Path) -> None:
     )
     sides = set()
     for record in records:
-        line_height = record_layout(record, AssetResolver()).line_height
+        line_height = text_layout(record, AssetResolver(), record.roots).line_height
         for margin in planned(record):
             assert round(0.1 * line_height) <= margin <= round(0.5 * line_height), (margin, line_height)
         sides.add(len(set(planned(record))))
@@ -90,8 +91,8 @@ def test_margins_scale_with_the_rescale_effect(tmp_path: Path) -> None:
         for extra in ({}, {"effects": {"rescale": {"p": 1, "scale": 2}}})
     )
     for one, two in zip(plain, doubled, strict=True):
-        assert planned(one) == (round(0.25 * record_layout(one, AssetResolver()).line_height),) * 4
-        assert planned(two) == (round(0.5 * record_layout(two, AssetResolver()).line_height),) * 4
+        assert planned(one) == (round(0.25 * text_layout(one, AssetResolver(), one.roots).line_height),) * 4
+        assert planned(two) == (round(0.5 * text_layout(two, AssetResolver(), two.roots).line_height),) * 4
 
 
 def test_framed_canvas_needs_no_padding_and_the_crop_is_never_clipped(tmp_path: Path) -> None:
@@ -256,7 +257,7 @@ def test_neighbours_lie_a_pitch_past_the_block_across_its_lines(tmp_path: Path, 
         framing={"neighbours": {"p": 1, "pitch": {"min": 0.9, "max": 1.2}, "shift": {"min": -1, "max": 1}}},
     )
     for record in records:
-        layout = record_layout(record, AssetResolver())
+        layout = text_layout(record, AssetResolver(), record.roots)
         assert record.crop is not None
         across = [(n.x, n.y) if direction == "top_to_bottom" else (n.y, n.x) for n in record.crop.neighbours]
         extent = layout.extent()

@@ -12,7 +12,7 @@ import pytest
 from ocrgen.assets import AssetResolver
 from ocrgen.effects.base import TextLayers
 from ocrgen.planner import AssetDirs, iter_plan, validate
-from ocrgen.renderer.render import record_layout
+from ocrgen.renderer.picture import text_layout
 from ocrgen.renderer.text import draw_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -36,7 +36,7 @@ def test_drawn_ink_bounds_are_the_inked_window(example: str, write_config: Calla
     resolver = AssetResolver()
     strokes = 0
     for record in islice(iter_plan(config, AssetDirs()), 42):
-        layout = record_layout(record, resolver)
+        layout = text_layout(record, resolver, record.roots)
         drawn = draw_text(layout, record.origin.x, record.origin.y, record.canvas.width, record.canvas.height)
         layers = TextLayers(fill=drawn.coverage, fill_color=np.zeros(3, np.uint8), stroke=drawn.stroke)
         assert drawn.ink_window() == layers.ink_window(), record.index

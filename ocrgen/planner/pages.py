@@ -38,6 +38,8 @@ def plan_page(
     background = res.backgrounds.draw(spec, *final, rng)
     placement = _placement(spec, width, height, rng)
     weights = [spec.specifications[text.spec.name] for text in res.texts]
+    # The page's geometric effects move the texts; centred growth is where a rotation takes them.
+    shift = ((final[0] - width) // 2, (final[1] - height) // 2)
     instances = []
     for _ in range(max(1, sample_int(spec.instances, rng))):
         if placement.full:  # no text is planned for a slot that cannot hold one
@@ -49,8 +51,6 @@ def plan_page(
             resampled[NO_ROOM] += 1
             continue
         planned, text_effects, box = instance
-        # The page's geometric effects move the text; centred growth is where a rotation takes it.
-        shift = ((final[0] - width) // 2, (final[1] - height) // 2)
         under = (box[0] + shift[0], box[1] + shift[1], box[2] + shift[0], box[3] + shift[1])
         part = (_clipped(under, final), final)
         luminance = res.backgrounds.luminance(background, part) if source.spec.min_contrast > 1 else []

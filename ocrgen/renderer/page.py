@@ -43,9 +43,10 @@ def render_page(record: PageRecord, resolver: AssetResolver) -> tuple[np.ndarray
     scene = Scene(seed=(record.seed, _PAGE_STREAM), text=text)
     geometry = [params for params in record.effects if effect_of(params).stage == "geometry"]
     if geometry:
-        scene.points = np.concatenate([s.points() for s in shapes]) if shapes else np.empty((0, 2))
+        points = [s.points() for s in shapes]
+        scene.points = np.concatenate(points) if points else np.empty((0, 2))
         apply_geometry(geometry, scene)
-        shapes = _moved(shapes, scene.points, scene.size)
+        shapes = _moved(shapes, [len(p) for p in points], scene.points, scene.size)
     width, height = scene.size
     pixels = background_pixels(record.background, record.seed, resolver, record.roots, width, height)
     assert scene.text is not None
@@ -64,11 +65,12 @@ def render_page(record: PageRecord, resolver: AssetResolver) -> tuple[np.ndarray
     return scene.image, label
 
 
-def _moved(shapes: list[LabelShapes], points: np.ndarray, size: tuple[int, int]) -> list[LabelShapes]:
-    """Each text's shapes with its share of the page's points, in the order `points()` gave them."""
+def _moved(
+    shapes: list[LabelShapes], counts: list[int], points: np.ndarray, size: tuple[int, int]
+) -> list[LabelShapes]:
+    """Each text's shapes with its share (`counts`) of the page's points, in the order `points()` gave them."""
     moved, cursor = [], 0
-    for text in shapes:
-        count = len(text.points())
+    for text, count in zip(shapes, counts, strict=True):
         moved.append(text.moved(points[cursor : cursor + count], *size))
         cursor += count
     return moved

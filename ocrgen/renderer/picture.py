@@ -53,17 +53,7 @@ def draw_picture(
     drawn = draw_text(layout, block.origin.x, block.origin.y, width, height, clusters=clusters)
     shapes = measure_shapes(layout, drawn.ink, (block.origin.x, block.origin.y), (width, height))
 
-    stroke = block.layout.stroke
-    scene = Scene(
-        seed=seed,
-        layers=TextLayers(
-            fill=drawn.coverage,
-            fill_color=np.asarray(block.text_color, np.uint8),
-            stroke=drawn.stroke,
-            stroke_color=np.asarray(stroke.color, np.uint8) if stroke else None,
-            clusters=drawn.clusters,
-        ),
-    )
+    scene = Scene(seed=seed, layers=layers_of(block, drawn))
     text_effects = [params for effect, params in effects if effect.stage == "text"]
     for params in text_effects:
         apply_effect(params, scene)
@@ -75,6 +65,18 @@ def draw_picture(
         apply_geometry(geometry, scene)
         shapes = shapes.moved(scene.points, *scene.size)
     return TextPicture(scene, shapes, drawn, bool(text_effects))
+
+
+def layers_of(block: TextBlock, drawn: DrawnText) -> TextLayers:
+    """The drawn glyphs as the layers text effects work on, in the block's colours."""
+    stroke = block.layout.stroke
+    return TextLayers(
+        fill=drawn.coverage,
+        fill_color=np.asarray(block.text_color, np.uint8),
+        stroke=drawn.stroke,
+        stroke_color=np.asarray(stroke.color, np.uint8) if stroke else None,
+        clusters=drawn.clusters,
+    )
 
 
 def text_layout(block: TextBlock, resolver: AssetResolver, roots: dict[str, str]) -> TextLayout:

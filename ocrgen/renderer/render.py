@@ -19,11 +19,10 @@ from ocrgen.renderer.backgrounds import background_pixels
 from ocrgen.renderer.framing import alpha_window, frame, with_neighbours
 from ocrgen.renderer.heap import keep_freed_memory
 from ocrgen.renderer.page import render_page
-from ocrgen.renderer.picture import composite, draw_picture, text_layout
+from ocrgen.renderer.picture import composite, draw_picture
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import AnyLabelData, Label, LabelData
 from ocrgen.schemas.plan import PageRecord, PlanRecord, Record
-from ocrgen.text.layout import TextLayout
 
 # The generator stream of the record seed that effects draw their noise from (the background uses stream 0).
 _EFFECT_STREAM = 1
@@ -91,8 +90,3 @@ def render_pixels(
         "plan": record.model_dump(mode="json"),
     }
     return scene.image, label
-
-
-def record_layout(record: PlanRecord, resolver: AssetResolver) -> TextLayout:
-    """The record's glyph run, as the planner sized its canvas."""
-    return text_layout(record, resolver, record.roots)
