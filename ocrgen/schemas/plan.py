@@ -7,7 +7,7 @@ else but the asset files it references.
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -39,6 +39,19 @@ PLAN_SCHEMA_VERSION: Literal[1] = 1
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    # Fields left out of the JSON while they hold these values: fields added after plans were first
+    # written, so that a record that does not use them keeps its bytes. The planner's fast encoder
+    # (`ocrgen.planner.writer.record_line`) leaves out the same ones.
+    unset_when: ClassVar[dict[str, Any]] = {}
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name, default in self.unset_when.items():
+            if name in data and data[name] == default:
+                del data[name]
+        return data
 
 
 class AssetRef(_Record):
@@ -97,6 +110,8 @@ class ProceduralBackground(_Record):
     `gradient` blends `color` into `end_color` along `angle`; the other styles have neither field.
     """
 
+    unset_when: ClassVar[dict[str, Any]] = {"end_color": None, "angle": None}
+
     kind: Literal["procedural"] = "procedural"
     style: Literal["solid", "gradient", "paper", "noise"]
     color: RGB
@@ -111,11 +126,6 @@ class ProceduralBackground(_Record):
         if given != ((True, True) if self.style == "gradient" else (False, False)):
             raise ValueError("`end_color` and `angle` are given for a gradient, and only for a gradient")
         return self
-
-    @model_serializer(mode="wrap")
-    def _without_unused(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data = handler(self)
-        return {key: value for key, value in data.items() if value is not None or key not in ("end_color", "angle")}
 
 
 Background = Annotated[ImageBackground | ProceduralBackground, Field(discriminator="kind")]
@@ -145,6 +155,8 @@ class Stroke(_Record):
 class Layout(_Record):
     """How the lines of `text` are set and outlined; the defaults give one straight, plain line."""
 
+    unset_when: ClassVar[dict[str, Any]] = {"word_spacing": 0}
+
     orientation: Literal["rotated", "upright"] = Field(
         "rotated", description="For top_to_bottom: glyphs turned with the line, or upright and stacked."
     )
@@ -159,11 +171,6 @@ class Layout(_Record):
     curve: Curve | None = None
     stroke: Stroke | None = None
 
-    @model_serializer(mode="wrap")
-    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Without word spacing a layout is written as before it existed: its bytes do not change."""
-        return _without_defaults(handler(self), {"word_spacing": 0})
-
 
 Margin = Annotated[int, Field(ge=0, le=MAX_IMAGE_PIXELS_LIMIT, description="Pixels; no image side is longer.")]
 
@@ -173,6 +180,8 @@ class InkCrop(_Record):
 
     Pixels of the final image, drawn by the planner from `framing.margin` and the line height.
     """
+
+    unset_when: ClassVar[dict[str, Any]] = {"neighbours": []}
 
     left: Margin
     top: Margin
@@ -185,17 +194,11 @@ class InkCrop(_Record):
         "effects have run: the neighbouring lines, whose parts the margins take in. Cut to the text's own ink.",
     )
 
-    @model_serializer(mode="wrap")
-    def _without_neighbours(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """A crop without neighbours is written as it was before they existed, so its bytes do not change."""
-        data = handler(self)
-        if not data.get("neighbours", True):
-            del data["neighbours"]
-        return data
-
 
 class PlanRecord(_Record):
     """Everything needed to render one image."""
+
+    unset_when: ClassVar[dict[str, Any]] = {"crop": None, "plugins": {}, "styles": []}
 
     schema_version: Literal[1] = PLAN_SCHEMA_VERSION
     index: int = Field(ge=0, description="Position in the plan; names the output files.")
@@ -238,11 +241,6 @@ class PlanRecord(_Record):
         _check_styles(self.styles, self.text)
         return self
 
-    @model_serializer(mode="wrap")
-    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Without framing, style runs or plugin effects a record is written as before they existed: same bytes."""
-        return _without_defaults(handler(self), {"crop": None, "plugins": {}, "styles": []})
-
 
 def _check_styles(styles: list[StyleRun], text: str) -> None:
     """A tampered plan must not set a character in two faces, or style characters the text does not have."""
@@ -266,6 +264,8 @@ def _check_stages(effects: list[AppliedEffect], stages: tuple[str, ...], what: s
 class PageInstance(_Record):
     """One text of a page: drawn on its own canvas as a record's text is, then laid on the page at `offset`."""
 
+    unset_when: ClassVar[dict[str, Any]] = {"styles": []}
+
     spec: str = Field(description="Name of the specification the text came from.")
     text: str = Field(min_length=1, description="Logical order; lines are separated by '\\n'.")
     font: FontRef
@@ -286,13 +286,11 @@ class PageInstance(_Record):
         _check_stages(self.effects, ("text", "geometry"), "a page's text")
         return self
 
-    @model_serializer(mode="wrap")
-    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _without_defaults(handler(self), {"styles": []})
-
 
 class PageRecord(_Record):
     """Everything needed to render one page: its background, its effects, and each text on it, placed."""
+
+    unset_when: ClassVar[dict[str, Any]] = {"plugins": {}}
 
     schema_version: Literal[1] = PLAN_SCHEMA_VERSION
     kind: Literal["page"] = Field("page", description="Tells a page's plan line from a single text's.")
@@ -316,10 +314,6 @@ class PageRecord(_Record):
         _check_stages(self.effects, ("geometry", "image"), "a page")
         return self
 
-    @model_serializer(mode="wrap")
-    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return _without_defaults(handler(self), {"plugins": {}})
-
 
 def _kind(record: Any) -> str:
     kind = record.get("kind") if isinstance(record, dict) else getattr(record, "kind", None)
@@ -333,11 +327,3 @@ Record = Annotated[Annotated[PlanRecord, Tag("text")] | Annotated[PageRecord, Ta
 def text_blocks(record: Record) -> list[PlanRecord] | list[PageInstance]:
     """The texts a plan line draws: a record's one text, or each text of a page."""
     return record.instances if isinstance(record, PageRecord) else [record]
-
-
-def _without_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
-    """`data` without the fields that hold the value they had before the field existed."""
-    for name, default in defaults.items():
-        if name in data and data[name] == default:
-            del data[name]
-    return data
