@@ -24,6 +24,7 @@ COLOR_TRIES = 10
 LOW_CONTRAST = "text_color_low_contrast"  # one drawn colour rejected
 CONTRAST_FALLBACK = "text_color_fallback"  # a pick given that fallback colour after COLOR_TRIES draws
 CONTRAST_UNMET = "text_color_contrast_unmet"  # ... whose contrast still falls short of min_contrast
+_FEW_SPANS = 16  # up to this many background spans, one text luminance is checked without numpy
 
 
 def contrast_ratio(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
@@ -32,8 +33,22 @@ def contrast_ratio(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
 
 
 def worst_contrast(text: float, background: Sequence[tuple[float, float]]) -> float:
-    """The lowest contrast of a text luminance against a background's luminance spans, each [low, high]."""
-    return float(worst_contrasts(np.asarray([text]), background)[0])
+    """The lowest contrast of a text luminance against a background's luminance spans, each [low, high].
+
+    In plain floats for the few spans of a procedural background or a small crop: a colour is
+    checked this way up to ten times a text, and numpy's cost per call was a tenth of planning.
+    """
+    if len(background) > _FEW_SPANS:
+        return float(worst_contrasts(np.asarray([text]), background)[0])
+    worst = math.inf
+    for low, high in background:
+        if text < low:
+            worst = min(worst, (low + 0.05) / (text + 0.05))
+        elif text > high:
+            worst = min(worst, (text + 0.05) / (high + 0.05))
+        else:
+            worst = min(worst, 1.0)
+    return worst
 
 
 def worst_contrasts(texts: np.ndarray, background: Sequence[tuple[float, float]]) -> np.ndarray:

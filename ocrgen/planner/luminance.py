@@ -34,9 +34,13 @@ _LINEAR = np.where(
 _WEIGHTS = (0.2126, 0.7152, 0.0722)
 
 
+_LINEAR_FLOATS = _LINEAR.tolist()  # for one colour: a list's floats cost less than numpy scalars
+
+
 def relative_luminance(color: tuple[int, int, int]) -> float:
-    """WCAG 2 relative luminance of an sRGB colour, 0 (black) to 1 (white)."""
-    return float(sum(w * _LINEAR[c] for w, c in zip(_WEIGHTS, color, strict=True)))
+    """WCAG 2 relative luminance of an sRGB colour, 0 (black) to 1 (white); the sums of `luminance_map`, in order."""
+    r, g, b = color
+    return _WEIGHTS[0] * _LINEAR_FLOATS[r] + _WEIGHTS[1] * _LINEAR_FLOATS[g] + _WEIGHTS[2] * _LINEAR_FLOATS[b]
 
 
 def luminance_map(pixels: np.ndarray) -> np.ndarray:
