@@ -260,7 +260,7 @@ def test_neighbours_lie_a_pitch_past_the_block_across_its_lines(tmp_path: Path, 
         layout = text_layout(record, AssetResolver(), record.roots)
         assert record.crop is not None
         across = [(n.x, n.y) if direction == "top_to_bottom" else (n.y, n.x) for n in record.crop.neighbours]
-        extent = layout.extent()
+        extent = layout.extent
         depth = extent.x1 - extent.x0 if direction == "top_to_bottom" else extent.y1 - extent.y0
         (before, shift_before), (after, shift_after) = across
         for distance in (-before, after):

@@ -67,7 +67,7 @@ def make_record(
     layout = layout or Layout()
     setting = effective_layout(layout, effects)
     spans = style_spans(styles)
-    extent = layout_text(str(path), 0, size, text, direction, setting, layout_jitter(effects), spans).extent()
+    extent = layout_text(str(path), 0, size, text, direction, setting, layout_jitter(effects), spans).extent
     left, top, right, bottom = (padding,) * 4 if crop is None else canvas_padding(crop, list(effects))
     return PlanRecord(
         index=0,

@@ -45,7 +45,7 @@ def _neighbours(
     Turned blocks (vertical columns) have their neighbours to the left and right.
     """
     scale = _scale(effects)
-    extent = layout.extent()
+    extent = layout.extent
     turned = layout.frame.turns % 2 == 1
     depth = (extent.x1 - extent.x0) if turned else (extent.y1 - extent.y0)
     offsets = []

@@ -206,6 +206,6 @@ def _fit(
     else:
         padding = canvas_padding(crop, effects)
     left, top, right, bottom = (pad + extra for pad, extra in zip(padding, margins(effects), strict=True))
-    extent = layout.extent()
+    extent = layout.extent
     canvas = Canvas(width=extent.x1 - extent.x0 + left + right, height=extent.y1 - extent.y0 + top + bottom)
     return canvas, Point(x=left - extent.x0, y=top - extent.y0), crop

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -118,7 +118,11 @@ class Cluster(NamedTuple):
 
 @dataclass(frozen=True)
 class TextLayout:
-    """`faces[0]` is the text's face, and sets the line height; the styled spans' faces follow it."""
+    """`faces[0]` is the text's face, and sets the line height; the styled spans' faces follow it.
+
+    `extent` is everything the text occupies: every cluster's slot at line height, and a box its
+    drawn ink cannot leave (each glyph's turned, stroked outline box, widened a pixel for rounding).
+    """
 
     faces: tuple[FontFace, ...]
     size: int
@@ -127,43 +131,43 @@ class TextLayout:
     placements: tuple[Placement, ...]
     clusters: tuple[Cluster, ...]
     line_height: float  # one line across, in pixels: ascender - descender, or the size for upright columns
+    extent: Box
     stroke: int = 0
 
     def quad(self, rigid: Rigid, box: FrameBox) -> Quad:
         """A frame box on the canvas: top-left, top-right, bottom-right, bottom-left as read."""
-        u0, v0, u1, v1 = box
-        corners = [self.frame.to_canvas(*rigid.apply(u, v)) for u, v in ((u0, v0), (u1, v0), (u1, v1), (u0, v1))]
-        return (corners[0], corners[1], corners[2], corners[3])
+        return _quad(self.frame, rigid, box)
 
-    def ink_bound(self) -> Box | None:
-        """A box the drawn ink cannot leave: turned (stroked) outline boxes, widened a pixel for rounding."""
-        bounds = [
-            box for placed in self.placements if (box := _glyph_bound(self.faces[placed.face], placed, self.stroke))
-        ]
-        return Box.enclosing(bounds) if bounds else None
 
-    def extent(self) -> Box:
-        """Everything the text occupies: every cluster's slot at line height, and all of its ink."""
-        return self._extent
+def _quad(frame: Frame, rigid: Rigid, box: FrameBox) -> Quad:
+    u0, v0, u1, v1 = box
+    corners = [frame.to_canvas(*rigid.apply(u, v)) for u, v in ((u0, v0), (u1, v0), (u1, v1), (u0, v1))]
+    return (corners[0], corners[1], corners[2], corners[3])
 
-    @cached_property
-    def _extent(self) -> Box:
-        ink = self.ink_bound()
-        boxes: list[tuple[int, int, int, int]] = [ink] if ink is not None else []
-        unturned = self.frame.turns % 4 == 0
-        for cluster in self.clusters:
-            rigid = cluster.rigid
-            if unturned and rigid.angle == 0:  # `quad`'s sums, without the turns: most clusters stand straight
-                u0, v0, u1, v1 = cluster.advance
-                (pu, pv), (tu, tv) = rigid.pivot, rigid.to
-                xa, xb, ya, yb = tu + (u0 - pu), tu + (u1 - pu), tv + (v0 - pv), tv + (v1 - pv)
-                boxes.append(
-                    (math.floor(min(xa, xb)), math.floor(min(ya, yb)), math.ceil(max(xa, xb)), math.ceil(max(ya, yb)))
-                )
-            else:
-                boxes.append(Box.around(self.quad(rigid, cluster.advance)))
-        assert boxes, "a layout always has at least one cluster"
-        return Box.enclosing(boxes)
+
+class _Reach:
+    """The box that a layout's glyphs and cluster slots take up, gathered as they are placed.
+
+    Upright glyphs, the usual case, give their outline boxes in 1/64 px, gathered side by side
+    in lists so that placing a glyph costs four appends; turned glyphs and slots give boxes in
+    pixels. `box` rounds outwards once, which gives what rounding each box outwards would.
+    """
+
+    def __init__(self) -> None:
+        self.lefts: list[int] = []
+        self.tops: list[int] = []
+        self.rights: list[int] = []
+        self.bottoms: list[int] = []
+        self.pixels: list[tuple[float, float, float, float]] = []
+
+    def box(self) -> Box:
+        x0s, y0s, x1s, y1s = zip(*self.pixels, strict=True) if self.pixels else ((), (), (), ())
+        if self.lefts:  # an upright glyph's box, widened a pixel each side for rounding
+            x0s += (min(self.lefts) // 64 - 1,)
+            y0s += (min(self.tops) // 64 - 1,)
+            x1s += (-(-max(self.rights) // 64) + 1,)
+            y1s += (-(-max(self.bottoms) // 64) + 1,)
+        return Box(math.floor(min(x0s)), math.floor(min(y0s)), math.ceil(max(x1s)), math.ceil(max(y1s)))
 
 
 def rotation_matrix(angle: float) -> tuple[int, int, int, int]:
@@ -173,30 +177,32 @@ def rotation_matrix(angle: float) -> tuple[int, int, int, int]:
     return c, s, -s, c
 
 
-def _glyph_bound(face: FontFace, placed: Placement, stroke: int) -> tuple[int, int, int, int] | None:
-    """(x0, y0, x1, y1) as a `Box` has them; a plain tuple, as a layout makes one for every glyph."""
-    cbox = face.cbox(placed.size, placed.glyph, stroke)
-    if cbox is None:
-        return None
+def _turned_glyph(cbox: tuple[int, int, int, int], sx: int, sy: int, angle: float) -> tuple[int, int, int, int]:
+    """The pixels a glyph turned by `angle` inks within: its turned outline box `cbox`, at (sx, sy) in 1/64 px,
+    widened a pixel each side for rounding."""
     x0, y0, x1, y1 = cbox
-    if placed.angle == 0:  # the sums below, without the turn: most glyphs stand straight
-        return (
-            placed.x + math.floor((x0 + placed.phase_x) / 64) - 1,
-            placed.y - math.ceil((y1 - placed.phase_y) / 64) - 1,
-            placed.x + math.ceil((x1 + placed.phase_x) / 64) + 1,
-            placed.y - math.floor((y0 - placed.phase_y) / 64) + 1,
-        )
-    xx, xy, yx, yy = rotation_matrix(placed.angle)
+    xx, xy, yx, yy = rotation_matrix(angle)
     xs, ys = [], []
     for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
-        xs.append((xx * x + xy * y) / 0x10000 + placed.phase_x)
-        ys.append((yx * x + yy * y) / 0x10000 - placed.phase_y)
+        xs.append((xx * x + xy * y) / 0x10000 + (sx & 63))
+        ys.append((yx * x + yy * y) / 0x10000 - (sy & 63))
+    x, y = sx >> 6, sy >> 6
     return (
-        placed.x + math.floor(min(xs) / 64) - 1,
-        placed.y - math.ceil(max(ys) / 64) - 1,
-        placed.x + math.ceil(max(xs) / 64) + 1,
-        placed.y - math.floor(min(ys) / 64) + 1,
+        x + math.floor(min(xs) / 64) - 1,
+        y - math.ceil(max(ys) / 64) - 1,
+        x + math.ceil(max(xs) / 64) + 1,
+        y - math.floor(min(ys) / 64) + 1,
     )
+
+
+def _slot_box(frame: Frame, rigid: Rigid, advance: FrameBox) -> tuple[float, float, float, float]:
+    """Where a cluster's slot at line height lands, by the frame and the cluster's move."""
+    if frame.turns % 4 == 0 and rigid.angle == 0:  # `quad`'s sums, without the turns: most clusters stand straight
+        u0, v0, u1, v1 = advance
+        (pu, pv), (tu, tv) = rigid.pivot, rigid.to
+        xa, xb, ya, yb = tu + (u0 - pu), tu + (u1 - pu), tv + (v0 - pv), tv + (v1 - pv)
+        return min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)
+    return Box.around(_quad(frame, rigid, advance))
 
 
 # Each cluster's slot (u0, u1) and its glyphs, each with the shift (px) added to its u.
@@ -296,6 +302,7 @@ def _layout(
 
     placements: list[Placement] = []
     clusters: list[Cluster] = []
+    reach = _Reach()
     straight = params.curve is None  # clusters stay where they are set: no move to a curve
     unmoved = straight and frame.turns % 4 == 0  # frame pixels are canvas pixels: most layouts
     straight_angle = frame.glyph_angle(frame.cluster_transform(0.0, 0.0))
@@ -319,6 +326,17 @@ def _layout(
                 else:
                     x, y = frame.to_canvas(gu, gv) if straight else frame.to_canvas(*rigid.apply(gu, gv))
                 sx, sy = round(x * _SNAP) * _SUBPIXEL, round(y * _SNAP) * _SUBPIXEL  # 1/64 px on the sub-pixel grid
+                face = faces[glyph.face]
+                cbox, spread = _outline_boxes(face.path, face.face_index, glyph_size, glyph.glyph, turn, stroke)
+                if cbox is None:
+                    pass
+                elif angle == 0:
+                    reach.lefts.append(sx + cbox[0])
+                    reach.tops.append(sy - cbox[3])
+                    reach.rights.append(sx + cbox[2])
+                    reach.bottoms.append(sy - cbox[1])
+                else:
+                    reach.pixels.append(_turned_glyph(cbox, sx, sy, angle))
                 placements.append(
                     Placement(
                         glyph.glyph,
@@ -332,8 +350,6 @@ def _layout(
                         glyph.face,
                     )
                 )
-                face = faces[glyph.face]
-                spread = _ink_spread(face.path, face.face_index, glyph_size, glyph.glyph, turn, stroke)
                 if spread is not None:
                     a0, b0, a1, b1 = gu + spread[0], gv + spread[1], gu + spread[2], gv + spread[3]
                     ink = (
@@ -342,12 +358,16 @@ def _layout(
                         else (min(ink[0], a0), min(ink[1], b0), max(ink[2], a1), max(ink[3], b1))
                     )
             advance = (start_u + u0, v + across[0], start_u + u1, v + across[1])
+            reach.pixels.append(_slot_box(frame, rigid, advance))
             clusters.append(Cluster(line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid))
         if line.end < len(text):
             end_u = start_u + line.width
             slot = (end_u, v + across[0], end_u + 1, v + across[1])
-            clusters.append(Cluster(line.end, line.end + 1, index, slot, None, frame.cluster_transform(end_u, v)))
-    return TextLayout(faces, size, text, frame, tuple(placements), tuple(clusters), line_height, stroke)
+            rigid = frame.cluster_transform(end_u, v)
+            reach.pixels.append(_slot_box(frame, rigid, slot))
+            clusters.append(Cluster(line.end, line.end + 1, index, slot, None, rigid))
+    assert clusters, "a layout always has at least one cluster"
+    return TextLayout(faces, size, text, frame, tuple(placements), tuple(clusters), line_height, reach.box(), stroke)
 
 
 def _line_spans(faces: tuple[FontFace, ...], styles: Sequence[StyleSpan], start: int, end: int) -> list[Span]:
@@ -442,15 +462,18 @@ def _spaced(before: str, after: str, spacing: int) -> bool:
 
 
 @lru_cache(maxsize=1 << 16)
-def _ink_spread(path: str, face_index: int, size: int, glyph: int, turn: float, stroke: int) -> FrameBox | None:
-    """How far the turned outline box reaches from the glyph origin along u and v; the same for every use of a glyph."""
+def _outline_boxes(
+    path: str, face_index: int, size: int, glyph: int, turn: float, stroke: int
+) -> tuple[tuple[int, int, int, int], FrameBox] | tuple[None, None]:
+    """The glyph's outline box (`FontFace.cbox`), and how far that box turned by `turn` reaches from the glyph
+    origin along u and v; the same for every use of a glyph, so looked up once per glyph placed."""
     cbox = open_face(path, face_index).cbox(size, glyph, stroke)
     if cbox is None:
-        return None
+        return None, None
     x0, y0, x1, y1 = (c / 64 for c in cbox)
     corners = [(x0, -y0), (x1, -y0), (x1, -y1), (x0, -y1)]
     radians = math.radians(turn)
     c, s = math.cos(radians), math.sin(radians)
     us = [c * x - s * y for x, y in corners]
     vs = [s * x + c * y for x, y in corners]
-    return (min(us), min(vs), max(us), max(vs))
+    return cbox, (min(us), min(vs), max(us), max(vs))
