@@ -99,7 +99,7 @@ def plan_text(
         setting = effective_layout(params, effects)
         jitter = layout_jitter(effects)
         layout = layout_text(str(font.path), font.face_index, size, text, direction, setting, jitter, spans)
-        if any(placed.glyph == 0 for placed in layout.placements):
+        if layout.draws_notdef():
             tried["notdef_glyph"] += 1
             continue
         canvas, origin, crop = _fit(layout, rng, res, effects, alone)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -120,19 +120,45 @@ class Cluster(NamedTuple):
 class TextLayout:
     """`faces[0]` is the text's face, and sets the line height; the styled spans' faces follow it.
 
-    `extent` is everything the text occupies: every cluster's slot at line height, and a box its
-    drawn ink cannot leave (each glyph's turned, stroked outline box, widened a pixel for rounding).
+    The lines are shaped and set when the layout is made; its glyphs are placed on the pixel grid
+    only when first asked for. The planner only measures a layout (`extent`), and measuring
+    skips the placements, clusters and ink boxes that drawing and labels need.
     """
 
     faces: tuple[FontFace, ...]
     size: int
     text: str
     frame: Frame
-    placements: tuple[Placement, ...]
-    clusters: tuple[Cluster, ...]
     line_height: float  # one line across, in pixels: ascender - descender, or the size for upright columns
-    extent: Box
+    setting: _Setting
     stroke: int = 0
+
+    @cached_property
+    def _placed(self) -> tuple[tuple[Placement, ...], tuple[Cluster, ...], Box]:
+        placements: list[Placement] = []
+        clusters: list[Cluster] = []
+        extent = _place(self, placements, clusters)
+        return tuple(placements), tuple(clusters), extent
+
+    @property
+    def placements(self) -> tuple[Placement, ...]:
+        return self._placed[0]
+
+    @property
+    def clusters(self) -> tuple[Cluster, ...]:
+        return self._placed[1]
+
+    @cached_property
+    def extent(self) -> Box:
+        """Everything the text occupies: every cluster's slot at line height, and a box its drawn ink cannot
+        leave (each glyph's turned, stroked outline box, widened a pixel for rounding)."""
+        return self._placed[2] if "_placed" in self.__dict__ else _place(self)
+
+    def draws_notdef(self) -> bool:
+        """Whether a character has no glyph in its face and would be drawn as the .notdef box (tofu)."""
+        return any(
+            glyph.glyph == 0 for line in self.setting.lines for *_, glyphs in line.slots.values() for glyph, _ in glyphs
+        )
 
     def quad(self, rigid: Rigid, box: FrameBox) -> Quad:
         """A frame box on the canvas: top-left, top-right, bottom-right, bottom-left as read."""
@@ -217,6 +243,17 @@ class _Line(NamedTuple):
     jitter: dict[int, tuple[int, float]]  # cluster start -> its size and its move across the line (px)
 
 
+class _Setting(NamedTuple):
+    """The shaped lines, and how they are set in the block: what placing the glyphs needs."""
+
+    lines: list[_Line]
+    block: float  # the longest line's length
+    align: float  # where a shorter line goes, as a fraction of the free length
+    step: float  # from one line to the next, in pixels
+    across: tuple[float, float]  # a line's box across it, from its baseline
+    turn: float  # how each glyph turns in the frame (upright columns)
+
+
 _PLAIN = Layout()
 # Layouts of texts up to this long are kept: words and short phrases come back often in a corpus, lines
 # seldom do. Each kept layout holds a few hundred small objects that Python's garbage collector walks on
@@ -297,13 +334,22 @@ def _layout(
         offset += len(line_text) + 1
     block = max(line.width for line in lines)
     frame = Frame(params.curve, block, _TURNS[direction], upright)
-    align = _ALIGN[direction][params.alignment]
-    step = params.line_spacing * line_height
+    setting = _Setting(
+        lines, block, _ALIGN[direction][params.alignment], params.line_spacing * line_height, across, turn
+    )
+    return TextLayout(faces, size, text, frame, line_height, setting, stroke)
 
-    placements: list[Placement] = []
-    clusters: list[Cluster] = []
+
+def _place(layout: TextLayout, placements: list[Placement] | None = None, clusters: list[Cluster] | None = None) -> Box:
+    """Place every glyph on the pixel grid and give the layout's extent.
+
+    Given the lists, fills them with the placements and the clusters; without them it only
+    measures, and spends nothing on what only drawing and labels need.
+    """
+    faces, size, frame, stroke = layout.faces, layout.size, layout.frame, layout.stroke
+    lines, block, align, step, across, turn = layout.setting
     reach = _Reach()
-    straight = params.curve is None  # clusters stay where they are set: no move to a curve
+    straight = frame.curve is None  # clusters stay where they are set: no move to a curve
     unmoved = straight and frame.turns % 4 == 0  # frame pixels are canvas pixels: most layouts
     straight_angle = frame.glyph_angle(frame.cluster_transform(0.0, 0.0))
     for index, line in enumerate(lines):
@@ -337,6 +383,8 @@ def _layout(
                     reach.bottoms.append(sy - cbox[1])
                 else:
                     reach.pixels.append(_turned_glyph(cbox, sx, sy, angle))
+                if placements is None:
+                    continue
                 placements.append(
                     Placement(
                         glyph.glyph,
@@ -359,15 +407,19 @@ def _layout(
                     )
             advance = (start_u + u0, v + across[0], start_u + u1, v + across[1])
             reach.pixels.append(_slot_box(frame, rigid, advance))
-            clusters.append(Cluster(line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid))
-        if line.end < len(text):
+            if clusters is not None:
+                clusters.append(
+                    Cluster(line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid)
+                )
+        if line.end < len(layout.text):
             end_u = start_u + line.width
             slot = (end_u, v + across[0], end_u + 1, v + across[1])
             rigid = frame.cluster_transform(end_u, v)
             reach.pixels.append(_slot_box(frame, rigid, slot))
-            clusters.append(Cluster(line.end, line.end + 1, index, slot, None, rigid))
-    assert clusters, "a layout always has at least one cluster"
-    return TextLayout(faces, size, text, frame, tuple(placements), tuple(clusters), line_height, reach.box(), stroke)
+            if clusters is not None:
+                clusters.append(Cluster(line.end, line.end + 1, index, slot, None, rigid))
+    assert reach.pixels, "a layout always has at least one cluster"
+    return reach.box()
 
 
 def _line_spans(faces: tuple[FontFace, ...], styles: Sequence[StyleSpan], start: int, end: int) -> list[Span]:
