@@ -175,8 +175,9 @@ class _Reach:
     """The box that a layout's glyphs and cluster slots take up, gathered as they are placed.
 
     Upright glyphs, the usual case, give their outline boxes in 1/64 px, gathered side by side
-    in lists so that placing a glyph costs four appends; turned glyphs and slots give boxes in
-    pixels. `box` rounds outwards once, which gives what rounding each box outwards would.
+    in lists so that placing a glyph costs four appends; so do the slots of clusters that stand
+    straight, as their edges' pixels along and across the line. Turned glyphs and slots give
+    boxes in pixels. `box` rounds outwards once, which gives what rounding each box outwards would.
     """
 
     def __init__(self) -> None:
@@ -184,15 +185,22 @@ class _Reach:
         self.tops: list[int] = []
         self.rights: list[int] = []
         self.bottoms: list[int] = []
+        self.xs: list[float] = []
+        self.ys: list[float] = []
         self.pixels: list[tuple[float, float, float, float]] = []
 
     def box(self) -> Box:
-        x0s, y0s, x1s, y1s = zip(*self.pixels, strict=True) if self.pixels else ((), (), (), ())
+        x0s, y0s, x1s, y1s = ([box[side] for box in self.pixels] for side in range(4))
+        if self.xs:
+            x0s.append(min(self.xs))
+            y0s.append(min(self.ys))
+            x1s.append(max(self.xs))
+            y1s.append(max(self.ys))
         if self.lefts:  # an upright glyph's box, widened a pixel each side for rounding
-            x0s += (min(self.lefts) // 64 - 1,)
-            y0s += (min(self.tops) // 64 - 1,)
-            x1s += (-(-max(self.rights) // 64) + 1,)
-            y1s += (-(-max(self.bottoms) // 64) + 1,)
+            x0s.append(min(self.lefts) // 64 - 1)
+            y0s.append(min(self.tops) // 64 - 1)
+            x1s.append(-(-max(self.rights) // 64) + 1)
+            y1s.append(-(-max(self.bottoms) // 64) + 1)
         return Box(math.floor(min(x0s)), math.floor(min(y0s)), math.ceil(max(x1s)), math.ceil(max(y1s)))
 
 
@@ -355,6 +363,8 @@ def _place(layout: TextLayout, placements: list[Placement] | None = None, cluste
     for index, line in enumerate(lines):
         start_u = align * (block - line.width)
         v = index * step
+        if unmoved:  # `_slot_box`'s sums across the line, the same for each of its slots
+            reach.ys += (v + (v + across[0] - v), v + (v + across[1] - v))
         starts = sorted(line.slots)
         ends = [*starts[1:], line.end - line.start]
         for cluster_start, cluster_end in zip(starts, ends, strict=True):
@@ -406,7 +416,10 @@ def _place(layout: TextLayout, placements: list[Placement] | None = None, cluste
                         else (min(ink[0], a0), min(ink[1], b0), max(ink[2], a1), max(ink[3], b1))
                     )
             advance = (start_u + u0, v + across[0], start_u + u1, v + across[1])
-            reach.pixels.append(_slot_box(frame, rigid, advance))
+            if unmoved:  # and along it
+                reach.xs += (middle + (advance[0] - middle), middle + (advance[2] - middle))
+            else:
+                reach.pixels.append(_slot_box(frame, rigid, advance))
             if clusters is not None:
                 clusters.append(
                     Cluster(line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid)
@@ -418,7 +431,7 @@ def _place(layout: TextLayout, placements: list[Placement] | None = None, cluste
             reach.pixels.append(_slot_box(frame, rigid, slot))
             if clusters is not None:
                 clusters.append(Cluster(line.end, line.end + 1, index, slot, None, rigid))
-    assert reach.pixels, "a layout always has at least one cluster"
+    assert reach.pixels or reach.xs, "a layout always has at least one cluster"
     return reach.box()
 
 
