@@ -155,7 +155,7 @@ def sample_ranges(config: EffectConfig, params_type: type[EffectParams], rng: np
     hints = _field_types(params_type)
     values: dict[str, Any] = {}
     for name in params_type.model_fields:
-        source = getattr(config, name, None)
+        source = config.__dict__.get(name)  # not getattr: a params field the config lacks would raise inside pydantic
         if isinstance(source, Range):
             values[name] = sample_int(source, rng) if hints[name] is int else sample_float(source, rng)
         elif isinstance(source, ColorRange):

@@ -49,8 +49,9 @@ def sample_effects(config: Any, rng: np.random.Generator) -> list[EffectParams]:
     An effect whose drawn values change nothing is left out of the record.
     """
     chosen = []
+    configured = config.__dict__ if config else {}
     for effect in EFFECTS:
-        effect_config: EffectConfig | None = getattr(config, effect.name, None) if config else None
+        effect_config: EffectConfig | None = configured.get(effect.name)
         if effect_config is None or rng.random() >= effect_config.p:
             continue
         params = sample_params(effect, effect_config, rng)

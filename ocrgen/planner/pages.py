@@ -86,7 +86,7 @@ def _place(
     for _ in range(TEXT_TRIES):
         effects = [e for e in sample_effects(source.spec.effects, rng) if stage_of(e.name) != "image"]
         planned = plan_text(source, rng, effects, max_pixels, resampled, alone=False)
-        box = placement.place(*size_after_geometry(effects, planned.canvas.width, planned.canvas.height), rng)
+        box = placement.place(*planned.picture, rng)
         if box is not None:
             return planned, effects, box
     return None

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any
 
-from ocrgen.effects.registry import plugin_packages, sample_effects, size_after_geometry
+from ocrgen.effects.registry import plugin_packages, sample_effects
 from ocrgen.planner.allocation import RecordOrder, allocate
 from ocrgen.planner.pages import plan_page
 from ocrgen.planner.resources import Resources, SpecResources
@@ -124,7 +124,7 @@ def _plan_one(
     # Effects first: glyph_overlap changes the layout that sizes the canvas.
     effects = sample_effects(spec.effects, rng)
     planned = plan_text(res, rng, effects, max_pixels, stats.resampled)
-    width, height = size_after_geometry(effects, planned.canvas.width, planned.canvas.height)
+    width, height = planned.picture
     # The background first, at the final size, so the colours of the text can keep their contrast against it.
     background = res.backgrounds.draw(spec, width, height, rng)
     luminance = res.backgrounds.luminance(background) if spec.min_contrast > 1 else []

@@ -47,6 +47,7 @@ class PlannedText:
     canvas: Canvas
     origin: Point
     crop: InkCrop | None
+    picture: tuple[int, int]  # the canvas's size once the geometric effects have run
 
     def fields(self) -> dict[str, object]:
         """What a plan record and a page's text both hold of it, by their field names."""
@@ -121,7 +122,7 @@ def plan_text(
     if styled is None:
         resampled[NO_OTHER_STYLE] += 1
     font_ref = FontRef(asset=font.ref, face_index=font.face_index, size=size)
-    return PlannedText(text, font_ref, direction, params, runs, canvas, origin, crop)
+    return PlannedText(text, font_ref, direction, params, runs, canvas, origin, crop, (width, height))
 
 
 def ink_colors(
