@@ -17,8 +17,10 @@ import os
 import re
 import weakref
 from collections import Counter, OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -41,6 +43,9 @@ def match_corpus(corpus_dir: Path, pattern: str) -> list[Path]:
     return sorted(p for p in corpus_dir.glob(pattern) if p.is_file() and p.suffix.lower() == ".txt")
 
 
+_NONE_PASSED: Mapping[str, int] = MappingProxyType({})  # shared by every draw that passed nothing over
+
+
 @dataclass(frozen=True)
 class Draw:
     """A text, or the reason no text came out of this attempt.
@@ -51,7 +56,7 @@ class Draw:
 
     text: str | None
     reason: str | None = None
-    passed_over: Counter[str] = field(default_factory=Counter)
+    passed_over: Mapping[str, int] = field(default_factory=lambda: _NONE_PASSED)
 
 
 class Corpus:
@@ -107,7 +112,7 @@ class Corpus:
             window, split = _decode(raw, path, offset - lead), len(_decode(raw[:lead], path, offset - lead))
             picked = _cut_between_words(window, split, target, reaches_end or window[-1:].isspace())
         else:
-            words = _joined(text).split()
+            words = text.split() if text.isascii() else _joined(text).split()  # the same words; ASCII never closes up
             if not before.isspace() and text[:1] and not text[:1].isspace():
                 words = words[1:]  # the random offset fell inside this word
             if not reaches_end and text[-1:] and not text[-1:].isspace():
