@@ -100,7 +100,7 @@ def plan_text(
         setting = effective_layout(params, effects)
         jitter = layout_jitter(effects)
         layout = layout_text(str(font.path), font.face_index, size, text, direction, setting, jitter, spans)
-        if layout.draws_notdef():
+        if layout.draws_notdef:
             tried["notdef_glyph"] += 1
             continue
         canvas, origin, crop = _fit(layout, rng, res, effects, alone)

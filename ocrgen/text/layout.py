@@ -154,6 +154,7 @@ class TextLayout:
         leave (each glyph's turned, stroked outline box, widened a pixel for rounding)."""
         return self._placed[2] if "_placed" in self.__dict__ else _place(self)
 
+    @cached_property
     def draws_notdef(self) -> bool:
         """Whether a character has no glyph in its face and would be drawn as the .notdef box (tofu)."""
         return any(
