@@ -79,7 +79,8 @@ def plan_text(
     tried: Counter[str] = Counter()
     for _ in range(MAX_TEXT_TRIES):
         draw = res.corpus.draw(rng)
-        tried.update(draw.passed_over)
+        if draw.passed_over:  # seldom: a Counter update costs a microsecond even when empty
+            tried.update(draw.passed_over)
         if draw.text is None:
             tried[draw.reason or "no_text"] += 1
             continue
@@ -118,7 +119,8 @@ def plan_text(
             else "Check that its corpus suits its text_length and that its fonts cover the corpus script."
         )
         raise PlanningError(f"Specification '{spec.name}': no usable text in {MAX_TEXT_TRIES} tries ({reasons}). {fix}")
-    resampled.update(tried)
+    if tried:
+        resampled.update(tried)
     if styled is None:
         resampled[NO_OTHER_STYLE] += 1
     font_ref = FontRef(asset=font.ref, face_index=font.face_index, size=size)
