@@ -19,10 +19,9 @@ import time
 from pathlib import Path
 
 from bench import LINES_EFFECTS, SINGLE_WORD, sized_config
-from render_profile import stage_seconds
-
 from ocrgen.planner import AssetDirs, make_plan
 from ocrgen.text.layout import clear_layout_cache
+from render_profile import stage_seconds
 
 WORKLOADS = {"lines": LINES_EFFECTS, "words": SINGLE_WORD}
 
@@ -67,7 +66,8 @@ def main() -> None:
     print("|---|--:|")
     for step, value in seconds.items():
         print(f"| {step} | {value / total:.0%} |")
-    print(f"| everything else (the text's other draws, checks and bookkeeping) | {1 - sum(seconds.values()) / total:.0%} |")
+    rest = 1 - sum(seconds.values()) / total
+    print(f"| everything else (the text's other draws, checks and bookkeeping) | {rest:.0%} |")
 
 
 if __name__ == "__main__":
