@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 from pydantic import BaseModel
@@ -34,14 +36,27 @@ def record_line(record: Record) -> bytes:
 
 
 def _fields(value: object) -> object:
-    if not isinstance(value, BaseModel):
-        raise TypeError(f"a plan record holds no {type(value).__name__}")
-    if not type(value).__module__.startswith("ocrgen."):
-        return value.model_dump(mode="json")
-    unset = getattr(value, "unset_when", None)
+    encode = _ENCODERS.get(type(value))
+    if encode is None:
+        encode = _ENCODERS.setdefault(type(value), _encoder(type(value)))
+    return encode(value)
+
+
+_ENCODERS: dict[type, Callable[[Any], object]] = {}
+
+
+def _encoder(kind: type) -> Callable[[Any], object]:
+    """How orjson gets the fields of a model of type `kind`: decided once per type (`_ENCODERS`)."""
+    if not issubclass(kind, BaseModel):
+        raise TypeError(f"a plan record holds no {kind.__name__}")
+    if not kind.__module__.startswith("ocrgen."):
+        return partial(BaseModel.model_dump, mode="json")
+    unset: dict[str, Any] = getattr(kind, "unset_when", {})
     if not unset:
-        return value.__dict__
-    return {name: field for name, field in value.__dict__.items() if name not in unset or field != unset[name]}
+        return attrgetter("__dict__")
+    return lambda value: {
+        name: field for name, field in value.__dict__.items() if name not in unset or field != unset[name]
+    }
 
 
 class PlanWriter:
