@@ -130,7 +130,7 @@ class TextLayout:
     text: str
     frame: Frame
     line_height: float  # one line across, in pixels: ascender - descender, or the size for upright columns
-    setting: _Setting
+    setting: Setting
     stroke: int = 0
 
     @cached_property
@@ -252,7 +252,7 @@ class _Line(NamedTuple):
     jitter: dict[int, tuple[int, float]]  # cluster start -> its size and its move across the line (px)
 
 
-class _Setting(NamedTuple):
+class Setting(NamedTuple):
     """The shaped lines, and how they are set in the block: what placing the glyphs needs."""
 
     lines: list[_Line]
@@ -343,7 +343,7 @@ def _layout(
         offset += len(line_text) + 1
     block = max(line.width for line in lines)
     frame = Frame(params.curve, block, _TURNS[direction], upright)
-    setting = _Setting(
+    setting = Setting(
         lines, block, _ALIGN[direction][params.alignment], params.line_spacing * line_height, across, turn
     )
     return TextLayout(faces, size, text, frame, line_height, setting, stroke)
