@@ -21,46 +21,55 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ocrgen.effects.base import Scene
+from ocrgen.effects.base import Scene, Window
 from ocrgen.effects.gaussian import convolve_valid, gaussian_kernel
+from ocrgen.effects.reach import nonzero_window, quad_pixels, read_box
 
 # Where a pixel whose source does not exist reads from: far outside any array, so it stays transparent.
 OUTSIDE = -1e6
 
 
-def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> np.ndarray:
+def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, window: Window | None = None) -> np.ndarray:
     """Bilinear sample of premultiplied RGBA `text` (H, W, 4, float32) at continuous positions; outside it is
-    transparent.
+    transparent. `window`, when given, holds every pixel of `text` that is not zero.
 
-    Only pixels whose four source corners touch the text are worked out: the rest mix nothing but
-    the transparent border, and a turned line leaves half of its canvas so. Of those, alpha is
+    Only pixels whose four source corners touch the window are worked out: the rest mix nothing but
+    zeros, and a turned line leaves half of its canvas so. Of those, alpha is
     sampled first; where it comes out 0, every corner it mixes is transparent or weighs nothing,
     so black in premultiplied colour: all four channels are worked out only where there is ink,
     with the same sums. A pixel's four channels are fetched as one 16-byte value.
     """
-    height, width = text.shape[:2]
     assert text.shape[2] == 4 and text.dtype == np.float32, "remap takes premultiplied RGBA float32"
+    rows, cols = window or (slice(0, text.shape[0]), slice(0, text.shape[1]))
+    top, left = rows.start, cols.start
+    height, width = rows.stop - top, cols.stop - left
     out = np.zeros((source_x.size, 4), np.float32)
     x = source_x.reshape(-1) - 0.5
     y = source_y.reshape(-1) - 0.5
     x0 = np.floor(x)
     y0 = np.floor(y)
-    touching = np.flatnonzero((x0 >= -1) & (x0 < width) & (y0 >= -1) & (y0 < height))
-    x, y, x0, y0 = x[touching], y[touching], x0[touching], y0[touching]
+    touching = np.flatnonzero((x0 >= left - 1) & (x0 < left + width) & (y0 >= top - 1) & (y0 < top + height))
+    if touching.size < x.size:
+        x, y, x0, y0 = x[touching], y[touching], x0[touching], y0[touching]
     fx = (x - x0).astype(np.float32)
     fy = (y - y0).astype(np.float32)
-    padded = np.zeros((height + 2, width + 2, 4), np.float32)
-    padded[1:-1, 1:-1] = text
-    xi = x0.astype(np.int64) + 1
-    yi = (y0.astype(np.int64) + 1) * (width + 2)
-    corners = (yi + xi, yi + xi + 1, yi + (width + 2) + xi, yi + (width + 2) + xi + 1)
-    alpha = _bilinear([padded[:, :, 3].reshape(-1)[corner] for corner in corners], fx, fy)
-    inked = alpha != 0
+    stride = width + 2
+    padded = np.zeros((height + 2, stride, 4), np.float32)
+    padded[1:-1, 1:-1] = text[rows, cols]
+    corner = (y0.astype(np.int64) + (1 - top)) * stride + (x0.astype(np.int64) + (1 - left))
+    alpha = _bilinear(_corners(padded.reshape(-1)[3::4], corner, stride), fx, fy)
+    inked = np.flatnonzero(alpha != 0)
     pixels = padded.reshape(-1).view(np.complex128)  # RGBA as one value, to fetch and to store in one go
-    fetched = [_channels_first(pixels[corner[inked]]) for corner in corners]
+    fetched = [_channels_first(values) for values in _corners(pixels, corner[inked], stride)]
     colour = np.ascontiguousarray(_bilinear(fetched, fx[inked], fy[inked]).T)
     out.view(np.complex128).reshape(-1)[touching[inked]] = colour.view(np.complex128).reshape(-1)
     return out.reshape(*source_x.shape, 4)
+
+
+def _corners(values: np.ndarray, corner: np.ndarray, stride: int) -> list[np.ndarray]:
+    """The values at the flat indices `corner` of rows `stride` long, and right of, below and below right of them:
+    each read from a view of `values` shifted by that offset, without an index array per corner."""
+    return [values[corner], values[1:][corner], values[stride:][corner], values[stride + 1 :][corner]]
 
 
 def _channels_first(rgba: np.ndarray) -> np.ndarray:
@@ -71,8 +80,9 @@ def _channels_first(rgba: np.ndarray) -> np.ndarray:
 def _bilinear(corners: list[np.ndarray], fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
     """Mix the values at the four corners: top left, top right, bottom left, bottom right."""
     top_left, top_right, bottom_left, bottom_right = corners
-    top = top_left * (1 - fx) + top_right * fx
-    bottom = bottom_left * (1 - fx) + bottom_right * fx
+    left = 1 - fx
+    top = top_left * left + top_right * fx
+    bottom = bottom_left * left + bottom_right * fx
     return top * (1 - fy) + bottom * fy
 
 
@@ -224,7 +234,9 @@ class Warp:
     (any positions, not only pixel centres; NaN or `OUTSIDE` for nowhere), and where points go.
 
     `filtered` marks a shrinking rescale: it resamples on its own with an averaging filter instead of
-    joining the chain (a point-sampled shrink would alias).
+    joining the chain (a point-sampled shrink would alias). `straight` marks a projective map
+    (straight lines stay straight), whose source map works pixel by pixel: a chain of them
+    resamples only the pixels the ink can reach (`ocrgen.effects.reach`).
     """
 
     width: int
@@ -232,6 +244,7 @@ class Warp:
     source: Callable[[np.ndarray, np.ndarray], Coordinates]
     forward: Callable[[np.ndarray], np.ndarray]
     filtered: bool = False
+    straight: bool = False
 
 
 @dataclass
@@ -248,7 +261,13 @@ class _Chain:
             self.result = self.original
             return self.original
         last = self.steps[-1][0]
-        xs, ys = pixel_centres(last.width, last.height)
+        window = nonzero_window(self.original)
+        reached = self._reached(window)
+        if reached is None:
+            xs, ys = pixel_centres(last.width, last.height)
+        else:
+            rows, cols = reached
+            xs, ys = cols + 0.5, rows + 0.5
         lost = np.zeros(xs.shape, bool)
         for step, start_width, start_height in reversed(self.steps):
             with np.errstate(invalid="ignore", over="ignore"):
@@ -257,8 +276,26 @@ class _Chain:
                 lost |= (xs < -1) | (xs > start_width + 1) | (ys < -1) | (ys > start_height + 1)
             xs = np.where(lost, OUTSIDE, xs)
             ys = np.where(lost, OUTSIDE, ys)
-        self.result = remap(self.original, xs, ys)
+        sampled = remap(self.original, xs, ys, window)
+        if reached is not None:
+            whole = np.zeros((last.height, last.width, 4), np.float32)
+            whole.reshape(-1).view(np.complex128)[rows * last.width + cols] = sampled.view(np.complex128).reshape(-1)
+            sampled = whole
+        self.result = sampled
         return self.result
+
+    def _reached(self, window: Window) -> tuple[np.ndarray, np.ndarray] | None:
+        """The rows and columns of the output pixels the ink in `window` can reach, or None for all of them:
+        only a chain of straight warps says where its ink goes."""
+        if not all(step.straight for step, _, _ in self.steps):
+            return None
+        corners = read_box(window)
+        for step, _, _ in self.steps:
+            corners = step.forward(corners)
+        if not np.isfinite(corners).all():
+            return None
+        last = self.steps[-1][0]
+        return quad_pixels(corners, last.width, last.height)
 
 
 def _move(scene: Scene, warp: Warp, chain: _Chain) -> _Chain:
