@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ocrgen.effects.base import Scene
+from ocrgen.effects.base import Scene, Window
 from ocrgen.effects.reach import nonzero_window, quad_pixels
 from ocrgen.effects.registry import warp_of
 from ocrgen.effects.warp import Warp, apply_warps
@@ -36,9 +36,9 @@ def _sparse_text(rng: np.random.Generator, height: int, width: int) -> np.ndarra
     return text
 
 
-def _warped(text: np.ndarray, warps: list[Warp]) -> np.ndarray:
+def _warped(text: np.ndarray, warps: list[Warp], ink: Window | None = None) -> np.ndarray:
     scene = Scene(seed=(0,), text=text, points=np.zeros((0, 2)))
-    apply_warps(scene, warps)
+    apply_warps(scene, warps, ink)
     assert scene.text is not None
     return scene.text
 
@@ -58,8 +58,10 @@ def test_straight_warps_resample_only_what_ink_reaches_with_the_same_bits(
         width, height = warp.width, warp.height
     assert all(warp.straight for warp in warps)
     every_pixel = [dataclasses.replace(warp, straight=False) for warp in warps]
-    got, expected = _warped(text, warps), _warped(text, every_pixel)
-    assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))
+    expected = _warped(text, every_pixel)
+    for ink in (None, nonzero_window(text), (slice(0, text.shape[0]), slice(0, text.shape[1]))):
+        got = _warped(text, warps, ink)
+        assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))
 
 
 @settings(max_examples=200, deadline=None)

@@ -252,6 +252,7 @@ class _Chain:
     """Warps waiting to be drawn: each with the size it starts from, all reading from `original`."""
 
     original: np.ndarray
+    ink: Window | None = None  # holds every pixel of `original` that is not zero, when known
     steps: list[tuple[Warp, int, int]] = field(default_factory=list)
     result: np.ndarray | None = None
 
@@ -261,7 +262,7 @@ class _Chain:
             self.result = self.original
             return self.original
         last = self.steps[-1][0]
-        window = nonzero_window(self.original)
+        window = self.ink if self.ink is not None else nonzero_window(self.original)
         reached = self._reached(window)
         if reached is None:
             xs, ys = pixel_centres(last.width, last.height)
@@ -310,10 +311,13 @@ def _move(scene: Scene, warp: Warp, chain: _Chain) -> _Chain:
     return chain
 
 
-def apply_warps(scene: Scene, warps: list[Warp]) -> None:
-    """Move `scene.text` and `scene.points` by `warps`, in order, resampling the text once."""
+def apply_warps(scene: Scene, warps: list[Warp], ink: Window | None = None) -> None:
+    """Move `scene.text` and `scene.points` by `warps`, in order, resampling the text once.
+
+    `ink`, when known, is a window holding every pixel of `scene.text` that is not zero (else it is scanned for).
+    """
     assert scene.text is not None
-    chain = _Chain(scene.text)
+    chain = _Chain(scene.text, ink)
     for warp in warps:
         chain = _move(scene, warp, chain)
     scene.text = chain.draw()

@@ -60,9 +60,10 @@ def draw_picture(
     geometry = [params for effect, params in effects if effect.stage == "geometry"]
     if geometry:
         assert scene.layers is not None
-        scene.text = scene.layers.flatten()
+        ink = scene.layers.ink_window() if text_effects else drawn.ink_window()
+        scene.text = scene.layers.flatten(ink)
         scene.points = shapes.points()
-        apply_geometry(geometry, scene)
+        apply_geometry(geometry, scene, ink)
         shapes = shapes.moved(scene.points, *scene.size)
     return TextPicture(scene, shapes, drawn, bool(text_effects))
 
