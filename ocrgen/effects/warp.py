@@ -92,12 +92,17 @@ def pixel_centres(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def project(matrix: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Apply a 3x3 projective matrix to coordinate arrays."""
+    """Apply a 3x3 projective matrix to coordinate arrays.
+
+    An affine matrix (bottom row 0, 0, 1: a rotation, a shear) skips the division: for finite
+    coordinates w is then exactly 1, and dividing by it changes no bit (a non-finite one stays non-finite).
+    """
+    x = matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]
+    y = matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]
+    if matrix[2, 0] == 0 and matrix[2, 1] == 0 and matrix[2, 2] == 1:
+        return x, y
     w = matrix[2, 0] * xs + matrix[2, 1] * ys + matrix[2, 2]
-    return (
-        (matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]) / w,
-        (matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]) / w,
-    )
+    return x / w, y / w
 
 
 def fitted(matrix: np.ndarray, width: int, height: int) -> tuple[np.ndarray, int, int]:
@@ -275,8 +280,9 @@ class _Chain:
                 xs, ys = step.source(xs, ys)
                 lost |= ~(np.isfinite(xs) & np.isfinite(ys))
                 lost |= (xs < -1) | (xs > start_width + 1) | (ys < -1) | (ys > start_height + 1)
-            xs = np.where(lost, OUTSIDE, xs)
-            ys = np.where(lost, OUTSIDE, ys)
+            if lost.any():
+                xs = np.where(lost, OUTSIDE, xs)
+                ys = np.where(lost, OUTSIDE, ys)
         sampled = remap(self.original, xs, ys, window)
         if reached is not None:
             whole = np.zeros((last.height, last.width, 4), np.float32)
