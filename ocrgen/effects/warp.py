@@ -34,10 +34,11 @@ def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, window: 
     transparent. `window`, when given, holds every pixel of `text` that is not zero.
 
     Only pixels whose four source corners touch the window are worked out: the rest mix nothing but
-    zeros, and a turned line leaves half of its canvas so. Of those, alpha is
-    sampled first; where it comes out 0, every corner it mixes is transparent or weighs nothing,
-    so black in premultiplied colour: all four channels are worked out only where there is ink,
-    with the same sums. A pixel's four channels are fetched as one 16-byte value.
+    zeros, and a turned line leaves half of its canvas so. Of those, only pixels with an inked
+    corner (alpha not 0) are: where all four are transparent, they are black in premultiplied
+    colour too, and so is the mix. Which pixels those are is read from a map of the text that marks
+    each pixel whose 2 x 2 block, down and right, holds ink. A pixel's four channels are fetched as
+    one 16-byte value.
     """
     assert text.shape[2] == 4 and text.dtype == np.float32, "remap takes premultiplied RGBA float32"
     rows, cols = window or (slice(0, text.shape[0]), slice(0, text.shape[1]))
@@ -49,20 +50,22 @@ def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, window: 
     x0 = np.floor(x)
     y0 = np.floor(y)
     touching = np.flatnonzero((x0 >= left - 1) & (x0 < left + width) & (y0 >= top - 1) & (y0 < top + height))
-    if touching.size < x.size:
-        x, y, x0, y0 = x[touching], y[touching], x0[touching], y0[touching]
-    fx = (x - x0).astype(np.float32)
-    fy = (y - y0).astype(np.float32)
     stride = width + 2
     padded = np.zeros((height + 2, stride, 4), np.float32)
     padded[1:-1, 1:-1] = text[rows, cols]
+    near = padded[:, :, 3] != 0
+    near[:, :-1] |= near[:, 1:]
+    near[:-1] |= near[1:]
+    x0, y0 = x0[touching], y0[touching]
     corner = (y0.astype(np.int64) + (1 - top)) * stride + (x0.astype(np.int64) + (1 - left))
-    alpha = _bilinear(_corners(padded.reshape(-1)[3::4], corner, stride), fx, fy)
-    inked = np.flatnonzero(alpha != 0)
+    inked = np.flatnonzero(near.reshape(-1)[corner])
+    touching, corner, x0, y0 = touching[inked], corner[inked], x0[inked], y0[inked]
+    fx = (x[touching] - x0).astype(np.float32)
+    fy = (y[touching] - y0).astype(np.float32)
     pixels = padded.reshape(-1).view(np.complex128)  # RGBA as one value, to fetch and to store in one go
-    fetched = [_channels_first(values) for values in _corners(pixels, corner[inked], stride)]
-    colour = np.ascontiguousarray(_bilinear(fetched, fx[inked], fy[inked]).T)
-    out.view(np.complex128).reshape(-1)[touching[inked]] = colour.view(np.complex128).reshape(-1)
+    fetched = [_channels_first(values) for values in _corners(pixels, corner, stride)]
+    colour = np.ascontiguousarray(_bilinear(fetched, fx, fy).T)
+    out.view(np.complex128).reshape(-1)[touching] = colour.view(np.complex128).reshape(-1)
     return out.reshape(*source_x.shape, 4)
 
 
