@@ -16,11 +16,12 @@ _COORDINATE = st.floats(-1e4, 1e4, allow_nan=False)
 
 def _near_halves(draw: st.DrawFn) -> float:
     """A value whose 100 x falls on or beside a half: where rint(100 x) could round the other way."""
-    half = (draw(st.integers(-(10**6), 10**6)) + 0.5) / 100
+    half = (draw(st.one_of(st.integers(-(10**6), 10**6), st.integers(-(10**13), 10**13))) + 0.5) / 100
     return float(np.nextafter(half, math.inf if draw(st.booleans()) else -math.inf)) if draw(st.booleans()) else half
 
 
-_VALUES = st.one_of(_COORDINATE, st.composite(_near_halves)(), st.integers(-5000, 5000).map(float))
+_FAR_OUT = st.floats(-1e13, 1e13, allow_nan=False)  # past the points rint is trusted with
+_VALUES = st.one_of(_COORDINATE, st.composite(_near_halves)(), st.integers(-5000, 5000).map(float), _FAR_OUT)
 
 
 @settings(max_examples=300, deadline=None)

@@ -224,8 +224,9 @@ def _rounded(polygon: Sequence[tuple[float, float]]) -> list[tuple[float, float]
 
 
 # How near a half 100 x, as computed, may fall for rint to round it the other way from the exact 100 x:
-# far above its rounding error (below 1e-7 for points within ten million pixels).
+# far above its rounding error, below 1e-7 for points within `_FAR` pixels (the rest go through round).
 _NEAR_HALF = 1e-6
+_FAR = 1e7
 
 
 def _hundredths(values: np.ndarray) -> np.ndarray:
@@ -233,13 +234,13 @@ def _hundredths(values: np.ndarray) -> np.ndarray:
 
     round(x, 2) is the float nearest k / 100, k the exact 100 x rounded half to even; so is
     rint(100 x) / 100, a correctly rounded division, whenever rint finds the same k. It can only
-    miss where 100 x, as computed, lies within its rounding error of a half: those few go through
-    round itself.
+    miss where 100 x, as computed, lies within its rounding error of a half: those few, and points
+    too far out for that error to be small, go through round itself.
     """
     scaled = values * 100
     whole = np.rint(scaled)
     out = whole / 100
-    for index in np.flatnonzero(np.abs(scaled - whole) > 0.5 - _NEAR_HALF):
+    for index in np.flatnonzero((np.abs(scaled - whole) > 0.5 - _NEAR_HALF) | (np.abs(values) >= _FAR)):
         out.flat[index] = round(float(values.flat[index]), 2)
     return out
 
