@@ -10,5 +10,8 @@ import numpy as np
 
 
 def to_uint8(values: np.ndarray) -> np.ndarray:
-    """`values` rounded to the nearest integer (halves to even) and held to 0..255."""
-    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    """`values` rounded to the nearest integer (halves to even) and held to 0..255; held in place, in the
+    rounded copy, so the picture-sized array is allocated once before the bytes."""
+    rounded = np.rint(values)
+    np.clip(rounded, 0, 255, out=rounded)
+    return rounded.astype(np.uint8)

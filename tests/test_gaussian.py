@@ -8,7 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocrgen.effects.gaussian import gaussian_blur, gaussian_kernel
+from ocrgen.effects.gaussian import convolve_valid, gaussian_blur, gaussian_kernel
+from ocrgen.pixels import to_uint8
 
 sigmas = st.floats(min_value=0.05, max_value=6.0)
 
@@ -53,3 +54,25 @@ def test_it_is_the_2d_gaussian_with_repeated_edges(sigma: float, seed: int) -> N
 def test_sigma_zero_changes_nothing() -> None:
     pixels = np.random.default_rng(1).integers(0, 256, (5, 6, 3), dtype=np.uint8)
     assert gaussian_blur(pixels, 0) is pixels
+
+
+def _blurred_everywhere(pixels: np.ndarray, sigma: float) -> np.ndarray:
+    """The blur worked out for every pixel: what `gaussian_blur` must give, bit for bit."""
+    kernel = gaussian_kernel(sigma).astype(np.float32)
+    reach = len(kernel) // 2
+    spread = ((reach, reach), (reach, reach), *[(0, 0)] * (pixels.ndim - 2))
+    return to_uint8(convolve_valid(np.pad(pixels, spread, mode="edge").astype(np.float32), kernel))
+
+
+@settings(max_examples=80, deadline=None)
+@given(sigma=sigmas, seed=st.integers(0, 2**32 - 1), channels=st.sampled_from([None, 3]), plain=st.booleans())
+def test_blurring_near_the_ink_only_changes_no_bit(sigma: float, seed: int, channels: int | None, plain: bool) -> None:
+    """A patch on a plain background (a line of text), or noise everywhere: the same bits as blurring every pixel."""
+    rng = np.random.default_rng(seed)
+    height, width = (int(n) for n in rng.integers(1, 60, 2))
+    shape = (height, width) if channels is None else (height, width, channels)
+    pixels = np.full(shape, rng.integers(0, 256), np.uint8) if plain else rng.integers(0, 256, shape, np.uint8)
+    y0, x0 = int(rng.integers(0, height)), int(rng.integers(0, width))
+    y1, x1 = int(rng.integers(y0, height + 1)), int(rng.integers(x0, width + 1))
+    pixels[y0:y1, x0:x1] = rng.integers(0, 256, pixels[y0:y1, x0:x1].shape, np.uint8)
+    assert np.array_equal(gaussian_blur(pixels, sigma), _blurred_everywhere(pixels, sigma))

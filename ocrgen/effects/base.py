@@ -35,26 +35,32 @@ class TextLayers:
     clusters: np.ndarray | None = None
     under: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
-    def flatten(self) -> np.ndarray:
+    def flatten(self, window: Window | None = None) -> np.ndarray:
         """Premultiplied RGBA (float32, 0-1) of all layers: shadows, outline, then fill on top.
 
-        Channel by channel, like `over`: numpy runs a loop along the pixels then, not one per pixel along 3.
+        Only `window` (by default `ink_window()`), which must hold every inked pixel, is worked
+        out: outside it every layer is transparent, which flattens to zero bits. Channel by channel,
+        like `over`: numpy runs a loop along the pixels then, not one per pixel along 3.
         """
-        out: np.ndarray | None = None
+        if window is None:
+            window = self.ink_window()
+        out = np.zeros((*self.fill.shape, 4), np.float32)
+        part = out[window]
+        first = True
         for coverage, color in self._stack():
-            alpha = coverage * np.float32(1 / 255)
-            rgb = np.asarray(color, np.float32) * np.float32(1 / 255)
-            if out is None:  # over nothing (transparent black) a layer stays exactly itself
-                out = np.empty((*alpha.shape, 4), np.float32)
+            alpha = coverage[window] * np.float32(1 / 255)
+            paint = np.asarray(color, np.float32)
+            rgb = (paint[window] if paint.ndim == 3 else paint) * np.float32(1 / 255)
+            if first:  # over nothing (transparent black) a layer stays exactly itself
                 for channel in range(3):
-                    out[:, :, channel] = rgb[..., channel] * alpha
-                out[:, :, 3] = alpha
+                    part[:, :, channel] = rgb[..., channel] * alpha
+                part[:, :, 3] = alpha
+                first = False
             else:
                 below = 1 - alpha
                 for channel in range(3):
-                    out[:, :, channel] = rgb[..., channel] * alpha + out[:, :, channel] * below
-                out[:, :, 3] = alpha + out[:, :, 3] * below
-        assert out is not None
+                    part[:, :, channel] = rgb[..., channel] * alpha + part[:, :, channel] * below
+                part[:, :, 3] = alpha + part[:, :, 3] * below
         return out
 
     def over(self, background: np.ndarray, window: Window) -> np.ndarray:

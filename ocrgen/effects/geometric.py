@@ -103,7 +103,7 @@ def _projective_warp(matrix: np.ndarray, width: int, height: int) -> Warp:
     def forward(points: np.ndarray) -> np.ndarray:
         return np.stack(project(matrix, points[:, 0], points[:, 1]), axis=1)
 
-    return Warp(width, height, source, forward)
+    return Warp(width, height, source, forward, straight=True)
 
 
 def rescale_size(params: Rescale, width: int, height: int) -> tuple[int, int]:
@@ -194,7 +194,8 @@ def rescale_warp(params: Rescale, width: int, height: int, rng: np.random.Genera
     def forward(points: np.ndarray) -> np.ndarray:
         return points * ratio
 
-    return Warp(new_width, new_height, source, forward, filtered=new_width < width or new_height < height)
+    shrinks = new_width < width or new_height < height
+    return Warp(new_width, new_height, source, forward, filtered=shrinks, straight=True)
 
 
 def shear_matrix(params: Shear, width: int, height: int) -> tuple[np.ndarray, int, int]:

@@ -297,8 +297,8 @@ def apply_jpeg(params: Jpeg, scene: Scene) -> None:
     buffer = io.BytesIO()
     Image.fromarray(scene.image).save(buffer, "JPEG", quality=params.quality)
     buffer.seek(0)
-    with Image.open(buffer) as decoded:
-        scene.image = np.asarray(decoded.convert("RGB"))
+    with Image.open(buffer) as decoded:  # RGB in, RGB out: a convert("RGB") would only copy it
+        scene.image = np.asarray(decoded)
 
 
 def illumination_light(params: Illumination, width: int, height: int) -> np.ndarray:

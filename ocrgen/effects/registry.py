@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ocrgen.effects.base import ColorPicker, Scene, sample_ranges
+from ocrgen.effects.base import ColorPicker, Scene, Window, sample_ranges
 from ocrgen.effects.warp import Warp, apply_warps
 from ocrgen.plugins import load_target
 from ocrgen.schemas.effects.base import BUILT_IN_PACKAGE, Effect, EffectConfig, EffectParams
@@ -95,16 +95,19 @@ def apply_effect(params: EffectParams, scene: Scene) -> None:
         _code(effect.apply)(params, scene)
 
 
-def apply_geometry(effects: list[EffectParams], scene: Scene) -> None:
+def apply_geometry(effects: list[EffectParams], scene: Scene, ink: Window | None = None) -> None:
     """Every geometric effect of a record, in order, resampling the text once (not once per effect,
-    which would blur it a little more each time); only a shrinking rescale resamples on its own."""
+    which would blur it a little more each time); only a shrinking rescale resamples on its own.
+
+    `ink`, when the caller knows it, is a window holding every pixel of `scene.text` that is not zero.
+    """
     width, height = scene.size
     warps = []
     for params in effects:
         warp = warp_of(params)(params, width, height, scene.rng)
         warps.append(warp)
         width, height = warp.width, warp.height
-    apply_warps(scene, warps)
+    apply_warps(scene, warps, ink)
 
 
 def warp_of(params: EffectParams) -> WarpFunction:

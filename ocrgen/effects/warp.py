@@ -21,46 +21,58 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ocrgen.effects.base import Scene
+from ocrgen.effects.base import Scene, Window
 from ocrgen.effects.gaussian import convolve_valid, gaussian_kernel
+from ocrgen.effects.reach import nonzero_window, quad_pixels, read_box
 
 # Where a pixel whose source does not exist reads from: far outside any array, so it stays transparent.
 OUTSIDE = -1e6
 
 
-def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> np.ndarray:
+def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, window: Window | None = None) -> np.ndarray:
     """Bilinear sample of premultiplied RGBA `text` (H, W, 4, float32) at continuous positions; outside it is
-    transparent.
+    transparent. `window`, when given, holds every pixel of `text` that is not zero.
 
-    Only pixels whose four source corners touch the text are worked out: the rest mix nothing but
-    the transparent border, and a turned line leaves half of its canvas so. Of those, alpha is
-    sampled first; where it comes out 0, every corner it mixes is transparent or weighs nothing,
-    so black in premultiplied colour: all four channels are worked out only where there is ink,
-    with the same sums. A pixel's four channels are fetched as one 16-byte value.
+    Only pixels whose four source corners touch the window are worked out: the rest mix nothing but
+    zeros, and a turned line leaves half of its canvas so. Of those, only pixels with an inked
+    corner (alpha not 0) are: where all four are transparent, they are black in premultiplied
+    colour too, and so is the mix. Which pixels those are is read from a map of the text that marks
+    each pixel whose 2 x 2 block, down and right, holds ink. A pixel's four channels are fetched as
+    one 16-byte value.
     """
-    height, width = text.shape[:2]
     assert text.shape[2] == 4 and text.dtype == np.float32, "remap takes premultiplied RGBA float32"
+    rows, cols = window or (slice(0, text.shape[0]), slice(0, text.shape[1]))
+    top, left = rows.start, cols.start
+    height, width = rows.stop - top, cols.stop - left
     out = np.zeros((source_x.size, 4), np.float32)
     x = source_x.reshape(-1) - 0.5
     y = source_y.reshape(-1) - 0.5
     x0 = np.floor(x)
     y0 = np.floor(y)
-    touching = np.flatnonzero((x0 >= -1) & (x0 < width) & (y0 >= -1) & (y0 < height))
-    x, y, x0, y0 = x[touching], y[touching], x0[touching], y0[touching]
-    fx = (x - x0).astype(np.float32)
-    fy = (y - y0).astype(np.float32)
-    padded = np.zeros((height + 2, width + 2, 4), np.float32)
-    padded[1:-1, 1:-1] = text
-    xi = x0.astype(np.int64) + 1
-    yi = (y0.astype(np.int64) + 1) * (width + 2)
-    corners = (yi + xi, yi + xi + 1, yi + (width + 2) + xi, yi + (width + 2) + xi + 1)
-    alpha = _bilinear([padded[:, :, 3].reshape(-1)[corner] for corner in corners], fx, fy)
-    inked = alpha != 0
+    touching = np.flatnonzero((x0 >= left - 1) & (x0 < left + width) & (y0 >= top - 1) & (y0 < top + height))
+    stride = width + 2
+    padded = np.zeros((height + 2, stride, 4), np.float32)
+    padded[1:-1, 1:-1] = text[rows, cols]
+    near = padded[:, :, 3] != 0
+    near[:, :-1] |= near[:, 1:]
+    near[:-1] |= near[1:]
+    x0, y0 = x0[touching], y0[touching]
+    corner = (y0.astype(np.int64) + (1 - top)) * stride + (x0.astype(np.int64) + (1 - left))
+    inked = np.flatnonzero(near.reshape(-1)[corner])
+    touching, corner, x0, y0 = touching[inked], corner[inked], x0[inked], y0[inked]
+    fx = (x[touching] - x0).astype(np.float32)
+    fy = (y[touching] - y0).astype(np.float32)
     pixels = padded.reshape(-1).view(np.complex128)  # RGBA as one value, to fetch and to store in one go
-    fetched = [_channels_first(pixels[corner[inked]]) for corner in corners]
-    colour = np.ascontiguousarray(_bilinear(fetched, fx[inked], fy[inked]).T)
-    out.view(np.complex128).reshape(-1)[touching[inked]] = colour.view(np.complex128).reshape(-1)
+    fetched = [_channels_first(values) for values in _corners(pixels, corner, stride)]
+    colour = np.ascontiguousarray(_bilinear(fetched, fx, fy).T)
+    out.view(np.complex128).reshape(-1)[touching] = colour.view(np.complex128).reshape(-1)
     return out.reshape(*source_x.shape, 4)
+
+
+def _corners(values: np.ndarray, corner: np.ndarray, stride: int) -> list[np.ndarray]:
+    """The values at the flat indices `corner` of rows `stride` long, and right of, below and below right of them:
+    each read from a view of `values` shifted by that offset, without an index array per corner."""
+    return [values[corner], values[1:][corner], values[stride:][corner], values[stride + 1 :][corner]]
 
 
 def _channels_first(rgba: np.ndarray) -> np.ndarray:
@@ -71,8 +83,9 @@ def _channels_first(rgba: np.ndarray) -> np.ndarray:
 def _bilinear(corners: list[np.ndarray], fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
     """Mix the values at the four corners: top left, top right, bottom left, bottom right."""
     top_left, top_right, bottom_left, bottom_right = corners
-    top = top_left * (1 - fx) + top_right * fx
-    bottom = bottom_left * (1 - fx) + bottom_right * fx
+    left = 1 - fx
+    top = top_left * left + top_right * fx
+    bottom = bottom_left * left + bottom_right * fx
     return top * (1 - fy) + bottom * fy
 
 
@@ -82,12 +95,17 @@ def pixel_centres(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def project(matrix: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Apply a 3x3 projective matrix to coordinate arrays."""
+    """Apply a 3x3 projective matrix to coordinate arrays.
+
+    An affine matrix (bottom row 0, 0, 1: a rotation, a shear) skips the division: for finite
+    coordinates w is then exactly 1, and dividing by it changes no bit (a non-finite one stays non-finite).
+    """
+    x = matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]
+    y = matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]
+    if matrix[2, 0] == 0 and matrix[2, 1] == 0 and matrix[2, 2] == 1:
+        return x, y
     w = matrix[2, 0] * xs + matrix[2, 1] * ys + matrix[2, 2]
-    return (
-        (matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]) / w,
-        (matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]) / w,
-    )
+    return x / w, y / w
 
 
 def fitted(matrix: np.ndarray, width: int, height: int) -> tuple[np.ndarray, int, int]:
@@ -224,7 +242,9 @@ class Warp:
     (any positions, not only pixel centres; NaN or `OUTSIDE` for nowhere), and where points go.
 
     `filtered` marks a shrinking rescale: it resamples on its own with an averaging filter instead of
-    joining the chain (a point-sampled shrink would alias).
+    joining the chain (a point-sampled shrink would alias). `straight` marks a projective map
+    (straight lines stay straight), whose source map works pixel by pixel: a chain of them
+    resamples only the pixels the ink can reach (`ocrgen.effects.reach`).
     """
 
     width: int
@@ -232,6 +252,7 @@ class Warp:
     source: Callable[[np.ndarray, np.ndarray], Coordinates]
     forward: Callable[[np.ndarray], np.ndarray]
     filtered: bool = False
+    straight: bool = False
 
 
 @dataclass
@@ -239,6 +260,7 @@ class _Chain:
     """Warps waiting to be drawn: each with the size it starts from, all reading from `original`."""
 
     original: np.ndarray
+    ink: Window | None = None  # holds every pixel of `original` that is not zero, when known
     steps: list[tuple[Warp, int, int]] = field(default_factory=list)
     result: np.ndarray | None = None
 
@@ -248,17 +270,42 @@ class _Chain:
             self.result = self.original
             return self.original
         last = self.steps[-1][0]
-        xs, ys = pixel_centres(last.width, last.height)
+        window = self.ink if self.ink is not None else nonzero_window(self.original)
+        reached = self._reached(window)
+        if reached is None:
+            xs, ys = pixel_centres(last.width, last.height)
+        else:
+            rows, cols = reached
+            xs, ys = cols + 0.5, rows + 0.5
         lost = np.zeros(xs.shape, bool)
         for step, start_width, start_height in reversed(self.steps):
             with np.errstate(invalid="ignore", over="ignore"):
                 xs, ys = step.source(xs, ys)
                 lost |= ~(np.isfinite(xs) & np.isfinite(ys))
                 lost |= (xs < -1) | (xs > start_width + 1) | (ys < -1) | (ys > start_height + 1)
-            xs = np.where(lost, OUTSIDE, xs)
-            ys = np.where(lost, OUTSIDE, ys)
-        self.result = remap(self.original, xs, ys)
+            if lost.any():
+                xs = np.where(lost, OUTSIDE, xs)
+                ys = np.where(lost, OUTSIDE, ys)
+        sampled = remap(self.original, xs, ys, window)
+        if reached is not None:
+            whole = np.zeros((last.height, last.width, 4), np.float32)
+            whole.reshape(-1).view(np.complex128)[rows * last.width + cols] = sampled.view(np.complex128).reshape(-1)
+            sampled = whole
+        self.result = sampled
         return self.result
+
+    def _reached(self, window: Window) -> tuple[np.ndarray, np.ndarray] | None:
+        """The rows and columns of the output pixels the ink in `window` can reach, or None for all of them:
+        only a chain of straight warps says where its ink goes."""
+        if not all(step.straight for step, _, _ in self.steps):
+            return None
+        corners = read_box(window)
+        for step, _, _ in self.steps:
+            corners = step.forward(corners)
+        if not np.isfinite(corners).all():
+            return None
+        last = self.steps[-1][0]
+        return quad_pixels(corners, last.width, last.height)
 
 
 def _move(scene: Scene, warp: Warp, chain: _Chain) -> _Chain:
@@ -273,10 +320,13 @@ def _move(scene: Scene, warp: Warp, chain: _Chain) -> _Chain:
     return chain
 
 
-def apply_warps(scene: Scene, warps: list[Warp]) -> None:
-    """Move `scene.text` and `scene.points` by `warps`, in order, resampling the text once."""
+def apply_warps(scene: Scene, warps: list[Warp], ink: Window | None = None) -> None:
+    """Move `scene.text` and `scene.points` by `warps`, in order, resampling the text once.
+
+    `ink`, when known, is a window holding every pixel of `scene.text` that is not zero (else it is scanned for).
+    """
     assert scene.text is not None
-    chain = _Chain(scene.text)
+    chain = _Chain(scene.text, ink)
     for warp in warps:
         chain = _move(scene, warp, chain)
     scene.text = chain.draw()

@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
+from ocrgen.errors import RenderError
 from ocrgen.schemas.label import BBox, SegmentData, ShapesData
 from ocrgen.text.layout import Box, Cluster, FrameBox, Quad, TextLayout
 
@@ -42,21 +44,32 @@ class LabelShapes(NamedTuple):
         return np.array([p for polygon in polygons for p in polygon], np.float64).reshape(-1, 2)
 
     def moved(self, points: np.ndarray, width: int, height: int) -> LabelShapes:
-        """The shapes with their points replaced; each bbox becomes its polygon's bounds, clipped to the image."""
-        cursor = 0
-        moved_points = points.tolist()
+        """The shapes with their points replaced; each bbox becomes its polygon's bounds, clipped to the image.
 
-        def move(shapes: list[Shape]) -> list[Shape]:
-            nonlocal cursor
-            out = []
-            for shape in shapes:
-                polygon = moved_points[cursor : cursor + len(shape.polygon)]
-                cursor += len(shape.polygon)
-                polygon = _rounded(polygon)  # the box is the bounds of the polygon as the label holds it
-                out.append(Shape(shape.text, polygon, _clip(Box.around(polygon), (width, height)), shape.line))
-            return out
-
-        return LabelShapes(move(self.characters), move(self.words), move(self.lines))
+        Rounded, bounded and clipped for every point and shape at once (as `_rounded`, `Box.around`
+        and `_clip` would one by one), then split back into shapes.
+        """
+        shapes = [*self.characters, *self.words, *self.lines]
+        if not shapes:
+            return self
+        if not np.isfinite(points).all():
+            raise RenderError("a geometric effect moved a label point to no finite place")
+        sizes = np.array([len(shape.polygon) for shape in shapes])
+        starts = np.cumsum(sizes) - sizes
+        rounded = _hundredths(points)
+        xs, ys = rounded[:, 0], rounded[:, 1]
+        x0 = np.clip(np.floor(np.minimum.reduceat(xs, starts)), 0, width - 1)
+        y0 = np.clip(np.floor(np.minimum.reduceat(ys, starts)), 0, height - 1)
+        x1 = np.maximum(np.minimum(np.ceil(np.maximum.reduceat(xs, starts)), width), x0 + 1)
+        y1 = np.maximum(np.minimum(np.ceil(np.maximum.reduceat(ys, starts)), height), y0 + 1)
+        boxes = map(Box._make, zip(*(edge.astype(np.int64).tolist() for edge in (x0, y0, x1, y1)), strict=True))
+        pairs = list(zip(xs.tolist(), ys.tolist(), strict=True))
+        out = [
+            Shape(shape.text, pairs[start : start + size], box, shape.line)
+            for shape, start, size, box in zip(shapes, starts.tolist(), sizes.tolist(), boxes, strict=True)
+        ]
+        characters, words = len(self.characters), len(self.words)
+        return LabelShapes(out[:characters], out[characters : characters + words], out[characters + words :])
 
     def cut(self, x0: int, y0: int, width: int, height: int) -> LabelShapes:
         """The shapes in the width x height part of the image whose top-left corner is (x0, y0).
@@ -154,11 +167,25 @@ def _measure(
     layout: TextLayout, cluster: Cluster, ink: Box | None, origin: tuple[int, int], size: tuple[int, int]
 ) -> _Measured:
     if ink is None or cluster.ink is None:
+        if cluster.rigid.angle == 0 and layout.frame.turns % 4 == 0:
+            return _straight_slot(cluster, origin, size)
         quad = _moved(layout.quad(cluster.rigid, cluster.advance), origin)
         return _Measured(cluster, cluster.advance, _rounded(quad), _clip(Box.around(quad), size))
     if cluster.rigid.angle == 0:
         return _Measured(cluster, cluster.ink, _reading_corners(ink, layout.frame.turns), ink)
     return _Measured(cluster, cluster.ink, _rounded(_moved(layout.quad(cluster.rigid, cluster.ink), origin)), ink)
+
+
+def _straight_slot(cluster: Cluster, origin: tuple[int, int], size: tuple[int, int]) -> _Measured:
+    """`_measure` of a cluster without ink that stands straight in an unturned frame (most spaces): the sums of
+    `layout.quad`, `_moved`, `_rounded` and `Box.around` for an upright rectangle, done once per edge."""
+    (pu, pv), (tu, tv) = cluster.rigid.pivot, cluster.rigid.to
+    u0, v0, u1, v1 = cluster.advance
+    x0, x1 = tu + (u0 - pu) + origin[0], tu + (u1 - pu) + origin[0]
+    y0, y1 = tv + (v0 - pv) + origin[1], tv + (v1 - pv) + origin[1]
+    (a, b), (c, d) = _rounded([(x0, y0), (x1, y1)])
+    box = Box(math.floor(min(x0, x1)), math.floor(min(y0, y1)), math.ceil(max(x0, x1)), math.ceil(max(y0, y1)))
+    return _Measured(cluster, cluster.advance, [(a, b), (c, b), (c, d), (a, d)], _clip(box, size))
 
 
 # Which corner of (top-left, top-right, bottom-right, bottom-left) the text reads from first, per quarter turn.
@@ -194,6 +221,28 @@ def _moved(quad: Quad, origin: tuple[int, int]) -> Quad:
 def _rounded(polygon: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     """To 0.01 pixel; whole-pixel corners (all of straight text's) are kept as they are, which is what round gives."""
     return [(x if x.is_integer() else round(x, 2), y if y.is_integer() else round(y, 2)) for x, y in polygon]
+
+
+# How near a half 100 x, as computed, may fall for rint to round it the other way from the exact 100 x:
+# far above its rounding error, below 1e-7 for points within `_FAR` pixels (the rest go through round).
+_NEAR_HALF = 1e-6
+_FAR = 1e7
+
+
+def _hundredths(values: np.ndarray) -> np.ndarray:
+    """`values` rounded to 0.01 as `_rounded` rounds them, bit for bit.
+
+    round(x, 2) is the float nearest k / 100, k the exact 100 x rounded half to even; so is
+    rint(100 x) / 100, a correctly rounded division, whenever rint finds the same k. It can only
+    miss where 100 x, as computed, lies within its rounding error of a half: those few, and points
+    too far out for that error to be small, go through round itself.
+    """
+    scaled = values * 100
+    whole = np.rint(scaled)
+    out = whole / 100
+    for index in np.flatnonzero((np.abs(scaled - whole) > 0.5 - _NEAR_HALF) | (np.abs(values) >= _FAR)):
+        out.flat[index] = round(float(values.flat[index]), 2)
+    return out
 
 
 def _clip(box: Box, size: tuple[int, int]) -> Box:
