@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ocrgen.renderer.labels import _clip, _measure, _moved, _rounded, _straight_slot
 from ocrgen.text.frames import Frame, Rigid
-from ocrgen.text.layout import Box, Cluster, TextLayout
+from ocrgen.text.layout import Box, Cluster, Setting, TextLayout
 
 _PIXELS = st.floats(-500, 500, allow_nan=False)
 
@@ -29,7 +29,8 @@ def test_straight_slot_is_the_quad_of_the_slot(
     origin: tuple[int, int],
     size: tuple[int, int],
 ) -> None:
-    layout = TextLayout(faces=(), size=32, text=" ", frame=Frame(), placements=(), clusters=(), line_height=40.0)
+    nothing_set = Setting(lines=[], block=0.0, align=0.0, step=0.0, across=(0.0, 0.0), turn=0)
+    layout = TextLayout(faces=(), size=32, text=" ", frame=Frame(), line_height=40.0, setting=nothing_set)
     cluster = Cluster(0, 1, 0, advance, None, Rigid(pivot, to, 0.0))
     quad = _moved(layout.quad(cluster.rigid, cluster.advance), origin)
     got = _straight_slot(cluster, origin, size)
