@@ -40,9 +40,13 @@ PLAN_SCHEMA_VERSION: Literal[1] = 1
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    # Fields left out of the JSON while they hold these values: fields added after plans were first
-    # written, so that a record that does not use them keeps its bytes. The planner's fast encoder
-    # (`ocrgen.planner.writer.record_line`) leaves out the same ones.
+
+class _LeavesOutUnset(_Record):
+    """A record part with fields added after plans were first written: while they hold the values in
+    `unset_when`, they are left out of the JSON, so that a record that does not use them keeps its bytes.
+    The planner's fast encoder (`ocrgen.planner.writer.record_line`) leaves out the same ones.
+    """
+
     unset_when: ClassVar[dict[str, Any]] = {}
 
     @model_serializer(mode="wrap")
@@ -104,7 +108,7 @@ class ImageBackground(_Record):
     crop: tuple[int, int, int, int] = Field(description="x0, y0, x1, y1 in source-image pixels.")
 
 
-class ProceduralBackground(_Record):
+class ProceduralBackground(_LeavesOutUnset):
     """A background drawn from numbers alone; `paper` and `noise` grain comes from the record seed.
 
     `gradient` blends `color` into `end_color` along `angle`; the other styles have neither field.
@@ -152,7 +156,7 @@ class Stroke(_Record):
     color: RGB
 
 
-class Layout(_Record):
+class Layout(_LeavesOutUnset):
     """How the lines of `text` are set and outlined; the defaults give one straight, plain line."""
 
     unset_when: ClassVar[dict[str, Any]] = {"word_spacing": 0}
@@ -175,7 +179,7 @@ class Layout(_Record):
 Margin = Annotated[int, Field(ge=0, le=MAX_IMAGE_PIXELS_LIMIT, description="Pixels; no image side is longer.")]
 
 
-class InkCrop(_Record):
+class InkCrop(_LeavesOutUnset):
     """The final image is the bounding box of the text's ink plus these margins, clipped to the picture.
 
     Pixels of the final image, drawn by the planner from `framing.margin` and the line height.
@@ -195,7 +199,7 @@ class InkCrop(_Record):
     )
 
 
-class PlanRecord(_Record):
+class PlanRecord(_LeavesOutUnset):
     """Everything needed to render one image."""
 
     unset_when: ClassVar[dict[str, Any]] = {"crop": None, "plugins": {}, "styles": []}
@@ -261,7 +265,7 @@ def _check_stages(effects: list[AppliedEffect], stages: tuple[str, ...], what: s
         raise ValueError(f"{', '.join(wrong)} cannot apply to {what}, which takes {' and '.join(stages)} effects only")
 
 
-class PageInstance(_Record):
+class PageInstance(_LeavesOutUnset):
     """One text of a page: drawn on its own canvas as a record's text is, then laid on the page at `offset`."""
 
     unset_when: ClassVar[dict[str, Any]] = {"styles": []}
@@ -287,7 +291,7 @@ class PageInstance(_Record):
         return self
 
 
-class PageRecord(_Record):
+class PageRecord(_LeavesOutUnset):
     """Everything needed to render one page: its background, its effects, and each text on it, placed."""
 
     unset_when: ClassVar[dict[str, Any]] = {"plugins": {}}

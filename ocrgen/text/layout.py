@@ -134,11 +134,11 @@ class TextLayout:
     stroke: int = 0
 
     @cached_property
-    def _placed(self) -> tuple[tuple[Placement, ...], tuple[Cluster, ...], Box]:
+    def _placed(self) -> tuple[tuple[Placement, ...], tuple[Cluster, ...]]:
         placements: list[Placement] = []
         clusters: list[Cluster] = []
-        extent = _place(self, placements, clusters)
-        return tuple(placements), tuple(clusters), extent
+        _place(self, None, placements, clusters)
+        return tuple(placements), tuple(clusters)
 
     @property
     def placements(self) -> tuple[Placement, ...]:
@@ -152,7 +152,9 @@ class TextLayout:
     def extent(self) -> Box:
         """Everything the text occupies: every cluster's slot at line height, and a box its drawn ink cannot
         leave (each glyph's turned, stroked outline box, widened a pixel for rounding)."""
-        return self._placed[2] if "_placed" in self.__dict__ else _place(self)
+        reach = _Reach()
+        _place(self, reach)
+        return reach.box()
 
     @cached_property
     def draws_notdef(self) -> bool:
@@ -191,6 +193,7 @@ class _Reach:
         self.pixels: list[tuple[float, float, float, float]] = []
 
     def box(self) -> Box:
+        assert self.pixels or self.xs, "a layout always has at least one cluster"
         x0s, y0s, x1s, y1s = ([box[side] for box in self.pixels] for side in range(4))
         if self.xs:
             x0s.append(min(self.xs))
@@ -349,22 +352,25 @@ def _layout(
     return TextLayout(faces, size, text, frame, line_height, setting, stroke)
 
 
-def _place(layout: TextLayout, placements: list[Placement] | None = None, clusters: list[Cluster] | None = None) -> Box:
-    """Place every glyph on the pixel grid and give the layout's extent.
-
-    Given the lists, fills them with the placements and the clusters; without them it only
-    measures, and spends nothing on what only drawing and labels need.
+def _place(
+    layout: TextLayout,
+    reach: _Reach | None,
+    placements: list[Placement] | None = None,
+    clusters: list[Cluster] | None = None,
+) -> None:
+    """Place every glyph on the pixel grid: gather the layout's extent into `reach`, or fill the lists with the
+    placements and the clusters, or both. The planner only measures, drawing and labels only place: neither
+    spends anything on what only the other needs.
     """
     faces, size, frame, stroke = layout.faces, layout.size, layout.frame, layout.stroke
     lines, block, align, step, across, turn = layout.setting
-    reach = _Reach()
     straight = frame.curve is None  # clusters stay where they are set: no move to a curve
     unmoved = straight and frame.turns % 4 == 0  # frame pixels are canvas pixels: most layouts
     straight_angle = frame.glyph_angle(frame.cluster_transform(0.0, 0.0))
     for index, line in enumerate(lines):
         start_u = align * (block - line.width)
         v = index * step
-        if unmoved:  # `_slot_box`'s sums across the line, the same for each of its slots
+        if reach is not None and unmoved:  # `_slot_box`'s sums across the line, the same for each of its slots
             reach.ys += (v + (v + across[0] - v), v + (v + across[1] - v))
         starts = sorted(line.slots)
         ends = [*starts[1:], line.end - line.start]
@@ -385,7 +391,7 @@ def _place(layout: TextLayout, placements: list[Placement] | None = None, cluste
                 sx, sy = round(x * _SNAP) * _SUBPIXEL, round(y * _SNAP) * _SUBPIXEL  # 1/64 px on the sub-pixel grid
                 face = faces[glyph.face]
                 cbox, spread = _outline_boxes(face.path, face.face_index, glyph_size, glyph.glyph, turn, stroke)
-                if cbox is None:
+                if cbox is None or reach is None:
                     pass
                 elif angle == 0:
                     reach.lefts.append(sx + cbox[0])
@@ -417,7 +423,9 @@ def _place(layout: TextLayout, placements: list[Placement] | None = None, cluste
                         else (min(ink[0], a0), min(ink[1], b0), max(ink[2], a1), max(ink[3], b1))
                     )
             advance = (start_u + u0, v + across[0], start_u + u1, v + across[1])
-            if unmoved:  # and along it
+            if reach is None:
+                pass
+            elif unmoved:  # and along it
                 reach.xs += (middle + (advance[0] - middle), middle + (advance[2] - middle))
             else:
                 reach.pixels.append(_slot_box(frame, rigid, advance))
@@ -429,11 +437,10 @@ def _place(layout: TextLayout, placements: list[Placement] | None = None, cluste
             end_u = start_u + line.width
             slot = (end_u, v + across[0], end_u + 1, v + across[1])
             rigid = frame.cluster_transform(end_u, v)
-            reach.pixels.append(_slot_box(frame, rigid, slot))
+            if reach is not None:
+                reach.pixels.append(_slot_box(frame, rigid, slot))
             if clusters is not None:
                 clusters.append(Cluster(line.end, line.end + 1, index, slot, None, rigid))
-    assert reach.pixels or reach.xs, "a layout always has at least one cluster"
-    return reach.box()
 
 
 def _line_spans(faces: tuple[FontFace, ...], styles: Sequence[StyleSpan], start: int, end: int) -> list[Span]:
