@@ -18,7 +18,7 @@ from ocrgen.atomic import write_atomic
 from ocrgen.destinations import writable_file
 from ocrgen.errors import OutputError
 from ocrgen.planner.records import PlanStats
-from ocrgen.schemas.plan import Record
+from ocrgen.schemas.plan import Record, without_unset
 
 
 def stats_path(plan: Path) -> Path:
@@ -54,9 +54,7 @@ def _encoder(kind: type) -> Callable[[Any], object]:
     unset: dict[str, Any] = getattr(kind, "unset_when", {})
     if not unset:
         return attrgetter("__dict__")
-    return lambda value: {
-        name: field for name, field in value.__dict__.items() if name not in unset or field != unset[name]
-    }
+    return lambda value: without_unset(value.__dict__, unset)
 
 
 class PlanWriter:

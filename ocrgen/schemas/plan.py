@@ -51,11 +51,12 @@ class _LeavesOutUnset(_Record):
 
     @model_serializer(mode="wrap")
     def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        for name, default in self.unset_when.items():
-            if name in data and data[name] == default:
-                del data[name]
-        return data
+        return without_unset(handler(self), self.unset_when)
+
+
+def without_unset(fields: dict[str, Any], unset_when: dict[str, Any]) -> dict[str, Any]:
+    """`fields` in order, without those that hold their value in `unset_when`."""
+    return {name: value for name, value in fields.items() if name not in unset_when or value != unset_when[name]}
 
 
 class AssetRef(_Record):
