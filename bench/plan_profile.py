@@ -35,7 +35,7 @@ STEPS = {
     "image size after geometric effects": [("effects/registry.py", "size_after_geometry")],
     "background drawn": [("planner/backgrounds.py", "draw")],
     "text colours kept to their contrast": [("planner/text_plan.py", "ink_colors")],
-    "the record's random generator (SeedSequence)": [("sampling.py", "record_rng")],
+    "the records' random generators (seeded in batches)": [("record_seeds.py", "record_rngs")],
     "plan line encoded": [("planner/writer.py", "record_line")],
 }
 

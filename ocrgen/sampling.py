@@ -1,7 +1,7 @@
 """The one sampler behind every `{min, max, distribution}` range, and weighted choices.
 
 Every random choice in a plan goes through here, from a numpy Generator seeded
-per record, so a record is reproducible from the config seed and its index.
+per record (`record_seeds`), so a record is reproducible from the config seed and its index.
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ PLAN_DECIMALS = 4  # of a drawn float, as the plan holds it: finer than any pixe
 def plan_float(value: float, decimals: int = PLAN_DECIMALS) -> float:
     """`value` as the plan writes it: rounded to `decimals`, and never -0.0."""
     return round(float(value), decimals) + 0.0
-
-
-def record_rng(seed: int, index: int, stream: int = 0) -> np.random.Generator:
-    """The generator for one record, independent of every other record's."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index, stream])))
 
 
 def sample(r: Range, rng: np.random.Generator) -> float:

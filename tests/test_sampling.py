@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocrgen.sampling import choose, plan_float, record_rng, sample, sample_color, sample_float, sample_int
+from ocrgen.sampling import choose, plan_float, sample, sample_color, sample_float, sample_int
 from ocrgen.schemas.ranges import ColorRange, Range
 
 DISTRIBUTIONS = ["uniform", "normal", "truncated_normal", "exponential", "beta", "lognormal"]
@@ -95,21 +95,6 @@ def test_plan_float_rounds_and_never_writes_minus_zero(value: float, decimals: i
 @given(r=ranges(), seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_sample_float_is_the_sample_as_the_plan_writes_it(r: Range, seed: int) -> None:
     assert sample_float(r, np.random.default_rng(seed)) == plan_float(sample(r, np.random.default_rng(seed)))
-
-
-@given(r=ranges(), seed=st.integers(min_value=0, max_value=2**31), index=st.integers(min_value=0, max_value=10**6))
-def test_same_seed_gives_the_same_draws(r: Range, seed: int, index: int) -> None:
-    first, second = record_rng(seed, index), record_rng(seed, index)
-    assert [sample(r, first) for _ in range(10)] == [sample(r, second) for _ in range(10)]
-    assert [sample_int(r, first) for _ in range(10)] == [sample_int(r, second) for _ in range(10)]
-
-
-def test_records_get_independent_generators() -> None:
-    """Different records (or seeds) must not replay the same numbers."""
-    r = Range(min=0, max=1)
-    streams = [record_rng(7, 0), record_rng(7, 1), record_rng(8, 0), record_rng(7, 0, stream=1)]
-    sequences = {tuple(sample(r, rng) for _ in range(5)) for rng in streams}
-    assert len(sequences) == len(streams)
 
 
 @settings(max_examples=200, deadline=None)

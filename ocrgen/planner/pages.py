@@ -16,7 +16,7 @@ from ocrgen.effects.registry import plugin_packages, sample_effects, size_after_
 from ocrgen.planner.placement import Box, Columns, Placement, Scatter
 from ocrgen.planner.resources import PageResources, SpecResources
 from ocrgen.planner.text_plan import PlannedText, ink_colors, plan_text
-from ocrgen.sampling import choose, record_rng, sample_int
+from ocrgen.sampling import choose, sample_int
 from ocrgen.schemas.config import PageSpecification
 from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.effects.catalogue import stage_of
@@ -27,11 +27,16 @@ NO_ROOM = "page_no_room"  # an instance dropped: none of its texts found a free 
 
 
 def plan_page(
-    res: PageResources, index: int, seed: int, roots: dict[str, str], resampled: Counter[str], max_pixels: int
+    res: PageResources,
+    index: int,
+    rng: np.random.Generator,
+    roots: dict[str, str],
+    resampled: Counter[str],
+    max_pixels: int,
 ) -> PageRecord:
-    """Record `index` of the plan, a page of `res.spec`; instances that find no room are counted in `resampled`."""
+    """Record `index` of the plan, a page of `res.spec` drawn from `rng`; instances that find no room are counted
+    in `resampled`."""
     spec = res.spec
-    rng = record_rng(seed, index)
     effects = sample_effects(spec.effects, rng)
     width, height = max(1, sample_int(spec.width, rng)), max(1, sample_int(spec.height, rng))
     final = size_after_geometry(effects, width, height)

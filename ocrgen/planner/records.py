@@ -12,14 +12,20 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any
 
+import numpy as np
+
 from ocrgen.effects.registry import plugin_packages, sample_effects
 from ocrgen.planner.allocation import RecordOrder, allocate
 from ocrgen.planner.pages import plan_page
 from ocrgen.planner.resources import Resources, SpecResources
 from ocrgen.planner.text_plan import ink_colors, plan_text
-from ocrgen.sampling import record_rng
+from ocrgen.record_seeds import record_rngs
 from ocrgen.schemas.config import BatchConfig, PageSpecification, Specification
 from ocrgen.schemas.plan import PlanRecord, Record
+
+# Records whose generators are seeded in one go: enough to spread the batch's numpy calls thin, few enough
+# that `generate` renders its first image as soon as ever.
+_SEEDED_TOGETHER = 256
 
 
 @dataclass
@@ -99,15 +105,17 @@ def stride_records(
     """
     order = order or record_order(config)
     texts, pages, max_pixels = resources.specs, resources.pages, config.max_image_pixels
-    for index, kind in islice(order.starting_at(start), 0, None if stop is None else max(stop - start, 0), step):
-        record: Record
-        if kind < len(texts):
-            record = _plan_one(texts[kind], index, seed, resources.roots, stats, max_pixels)
-        else:
-            record = plan_page(pages[kind - len(texts)], index, seed, resources.roots, stats.resampled, max_pixels)
-        stats.records += 1
-        stats.per_spec[record.spec] += 1
-        yield record
+    turns = islice(order.starting_at(start), 0, None if stop is None else max(stop - start, 0), step)
+    while batch := list(islice(turns, _SEEDED_TOGETHER)):
+        for (index, kind), rng in zip(batch, record_rngs(seed, [index for index, _ in batch]), strict=True):
+            record: Record
+            if kind < len(texts):
+                record = _plan_one(texts[kind], index, rng, resources.roots, stats, max_pixels)
+            else:
+                record = plan_page(pages[kind - len(texts)], index, rng, resources.roots, stats.resampled, max_pixels)
+            stats.records += 1
+            stats.per_spec[record.spec] += 1
+            yield record
 
 
 def record_order(config: BatchConfig) -> RecordOrder:
@@ -117,10 +125,9 @@ def record_order(config: BatchConfig) -> RecordOrder:
 
 
 def _plan_one(
-    res: SpecResources, index: int, seed: int, roots: dict[str, str], stats: PlanStats, max_pixels: int
+    res: SpecResources, index: int, rng: np.random.Generator, roots: dict[str, str], stats: PlanStats, max_pixels: int
 ) -> PlanRecord:
     spec = res.spec
-    rng = record_rng(seed, index)
     # Effects first: glyph_overlap changes the layout that sizes the canvas.
     effects = sample_effects(spec.effects, rng)
     planned = plan_text(res, rng, effects, max_pixels, stats.resampled)
