@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ocrgen.schemas.effects.text import GlyphJitter
 from ocrgen.schemas.plan import Arc, Layout, Sine, Stroke
-from ocrgen.text.layout import Box, Placement, StyleSpan, TextLayout, layout_text, rotation_matrix
+from ocrgen.text.layout import Box, Placement, StyleSpan, TextLayout, layout_text, measure_text, rotation_matrix
 from tests.textcases import ARABIC, CJK, FONT_DIR, LATIN, SERIF
 
 
@@ -108,3 +108,9 @@ def test_measured_extent_holds_every_placed_glyph_and_slot(
     args = (str(FONT_DIR / font), 0, size, text, direction, params, jitter, spans)
     layout = layout_text(*args)
     assert layout.extent == _placed_extent(layout)
+    # What the planner keeps instead of the layout: the same extent, and the facts the crop is planned from.
+    measure = measure_text(*args)
+    assert measure.extent == _placed_extent(layout)
+    assert measure.line_height == layout.line_height
+    assert measure.turned == (direction in ("top_to_bottom", "bottom_to_top"))
+    assert measure.draws_notdef == any(placed.glyph == 0 for placed in layout.placements)

@@ -18,12 +18,12 @@ from ocrgen.schemas.config import Framing, NeighbourLines
 from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.effects.geometric import Rescale
 from ocrgen.schemas.plan import InkCrop, Point
-from ocrgen.text.layout import TextLayout
+from ocrgen.text.layout import Measure
 
 Margins = tuple[int, int, int, int]  # left, top, right, bottom
 
 
-def plan_crop(framing: Framing, layout: TextLayout, effects: list[EffectParams], rng: np.random.Generator) -> InkCrop:
+def plan_crop(framing: Framing, layout: Measure, effects: list[EffectParams], rng: np.random.Generator) -> InkCrop:
     """Four margins in final-image pixels, each drawn on its own from `framing.margin` times the line height.
 
     The line height is one line's, whatever the number of lines, scaled by the record's
@@ -36,7 +36,7 @@ def plan_crop(framing: Framing, layout: TextLayout, effects: list[EffectParams],
 
 
 def _neighbours(
-    config: NeighbourLines, layout: TextLayout, effects: list[EffectParams], rng: np.random.Generator
+    config: NeighbourLines, layout: Measure, effects: list[EffectParams], rng: np.random.Generator
 ) -> list[Point]:
     """The offsets of the lines before and after the text block, each there with chance `p`.
 
@@ -46,7 +46,7 @@ def _neighbours(
     """
     scale = _scale(effects)
     extent = layout.extent
-    turned = layout.frame.turns % 2 == 1
+    turned = layout.turned
     depth = (extent.x1 - extent.x0) if turned else (extent.y1 - extent.y0)
     offsets = []
     for side in (-1, 1):

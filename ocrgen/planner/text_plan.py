@@ -28,7 +28,7 @@ from ocrgen.schemas.config import Direction, Specification
 from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.plan import Arc, Canvas, FontRef, InkCrop, Layout, Point, Sine, Stroke, StyleRun
 from ocrgen.schemas.ranges import RGB
-from ocrgen.text.layout import TextLayout, layout_text
+from ocrgen.text.layout import Measure, measure_text
 from ocrgen.text.scripts import stands_upright
 
 MAX_TEXT_TRIES = 100
@@ -100,7 +100,7 @@ def plan_text(
         runs, spans = styled or ([], [])
         setting = effective_layout(params, effects)
         jitter = layout_jitter(effects)
-        layout = layout_text(str(font.path), font.face_index, size, text, direction, setting, jitter, spans)
+        layout = measure_text(str(font.path), font.face_index, size, text, direction, setting, jitter, spans)
         if layout.draws_notdef:
             tried["notdef_glyph"] += 1
             continue
@@ -191,7 +191,7 @@ def _layout_params(spec: Specification, text: str, direction: str, rng: np.rando
 
 
 def _fit(
-    layout: TextLayout, rng: np.random.Generator, res: SpecResources, effects: list[EffectParams], alone: bool
+    layout: Measure, rng: np.random.Generator, res: SpecResources, effects: list[EffectParams], alone: bool
 ) -> tuple[Canvas, Point, InkCrop | None]:
     """A canvas that holds all of the text's ink and line box, with padding drawn for each side, and the crop.
 

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ocrgen.schemas.effects.text import GlyphJitter
-from ocrgen.schemas.plan import Layout
+from ocrgen.schemas.plan import Arc, Layout, Sine
 from ocrgen.text.fonts import FontFace, open_face
 from ocrgen.text.frames import Frame, Rigid
 from ocrgen.text.scripts import joins, touches
@@ -266,7 +266,33 @@ class Setting(NamedTuple):
     turn: float  # how each glyph turns in the frame (upright columns)
 
 
-_PLAIN = Layout()
+class _Params(NamedTuple):
+    """What setting the lines takes from a plan's `Layout`: a plain tuple, so that a kept layout's key is small
+    and quick to hash and compare, where the record's pydantic model would take a kilobyte and 3 µs."""
+
+    orientation: str
+    alignment: str | None
+    line_spacing: float
+    character_spacing: int
+    word_spacing: int
+    curve: Arc | Sine | None
+    stroke: int  # its width, 0 without
+
+    @classmethod
+    def of(cls, layout: Layout) -> _Params:
+        stroke = layout.stroke.width if layout.stroke else 0
+        return cls(
+            layout.orientation,
+            layout.alignment,
+            layout.line_spacing,
+            layout.character_spacing,
+            layout.word_spacing,
+            layout.curve,
+            stroke,
+        )
+
+
+_PLAIN = _Params.of(Layout())
 # Layouts of texts up to this long are kept: words and short phrases come back often in a corpus, lines
 # seldom do. Each kept layout holds a few hundred small objects that Python's garbage collector walks on
 # every full collection, so keeping lines too would slow the planning of lines by a quarter.
@@ -289,20 +315,70 @@ def layout_text(
     `styles` (sorted, apart) set parts of the text in other faces. A layout depends on its arguments
     alone, so a short text's is made once and shared.
     """
-    args = (font_path, face_index, size, text, direction, params or _PLAIN, jitter, tuple(styles))
+    args = _layout_args(font_path, face_index, size, text, direction, params, jitter, styles)
     return _cached_layout(*args) if len(text) <= _CACHED_LENGTH else _layout(*args)
 
 
-# About 5 KiB a layout, 20 MiB when full; single words repeat (the bundled corpus and fonts give about 3,200
-# layouts at one size), and at 1,024 two words in five missed and were laid out again.
+class Measure(NamedTuple):
+    """What planning needs of a layout to size its canvas and crop. The planner keeps these, a few hundred
+    bytes each, where a kept layout holds about 5 KiB of shaped glyphs and slots that only drawing needs."""
+
+    extent: Box
+    line_height: float
+    turned: bool  # set in columns: its lines stack along x
+    draws_notdef: bool
+
+
+def measure_text(
+    font_path: str,
+    face_index: int,
+    size: int,
+    text: str,
+    direction: str,
+    params: Layout | None = None,
+    jitter: GlyphJitter | None = None,
+    styles: Sequence[StyleSpan] = (),
+) -> Measure:
+    """The measure of `layout_text`'s layout of the same arguments; a short text's is made once and shared."""
+    args = _layout_args(font_path, face_index, size, text, direction, params, jitter, styles)
+    return _cached_measure(*args) if len(text) <= _CACHED_LENGTH else _measure(_layout(*args))
+
+
+def _layout_args(
+    font_path: str,
+    face_index: int,
+    size: int,
+    text: str,
+    direction: str,
+    params: Layout | None,
+    jitter: GlyphJitter | None,
+    styles: Sequence[StyleSpan],
+) -> tuple[Any, ...]:
+    setting = _PLAIN if params is None else _Params.of(params)
+    return (font_path, face_index, size, text, direction, setting, jitter, tuple(styles))
+
+
+def _measure(layout: TextLayout) -> Measure:
+    return Measure(layout.extent, layout.line_height, layout.frame.turns % 2 == 1, layout.draws_notdef)
+
+
+# Single words repeat: the bundled corpus and fonts give about 3,200 layouts at one size, and at 1,024
+# two words in five missed and were laid out again. A layout takes about 5 KiB (20 MiB when full), a
+# measure about 300 bytes.
 @lru_cache(maxsize=4096)
 def _cached_layout(*args: Any) -> TextLayout:
     return _layout(*args)
 
 
+@lru_cache(maxsize=4096)
+def _cached_measure(*args: Any) -> Measure:
+    return _measure(_layout(*args))
+
+
 def clear_layout_cache() -> None:
-    """Forget the shared layouts, so that a timed run starts as a new process would (benches use it)."""
+    """Forget the shared layouts and measures, so that a timed run starts as a new process would (benches use it)."""
     _cached_layout.cache_clear()
+    _cached_measure.cache_clear()
 
 
 def _layout(
@@ -311,7 +387,7 @@ def _layout(
     size: int,
     text: str,
     direction: str,
-    params: Layout,
+    params: _Params,
     jitter: GlyphJitter | None,
     styles: tuple[StyleSpan, ...],
 ) -> TextLayout:
@@ -325,7 +401,6 @@ def _layout(
         metrics = face.metrics(size)
         across = (-metrics.ascender / 64, -metrics.descender / 64)
         line_height = (metrics.ascender - metrics.descender) / 64
-    stroke = params.stroke.width if params.stroke else 0
     turn = -90 * _TURNS[direction] if upright else 0
 
     draws = _jitter_draws(jitter, len(text), size)
@@ -349,7 +424,7 @@ def _layout(
     setting = Setting(
         lines, block, _ALIGN[direction][params.alignment], params.line_spacing * line_height, across, turn
     )
-    return TextLayout(faces, size, text, frame, line_height, setting, stroke)
+    return TextLayout(faces, size, text, frame, line_height, setting, params.stroke)
 
 
 def _place(
