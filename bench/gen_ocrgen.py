@@ -24,7 +24,8 @@ import ocrgen
 from ocrgen.planner import AssetDirs, load_config, validate
 from ocrgen.planner.corpus import Draw
 from ocrgen.planner.records import PlanStats, stride_records
-from ocrgen.planner.writer import PlanWriter, record_line
+from ocrgen.planner.writer import PlanWriter
+from ocrgen.record_json import record_line
 from ocrgen.renderer.run import render_plan
 from ocrgen.schemas.plan import PlanRecord
 from set_cache import BENCH_DIR

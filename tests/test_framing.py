@@ -25,7 +25,7 @@ from PIL import Image
 from ocrgen.assets import DEFAULT_CONFIG, AssetResolver
 from ocrgen.inspection import inspect_plan
 from ocrgen.planner import AssetDirs, iter_plan, load_config, make_plan
-from ocrgen.planner.writer import record_line
+from ocrgen.record_json import record_line
 from ocrgen.renderer.output import encode_image, encode_label
 from ocrgen.renderer.picture import text_layout
 from ocrgen.renderer.render import render_pixels, render_record

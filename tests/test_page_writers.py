@@ -19,7 +19,7 @@ from pagecases import page_config, plan_page
 from PIL import Image
 from pycocotools.coco import COCO
 
-from ocrgen.planner.writer import record_line
+from ocrgen.record_json import record_line
 from ocrgen.renderer.output import EncodedSample
 from ocrgen.renderer.planfile import Shard
 from ocrgen.renderer.render import render_pixels

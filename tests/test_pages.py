@@ -21,7 +21,7 @@ from ocrgen.errors import RenderError
 from ocrgen.planner import PlanStats, pages
 from ocrgen.planner.placement import SCATTER_MISSES
 from ocrgen.planner.text_plan import plan_text
-from ocrgen.planner.writer import record_line
+from ocrgen.record_json import record_line
 from ocrgen.renderer.planfile import PlanLine, parse_record
 from ocrgen.renderer.render import render_pixels
 from ocrgen.schemas.label import PageLabel

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocrgen.planner import AssetDirs, iter_plan, load_config
-from ocrgen.planner.writer import record_line
+from ocrgen.record_json import record_data, record_line
 from ocrgen.schemas.plan import InkCrop, PlanRecord, Point, ProceduralBackground, Record, StyleRun
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -30,6 +30,7 @@ def test_planned_records_encode_as_pydantic_does(example: str) -> None:
     assert records
     for record in records:
         assert record_line(record) == _pydantic_line(record)
+        assert record_data(record) == record.model_dump(mode="json")  # a label's copy of its plan
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +88,4 @@ def test_optional_fields_encode_as_pydantic_does(
         }
     )
     assert record_line(varied) == _pydantic_line(varied)
+    assert record_data(varied) == varied.model_dump(mode="json")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ocrgen.planner import AssetDirs, iter_plan, load_config
-from ocrgen.planner.writer import record_line
+from ocrgen.record_json import record_line
 from ocrgen.renderer.output import encode_label
 from ocrgen.renderer.render import render_pixels
 

@@ -19,7 +19,7 @@ from ocrgen.errors import OcrgenError
 from ocrgen.planner.allocation import RecordOrder
 from ocrgen.planner.records import PlanStats, record_order, stride_records
 from ocrgen.planner.resources import AssetDirs, Resources
-from ocrgen.planner.writer import record_line
+from ocrgen.record_json import record_line
 from ocrgen.renderer.planfile import Shard
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.worker_process import become_worker

@@ -5,56 +5,20 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from functools import partial
-from operator import attrgetter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import orjson
-from pydantic import BaseModel
 
 from ocrgen.atomic import write_atomic
 from ocrgen.destinations import writable_file
 from ocrgen.errors import OutputError
 from ocrgen.planner.records import PlanStats
-from ocrgen.schemas.plan import Record, without_unset
 
 
 def stats_path(plan: Path) -> Path:
     return plan.with_name(plan.name + ".stats.json")
-
-
-def record_line(record: Record) -> bytes:
-    """The record as one plan line: the bytes pydantic's `model_dump_json` writes, five times as fast.
-
-    orjson walks the models' own field values; only models from outside ocrgen (a plugin's effect
-    params, which may serialize their own way) go through pydantic. tests/test_plan_encoding.py
-    holds the two encoders to the same bytes.
-    """
-    return orjson.dumps(record, default=_fields, option=orjson.OPT_APPEND_NEWLINE)
-
-
-def _fields(value: object) -> object:
-    encode = _ENCODERS.get(type(value))
-    if encode is None:
-        encode = _ENCODERS.setdefault(type(value), _encoder(type(value)))
-    return encode(value)
-
-
-_ENCODERS: dict[type, Callable[[Any], object]] = {}
-
-
-def _encoder(kind: type) -> Callable[[Any], object]:
-    """How orjson gets the fields of a model of type `kind`: decided once per type (`_ENCODERS`)."""
-    if not issubclass(kind, BaseModel):
-        raise TypeError(f"a plan record holds no {kind.__name__}")
-    if not kind.__module__.startswith("ocrgen."):
-        return partial(BaseModel.model_dump, mode="json")
-    unset: dict[str, Any] = getattr(kind, "unset_when", {})
-    if not unset:
-        return attrgetter("__dict__")
-    return lambda value: without_unset(value.__dict__, unset)
 
 
 class PlanWriter:
@@ -73,8 +37,8 @@ class PlanWriter:
         self._complete = False
 
     def lines(self, lines: Iterable[bytes], stats: PlanStats) -> Iterator[tuple[int, bytes]]:
-        """Write each plan line (see `record_line`) and yield it with its offset; at the end write the stats,
-        then rename into place."""
+        """Write each plan line (see `ocrgen.record_json.record_line`) and yield it with its offset; at the end
+        write the stats, then rename into place."""
         if self.plan is None:
             stdout = sys.stdout.buffer
             yield from self._write(lines, stdout)

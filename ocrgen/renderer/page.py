@@ -9,6 +9,7 @@ from ocrgen.assets import AssetResolver
 from ocrgen.effects.base import Scene
 from ocrgen.effects.registry import apply_effect, apply_geometry, effect_of
 from ocrgen.errors import RenderError
+from ocrgen.record_json import record_data
 from ocrgen.renderer.backgrounds import background_pixels
 from ocrgen.renderer.labels import LabelShapes
 from ocrgen.renderer.picture import composite, draw_picture
@@ -60,7 +61,7 @@ def render_page(record: PageRecord, resolver: AssetResolver) -> tuple[np.ndarray
         "width": width,
         "height": height,
         "instances": instances,
-        "plan": record.model_dump(mode="json"),
+        "plan": record_data(record),
     }
     return scene.image, label
 

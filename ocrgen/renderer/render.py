@@ -15,6 +15,7 @@ from PIL import Image
 from ocrgen.assets import AssetResolver
 from ocrgen.effects.registry import apply_effect, effect_of, size_after_geometry
 from ocrgen.errors import ImageTooLargeError
+from ocrgen.record_json import record_data
 from ocrgen.renderer.backgrounds import background_pixels
 from ocrgen.renderer.framing import alpha_window, frame, with_neighbours
 from ocrgen.renderer.heap import keep_freed_memory
@@ -87,6 +88,6 @@ def render_pixels(
         "characters": fields["characters"],
         "words": fields["words"],
         "lines": fields["lines"],
-        "plan": record.model_dump(mode="json"),
+        "plan": record_data(record),
     }
     return scene.image, label

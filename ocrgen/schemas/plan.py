@@ -44,7 +44,7 @@ class _Record(BaseModel):
 class _LeavesOutUnset(_Record):
     """A record part with fields added after plans were first written: while they hold the values in
     `unset_when`, they are left out of the JSON, so that a record that does not use them keeps its bytes.
-    The planner's fast encoder (`ocrgen.planner.writer.record_line`) leaves out the same ones.
+    The planner's fast encoder (`ocrgen.record_json`) leaves out the same ones.
     """
 
     unset_when: ClassVar[dict[str, Any]] = {}
