@@ -153,7 +153,10 @@ class TextLayout:
         """Everything the text occupies: every cluster's slot at line height, and a box its drawn ink cannot
         leave (each glyph's turned, stroked outline box, widened a pixel for rounding)."""
         reach = _Reach()
-        _place(self, reach)
+        if _plain(self):
+            _measure_plain(self, reach)
+        else:
+            _place(self, reach)
         return reach.box()
 
     @cached_property
@@ -425,6 +428,52 @@ def _layout(
         lines, block, _ALIGN[direction][params.alignment], params.line_spacing * line_height, across, turn
     )
     return TextLayout(faces, size, text, frame, line_height, setting, params.stroke)
+
+
+def _plain(layout: TextLayout) -> bool:
+    """Whether the layout is set as most are: straight lines in an unturned frame, no glyph jitter, no glyph turned."""
+    frame = layout.frame
+    return (
+        frame.curve is None
+        and frame.turns % 4 == 0
+        and frame.glyph_angle(frame.cluster_transform(0.0, 0.0)) == 0
+        and not any(line.jitter for line in layout.setting.lines)
+    )
+
+
+def _measure_plain(layout: TextLayout, reach: _Reach) -> None:
+    """`_place`'s measure of a plain layout (`_plain`), with the same sums: its glyphs are where they are set, at
+    the layout's size, and each glyph's outline box is looked up once per layout rather than once per use."""
+    faces, size, stroke = layout.faces, layout.size, layout.stroke
+    lines, block, align, step, across, turn = layout.setting
+    boxes: dict[tuple[int, int], tuple[int, int, int, int] | None] = {}
+    lefts, tops, rights, bottoms, xs = reach.lefts, reach.tops, reach.rights, reach.bottoms, reach.xs
+    for index, line in enumerate(lines):
+        start_u = align * (block - line.width)
+        v = index * step
+        reach.ys += (v + (v + across[0] - v), v + (v + across[1] - v))
+        for u0, u1, glyphs in line.slots.values():
+            middle = start_u + (u0 + u1) / 2
+            xs += (middle + ((start_u + u0) - middle), middle + ((start_u + u1) - middle))
+            for glyph, shift in glyphs:
+                key = (glyph.face, glyph.glyph)
+                if key in boxes:
+                    cbox = boxes[key]
+                else:
+                    face = faces[glyph.face]
+                    cbox = boxes[key] = _outline_boxes(face.path, face.face_index, size, glyph.glyph, turn, stroke)[0]
+                if cbox is None:
+                    continue
+                sx = round((start_u + (glyph.u / 64) + shift) * _SNAP) * _SUBPIXEL
+                sy = round((v + glyph.v / 64) * _SNAP) * _SUBPIXEL
+                lefts.append(sx + cbox[0])
+                tops.append(sy - cbox[3])
+                rights.append(sx + cbox[2])
+                bottoms.append(sy - cbox[1])
+        if line.end < len(layout.text):
+            end_u = start_u + line.width
+            slot = (end_u, v + across[0], end_u + 1, v + across[1])
+            reach.pixels.append(_slot_box(layout.frame, layout.frame.cluster_transform(end_u, v), slot))
 
 
 def _place(
