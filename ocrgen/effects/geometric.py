@@ -69,6 +69,7 @@ from ocrgen.effects.warp import (
     Warp,
     field_slope,
     fitted,
+    fitted_bounds,
     homography,
     invert_displacement,
     project,
@@ -111,17 +112,17 @@ def rescale_size(params: Rescale, width: int, height: int) -> tuple[int, int]:
 
 
 def shear_size(params: Shear, width: int, height: int) -> tuple[int, int]:
-    _, new_width, new_height = shear_matrix(params, width, height)
+    _, _, new_width, new_height = fitted_bounds(_skew(params, height), width, height)
     return new_width, new_height
 
 
 def rotation_size(params: Rotation, width: int, height: int) -> tuple[int, int]:
-    _, new_width, new_height = rotation_matrix(params, width, height)
+    _, _, new_width, new_height = fitted_bounds(_turn(params, width, height), width, height)
     return new_width, new_height
 
 
 def perspective_size(params: Perspective, width: int, height: int) -> tuple[int, int]:
-    _, new_width, new_height = perspective_matrix(params, width, height)
+    _, _, new_width, new_height = fitted_bounds(_moved_corners(params, width, height), width, height)
     return new_width, new_height
 
 
@@ -199,10 +200,14 @@ def rescale_warp(params: Rescale, width: int, height: int, rng: np.random.Genera
 
 
 def shear_matrix(params: Shear, width: int, height: int) -> tuple[np.ndarray, int, int]:
-    """x moves by tan(angle) per pixel above the middle row; then fit the sheared canvas."""
+    """Shear, then fit the sheared canvas."""
+    return fitted(_skew(params, height), width, height)
+
+
+def _skew(params: Shear, height: int) -> np.ndarray:
+    """x moves by tan(angle) per pixel above the middle row."""
     t = math.tan(math.radians(params.angle))
-    skew = np.array([[1.0, -t, t * height / 2], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-    return fitted(skew, width, height)
+    return np.array([[1.0, -t, t * height / 2], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 
 
 def shear_warp(params: Shear, width: int, height: int, rng: np.random.Generator) -> Warp:
@@ -210,11 +215,15 @@ def shear_warp(params: Shear, width: int, height: int, rng: np.random.Generator)
 
 
 def rotation_matrix(params: Rotation, width: int, height: int) -> tuple[np.ndarray, int, int]:
-    """Turn about the canvas centre, then fit the turned canvas."""
+    """Turn, then fit the turned canvas."""
+    return fitted(_turn(params, width, height), width, height)
+
+
+def _turn(params: Rotation, width: int, height: int) -> np.ndarray:
+    """Turn about the canvas centre."""
     c, s = math.cos(math.radians(params.angle)), math.sin(math.radians(params.angle))
     cx, cy = width / 2, height / 2
-    turn = np.array([[c, -s, cx - c * cx + s * cy], [s, c, cy - s * cx - c * cy], [0.0, 0.0, 1.0]])
-    return fitted(turn, width, height)
+    return np.array([[c, -s, cx - c * cx + s * cy], [s, c, cy - s * cx - c * cy], [0.0, 0.0, 1.0]])
 
 
 def rotation_warp(params: Rotation, width: int, height: int, rng: np.random.Generator) -> Warp:
@@ -222,10 +231,15 @@ def rotation_warp(params: Rotation, width: int, height: int, rng: np.random.Gene
 
 
 def perspective_matrix(params: Perspective, width: int, height: int) -> tuple[np.ndarray, int, int]:
-    """Send the canvas corners to the moved corners, then fit the warped canvas."""
+    """Move the corners, then fit the warped canvas."""
+    return fitted(_moved_corners(params, width, height), width, height)
+
+
+def _moved_corners(params: Perspective, width: int, height: int) -> np.ndarray:
+    """Send the canvas corners to the moved corners."""
     source = np.array([[0.0, 0.0], [width, 0.0], [width, height], [0.0, height]])
     target = source + np.array(params.corners) * np.array([width, height])
-    return fitted(homography(source, target), width, height)
+    return homography(source, target)
 
 
 def perspective_warp(params: Perspective, width: int, height: int, rng: np.random.Generator) -> Warp:

@@ -16,6 +16,7 @@ coordinates, so a point and the pixel under it move together.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -110,12 +111,31 @@ def project(matrix: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndar
 
 def fitted(matrix: np.ndarray, width: int, height: int) -> tuple[np.ndarray, int, int]:
     """`matrix` followed by the shift that puts the whole transformed canvas at (0, 0), and its new size."""
-    corners_x = np.array([0.0, width, width, 0.0])
-    corners_y = np.array([0.0, 0.0, height, height])
-    tx, ty = project(matrix, corners_x, corners_y)
-    x0, y0 = np.floor(tx.min()), np.floor(ty.min())
+    x0, y0, new_width, new_height = fitted_bounds(matrix, width, height)
     shift = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
-    return shift @ matrix, int(np.ceil(tx.max()) - x0), int(np.ceil(ty.max()) - y0)
+    return shift @ matrix, new_width, new_height
+
+
+def fitted_bounds(matrix: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
+    """The whole pixel where the transformed canvas starts (x, y) and its size (width, height).
+
+    `project`'s sums on the four corners, in plain floats: the same numbers, in a fifth of the time
+    numpy takes on four points, which the planner spends on every rotated, sheared or warped record.
+    """
+    (a, b, c), (d, e, f), (g, h, i) = matrix.tolist()
+    affine = g == 0 and h == 0 and i == 1
+    xs, ys = [], []
+    for x, y in ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height))):
+        px, py = a * x + b * y + c, d * x + e * y + f
+        if not affine:
+            w = g * x + h * y + i
+            px, py = px / w, py / w
+        xs.append(px)
+        ys.append(py)
+    if not all(map(math.isfinite, xs + ys)):
+        raise ValueError(f"a geometric effect sends the {width}x{height} canvas's corners off to infinity")
+    x0, y0 = math.floor(min(xs)), math.floor(min(ys))
+    return x0, y0, math.ceil(max(xs)) - x0, math.ceil(max(ys)) - y0
 
 
 def homography(source: np.ndarray, target: np.ndarray) -> np.ndarray:
