@@ -29,7 +29,10 @@ WORKLOADS = {"lines": LINES_EFFECTS, "words": SINGLE_WORD}
 STEPS = {
     "corpus draw": [("planner/corpus.py", "draw")],
     "shaping and setting the lines (HarfBuzz, bidi, spacing)": [("text/layout.py", "_layout")],
-    "measuring the layout (each glyph's and cluster's box)": [("text/layout.py", "_place")],
+    "measuring the layout (each glyph's and cluster's box)": [
+        ("text/layout.py", "_place"),
+        ("text/layout.py", "_measure_plain"),
+    ],
     "layout parameters drawn": [("planner/text_plan.py", "_layout_params")],
     "effects drawn": [("effects/registry.py", "sample_effects")],
     "image size after geometric effects": [("effects/registry.py", "size_after_geometry")],
