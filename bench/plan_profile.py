@@ -39,7 +39,7 @@ STEPS = {
     "background drawn": [("planner/backgrounds.py", "draw")],
     "text colours kept to their contrast": [("planner/text_plan.py", "ink_colors")],
     "the records' random generators (seeded in batches)": [("record_seeds.py", "record_rngs")],
-    "plan line encoded": [("planner/writer.py", "record_line")],
+    "plan line encoded": [("record_json.py", "record_line")],
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -114,3 +115,15 @@ def test_measured_extent_holds_every_placed_glyph_and_slot(
     assert measure.line_height == layout.line_height
     assert measure.turned == (direction in ("top_to_bottom", "bottom_to_top"))
     assert measure.draws_notdef == any(placed.glyph == 0 for placed in layout.placements)
+
+
+@pytest.mark.parametrize(
+    ("text", "tofu"),
+    [("wave", False), ("wa中ve", True), ("first line\nsecond 中", True), ("two\nlines", False)],
+)
+def test_a_character_the_face_lacks_is_told_as_tofu(text: str, tofu: bool) -> None:
+    """The planner redraws a text whose layout draws .notdef; the layout and its measure both tell it."""
+    args = (str(FONT_DIR / LATIN), 0, 24, text, "left_to_right")
+    assert layout_text(*args).draws_notdef is tofu
+    assert measure_text(*args).draws_notdef is tofu
+    assert any(placed.glyph == 0 for placed in layout_text(*args).placements) is tofu

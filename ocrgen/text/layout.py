@@ -12,6 +12,7 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -159,12 +160,10 @@ class TextLayout:
             _place(self, reach)
         return reach.box()
 
-    @cached_property
+    @property
     def draws_notdef(self) -> bool:
         """Whether a character has no glyph in its face and would be drawn as the .notdef box (tofu)."""
-        return any(
-            glyph.glyph == 0 for line in self.setting.lines for *_, glyphs in line.slots.values() for glyph, _ in glyphs
-        )
+        return any(line.notdef for line in self.setting.lines)
 
     def quad(self, rigid: Rigid, box: FrameBox) -> Quad:
         """A frame box on the canvas: top-left, top-right, bottom-right, bottom-left as read."""
@@ -256,6 +255,7 @@ class _Line(NamedTuple):
     slots: Slots
     width: float
     jitter: dict[int, tuple[int, float]]  # cluster start -> its size and its move across the line (px)
+    notdef: bool  # whether a glyph of it is .notdef (glyph 0): a character its face lacks
 
 
 class Setting(NamedTuple):
@@ -296,6 +296,7 @@ class _Params(NamedTuple):
 
 
 _PLAIN = _Params.of(Layout())
+_GLYPH_ID = attrgetter("glyph")
 # Layouts of texts up to this long are kept: words and short phrases come back often in a corpus, lines
 # seldom do. Each kept layout holds a few hundred small objects that Python's garbage collector walks on
 # every full collection, so keeping lines too would slow the planning of lines by a quarter.
@@ -420,7 +421,8 @@ def _layout(
         if draws is not None:
             slots, jittered = _jitter(slots, line_text, draws[offset : offset + len(line_text)], size)
         width = max((u1 for _, u1, _ in slots.values()), default=0.0)
-        lines.append(_Line(offset, offset + len(line_text), slots, width, jittered))
+        notdef = 0 in map(_GLYPH_ID, shaped.glyphs)
+        lines.append(_Line(offset, offset + len(line_text), slots, width, jittered, notdef))
         offset += len(line_text) + 1
     block = max(line.width for line in lines)
     frame = Frame(params.curve, block, _TURNS[direction], upright)
