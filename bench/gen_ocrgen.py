@@ -27,7 +27,7 @@ from ocrgen.planner.records import PlanStats, stride_records
 from ocrgen.planner.writer import PlanWriter
 from ocrgen.record_json import record_line
 from ocrgen.renderer.run import render_plan
-from ocrgen.schemas.plan import PlanRecord
+from ocrgen.schemas.plan import RecordData
 from set_cache import BENCH_DIR
 
 CORPUS_FILE = "strings.txt"
@@ -53,10 +53,10 @@ def package_digest(root: Path) -> str:
     return sha.hexdigest()[:16]
 
 
-def _noting(records: Iterator[PlanRecord], texts: list[str]) -> Iterator[PlanRecord]:
+def _noting(records: Iterator[RecordData], texts: list[str]) -> Iterator[RecordData]:
     """The records, their texts noted in `texts`."""
     for record in records:
-        texts.append(record.text)
+        texts.append(record["text"])
         yield record
 
 

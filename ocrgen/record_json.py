@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from operator import attrgetter
+from operator import attrgetter, methodcaller
 from typing import Any
 
 import orjson
 from pydantic import BaseModel
 
-from ocrgen.schemas.plan import Record, without_unset
+from ocrgen.schemas.plan import Record, RecordData
 
 
-def record_line(record: Record) -> bytes:
-    """The record as one plan line: the bytes pydantic's `model_dump_json` writes, and a newline."""
+def record_line(record: Record | RecordData) -> bytes:
+    """The record as one plan line: the bytes pydantic's `model_dump_json` writes, and a newline.
+
+    The planner hands over a record's data (`RecordData`) without building its model; the line is the same.
+    """
     return orjson.dumps(record, default=_fields, option=orjson.OPT_APPEND_NEWLINE)
 
 
@@ -39,10 +42,9 @@ def _encoder(kind: type) -> Callable[[Any], object]:
         raise TypeError(f"a plan record holds no {kind.__name__}")
     if not kind.__module__.startswith("ocrgen."):
         return partial(BaseModel.model_dump, mode="json")
-    unset: dict[str, Any] = getattr(kind, "unset_when", {})
-    if not unset:
+    if not getattr(kind, "unset_when", {}):
         return attrgetter("__dict__")
-    return lambda value: without_unset(value.__dict__, unset)
+    return methodcaller("data")
 
 
 def record_data(record: Record) -> dict[str, Any]:

@@ -6,12 +6,14 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocrgen.planner import AssetDirs, iter_plan, load_config
+from ocrgen.planner import AssetDirs, PlanStats, iter_plan, load_config, validate
+from ocrgen.planner.records import plan_records
 from ocrgen.record_json import record_data, record_line
-from ocrgen.schemas.plan import InkCrop, PlanRecord, Point, ProceduralBackground, Record, StyleRun
+from ocrgen.schemas.plan import InkCrop, PlanRecord, Point, ProceduralBackground, Record, StyleRun, record_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -31,6 +33,34 @@ def test_planned_records_encode_as_pydantic_does(example: str) -> None:
     for record in records:
         assert record_line(record) == _pydantic_line(record)
         assert record_data(record) == record.model_dump(mode="json")  # a label's copy of its plan
+
+
+@pytest.mark.parametrize(
+    "example", ["all_effects.yaml", "scene_text.yaml", "document_pages.yaml", "scanned_print.yaml"]
+)
+def test_the_planners_data_is_its_models(example: str, tmp_path: Path) -> None:
+    """The planner makes each record as plain data, unchecked: it must be what the record's model holds, field
+    for field and in order (a field added to the model and not to the planner fails here), and pass its checks."""
+    dirs, path = AssetDirs(), EXAMPLES / example
+    if example == "scanned_print.yaml":  # framed (cropped) lines with words in bold or italic, from short lines
+        (tmp_path / "en").mkdir()
+        lines = "".join(f"Line {i} of a scanned page, {i * 7} words\n" for i in range(60))
+        (tmp_path / "en" / "lines.txt").write_text(lines, encoding="utf-8")
+        settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+        settings["specifications"][0]["mixed_styles"] = {"p": 0.5, "words": {"min": 1, "max": 2}}
+        path, dirs = tmp_path / example, AssetDirs(corpus=tmp_path)
+        path.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    config, resources = validate(path, dirs)
+    config = config.model_copy(update={"total_images": 30})
+    planned = list(plan_records(config, resources, 5, PlanStats()))
+    assert planned
+    assert example != "scanned_print.yaml" or all("crop" in data for data in planned)
+    assert example != "scanned_print.yaml" or any("styles" in data for data in planned)
+    for data in planned:
+        record = record_of(data)
+        assert list(record.data()) == list(data)
+        assert record.data() == data
+        assert record_line(data) == _pydantic_line(record)
 
 
 @pytest.fixture(scope="module")

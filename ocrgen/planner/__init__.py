@@ -17,7 +17,7 @@ from ocrgen.planner.validation import load_config, valid_specifications
 from ocrgen.planner.writer import PlanWriter
 from ocrgen.renderer.planfile import Shard
 from ocrgen.schemas.config import BatchConfig
-from ocrgen.schemas.plan import Record
+from ocrgen.schemas.plan import Record, record_of
 
 __all__ = [
     "AssetDirs",
@@ -68,7 +68,8 @@ def iter_plan(
     """
     resources = Resources.of(config, dirs)
     config = _counted(config, count)
-    return plan_records(config, resources, planning_seed(config, seed), stats if stats is not None else PlanStats())
+    planned = plan_records(config, resources, planning_seed(config, seed), stats if stats is not None else PlanStats())
+    return map(record_of, planned)
 
 
 def _counted(config: BatchConfig, count: int | None) -> BatchConfig:

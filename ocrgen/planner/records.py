@@ -21,7 +21,7 @@ from ocrgen.planner.resources import Resources, SpecResources
 from ocrgen.planner.text_plan import ink_colors, plan_text
 from ocrgen.record_seeds import record_rngs
 from ocrgen.schemas.config import BatchConfig, PageSpecification, Specification
-from ocrgen.schemas.plan import PlanRecord, Record
+from ocrgen.schemas.plan import PLAN_SCHEMA_VERSION, PlanRecord, RecordData, without_unset
 
 # Records whose generators are seeded in one go: enough to spread the batch's numpy calls thin, few enough
 # that `generate` renders its first image as soon as ever.
@@ -80,7 +80,7 @@ class PlanPart:
     config: str
 
 
-def plan_records(config: BatchConfig, resources: Resources, seed: int, stats: PlanStats) -> Iterator[Record]:
+def plan_records(config: BatchConfig, resources: Resources, seed: int, stats: PlanStats) -> Iterator[RecordData]:
     """Every record of the plan, in index order; `stats` fills in as they are made."""
     return stride_records(config, resources, seed, stats, stop=config.total_images)
 
@@ -94,7 +94,7 @@ def stride_records(
     step: int = 1,
     stop: int | None = None,
     order: RecordOrder | None = None,
-) -> Iterator[Record]:
+) -> Iterator[RecordData]:
     """Records start, start + step, start + 2 step, ... below `stop`, or without end when it is None.
 
     Record i is the record a plan of `config` holds at i. Past `total_images` the specifications
@@ -108,14 +108,14 @@ def stride_records(
     turns = islice(order.starting_at(start), 0, None if stop is None else max(stop - start, 0), step)
     while batch := list(islice(turns, _SEEDED_TOGETHER)):
         for (index, kind), rng in zip(batch, record_rngs(seed, [index for index, _ in batch]), strict=True):
-            record: Record
             if kind < len(texts):
-                record = _plan_one(texts[kind], index, rng, resources.roots, stats, max_pixels)
+                data = _plan_one(texts[kind], index, rng, resources.roots, stats, max_pixels)
             else:
-                record = plan_page(pages[kind - len(texts)], index, rng, resources.roots, stats.resampled, max_pixels)
+                page = plan_page(pages[kind - len(texts)], index, rng, resources.roots, stats.resampled, max_pixels)
+                data = page.data()
             stats.records += 1
-            stats.per_spec[record.spec] += 1
-            yield record
+            stats.per_spec[data["spec"]] += 1
+            yield data
 
 
 def record_order(config: BatchConfig) -> RecordOrder:
@@ -126,7 +126,7 @@ def record_order(config: BatchConfig) -> RecordOrder:
 
 def _plan_one(
     res: SpecResources, index: int, rng: np.random.Generator, roots: dict[str, str], stats: PlanStats, max_pixels: int
-) -> PlanRecord:
+) -> RecordData:
     spec = res.spec
     # Effects first: glyph_overlap changes the layout that sizes the canvas.
     effects = sample_effects(spec.effects, rng)
@@ -136,15 +136,23 @@ def _plan_one(
     background = res.backgrounds.draw(spec, width, height, rng)
     luminance = res.backgrounds.luminance(background) if spec.min_contrast > 1 else []
     text_color, effects = ink_colors(spec, luminance, effects, rng, stats.resampled)
-    return PlanRecord(
-        index=index,
-        spec=spec.name,
-        seed=int(rng.integers(2**63 - 1)),
-        **planned.fields(),
-        text_color=text_color,
-        background=background,
-        effects=effects,
-        crop=planned.crop,
-        roots=roots,
-        plugins=plugin_packages(effects),
-    )
+    data = {
+        "schema_version": PLAN_SCHEMA_VERSION,
+        "index": index,
+        "spec": spec.name,
+        "seed": int(rng.integers(2**63 - 1)),
+        "text": planned.text,
+        "font": planned.font,
+        "direction": planned.direction,
+        "layout": planned.layout,
+        "canvas": planned.canvas,
+        "origin": planned.origin,
+        "styles": planned.styles,
+        "text_color": text_color,
+        "background": background,
+        "effects": effects,
+        "crop": planned.crop,
+        "roots": roots,
+        "plugins": plugin_packages(effects),
+    }
+    return without_unset(data, PlanRecord.unset_when)

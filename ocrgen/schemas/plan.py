@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     Tag,
+    TypeAdapter,
     field_validator,
     model_serializer,
     model_validator,
@@ -52,6 +53,10 @@ class _LeavesOutUnset(_Record):
     @model_serializer(mode="wrap")
     def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         return without_unset(handler(self), self.unset_when)
+
+    def data(self) -> dict[str, Any]:
+        """Its fields as its JSON holds them, in order; the values nested in them are left as they are."""
+        return without_unset(self.__dict__, self.unset_when)
 
 
 def without_unset(fields: dict[str, Any], unset_when: dict[str, Any]) -> dict[str, Any]:
@@ -327,6 +332,19 @@ def _kind(record: Any) -> str:
 
 # One line of a plan: a single text (a `PlanRecord`, which has no `kind`), or a page.
 Record = Annotated[Annotated[PlanRecord, Tag("text")] | Annotated[PageRecord, Tag("page")], Discriminator(_kind)]
+
+# A record as plain data, as the planner makes it: the fields its model would hold, in the model's order and
+# without those it leaves out while unset (`data`), the values in them still models. The planner skips
+# building the record's own model, 4 µs of a single word's 100; tests/test_plan_encoding.py holds the data
+# it makes to the model.
+RecordData = dict[str, Any]
+_RECORD: TypeAdapter[Record] = TypeAdapter(Record)
+
+
+def record_of(data: RecordData) -> Record:
+    """The model of a record's data, checked."""
+    record: Record = _RECORD.validate_python(data)
+    return record
 
 
 def text_blocks(record: Record) -> list[PlanRecord] | list[PageInstance]:

@@ -14,6 +14,7 @@ from ocrgen.assets import AssetResolver
 from ocrgen.planner import AssetDirs, PlanStats, Resources, planning_seed, stride_records, validate
 from ocrgen.renderer.render import render_pixels
 from ocrgen.schemas.config import BatchConfig
+from ocrgen.schemas.plan import record_of
 from ocrgen.torch.items import ImageKind, Item, check_image_kind, item
 from ocrgen.torch.partition import Share, placement, worker_share
 
@@ -92,8 +93,8 @@ class GeneratedDataset(IterableDataset[Item]):
         seed = epoch_seed(self.seed, self.epoch)
         records = stride_records(self.config, self._resources, seed, PlanStats(), share.start, share.step, self.samples)
         resolver = AssetResolver()
-        for record in records:
-            pixels, label = render_pixels(record, resolver, self.config.max_image_pixels)
+        for data in records:
+            pixels, label = render_pixels(record_of(data), resolver, self.config.max_image_pixels)
             yield item(pixels, label, self.image)
 
     def __getstate__(self) -> dict[str, Any]:
