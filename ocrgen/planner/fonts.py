@@ -62,7 +62,7 @@ class FontFile:
 
 def needed_codepoints(text: str) -> frozenset[int]:
     """Code points of `text` that must have a glyph in the font; HarfBuzz hides the rest."""
-    return frozenset(ord(c) for c in text) - HIDDEN
+    return frozenset(map(ord, text)) - HIDDEN
 
 
 class FontCatalog:
