@@ -8,11 +8,17 @@ from pathlib import Path
 import pytest
 from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ocrgen.planner import AssetDirs, iter_plan, load_config
-from ocrgen.planner.fonts import FontCatalog
+from ocrgen.planner import AssetDirs, Resources, iter_plan, load_config
+from ocrgen.planner.fonts import FontCatalog, needed_codepoints
 from ocrgen.renderer.render import render_record
+from ocrgen.schemas.config import FontSelection
 from tests.conftest import FONT_DIR
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+MIXED_SCRIPTS = "abc Zé中文שלוםسلام0١नमः ก"  # noqa: RUF001 -- Hebrew, Arabic, Devanagari and Thai on purpose
 
 
 def _hebrew_only() -> TTFont:
@@ -70,3 +76,17 @@ def test_collection_faces_are_planned_by_coverage_and_render(
         image, label = render_record(record)
         assert image.size == (record.canvas.width, record.canvas.height)
         assert label.text == record.text
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(st.text(st.sampled_from(MIXED_SCRIPTS), min_size=1, max_size=8), max_size=30))
+def test_the_faces_that_cover_a_text_are_those_that_each_say_so(texts: list[str]) -> None:
+    """A specification remembers what all its faces draw, to skip asking each one again; whatever came before,
+    the faces it gives a text are exactly those that draw all of it, in order."""
+    config = load_config(EXAMPLES / "quickstart.yaml").model_copy(deep=True)
+    spec = config.specifications[0].model_copy(update={"fonts": FontSelection(include=["*"])})
+    res = Resources.of(config.model_copy(update={"specifications": [spec]}), AssetDirs()).specs[0]
+    assert len(res.fonts) > 3
+    for text in texts:
+        needed = needed_codepoints(text)
+        assert res.covering(needed) == [(font, weight) for font, weight in res.fonts if font.covers(needed)]

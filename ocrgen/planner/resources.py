@@ -40,6 +40,17 @@ class SpecResources:
     corpus: Corpus
     fonts: list[tuple[FontFile, float]]
     backgrounds: BackgroundPool
+    # Code points every one of `fonts` was found to draw: a text of only these needs no face asked again.
+    drawn_by_all: set[int] = field(default_factory=set, compare=False)
+
+    def covering(self, needed: frozenset[int]) -> list[tuple[FontFile, float]]:
+        """The faces, with their weights, that draw every one of `needed`, in the specification's order."""
+        if needed <= self.drawn_by_all:
+            return self.fonts
+        covering = [(font, weight) for font, weight in self.fonts if font.covers(needed)]
+        if len(covering) == len(self.fonts):
+            self.drawn_by_all.update(needed)
+        return covering
 
 
 @dataclass(frozen=True)

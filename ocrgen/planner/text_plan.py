@@ -86,7 +86,7 @@ def plan_text(
             continue
         drawn = augment_text(draw.text, spec.text_augmentation, rng) if spec.text_augmentation else draw.text
         needed = needed_codepoints(drawn)
-        fonts = [(font, weight) for font, weight in res.fonts if font.covers(needed)]
+        fonts = res.covering(needed)
         if not fonts:
             tried["no_font_covers_text"] += 1
             continue
