@@ -505,7 +505,7 @@ def _place(
             glyph_size, lift = line.jitter.get(cluster_start, (size, 0.0))
             scale = glyph_size / size
             middle = start_u + (u0 + u1) / 2
-            rigid = Rigid((middle, v), (middle, v), 0.0) if straight else frame.cluster_transform(middle, v)
+            rigid = Rigid._make(((middle, v), (middle, v), 0.0)) if straight else frame.cluster_transform(middle, v)
             angle = straight_angle if straight else frame.glyph_angle(rigid)
             ink: FrameBox | None = None
             for glyph, shift in glyphs:
@@ -528,17 +528,19 @@ def _place(
                     reach.pixels.append(_turned_glyph(cbox, sx, sy, angle))
                 if placements is None:
                     continue
-                placements.append(
-                    Placement(
-                        glyph.glyph,
-                        line.start + glyph.cluster,
-                        sx >> 6,
-                        sy >> 6,
-                        sx & 63,
-                        sy & 63,
-                        angle,
-                        glyph_size,
-                        glyph.face,
+                placements.append(  # `_make`: without the namedtuple's __new__ (as in shape_line)
+                    Placement._make(
+                        (
+                            glyph.glyph,
+                            line.start + glyph.cluster,
+                            sx >> 6,
+                            sy >> 6,
+                            sx & 63,
+                            sy & 63,
+                            angle,
+                            glyph_size,
+                            glyph.face,
+                        )
                     )
                 )
                 if spread is not None:
@@ -557,7 +559,7 @@ def _place(
                 reach.pixels.append(_slot_box(frame, rigid, advance))
             if clusters is not None:
                 clusters.append(
-                    Cluster(line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid)
+                    Cluster._make((line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid))
                 )
         if line.end < len(layout.text):
             end_u = start_u + line.width
