@@ -18,7 +18,7 @@ from ocrgen.errors import ImageTooLargeError
 from ocrgen.record_json import record_data
 from ocrgen.renderer.backgrounds import background_pixels
 from ocrgen.renderer.framing import alpha_window, frame, with_neighbours
-from ocrgen.renderer.heap import keep_freed_memory
+from ocrgen.renderer.heap import collect_cycles_less_often, keep_freed_memory
 from ocrgen.renderer.page import render_page
 from ocrgen.renderer.picture import composite, draw_picture
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
@@ -46,6 +46,7 @@ def render_pixels(
     pixel is allocated.
     """
     keep_freed_memory()
+    collect_cycles_less_often()
     resolver = resolver or AssetResolver()
     width, height = record.canvas.width, record.canvas.height
     final = size_after_geometry(record.effects, width, height)
