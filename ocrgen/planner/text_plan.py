@@ -50,15 +50,15 @@ class PlannedText:
     picture: tuple[int, int]  # the canvas's size once the geometric effects have run
 
     def fields(self) -> dict[str, object]:
-        """What a plan record and a page's text both hold of it, by their field names."""
+        """What a plan record and a page's text both hold of it, by their field names, in the record's order."""
         return {
             "text": self.text,
             "font": self.font,
             "direction": self.direction,
             "layout": self.layout,
-            "styles": self.styles,
             "canvas": self.canvas,
             "origin": self.origin,
+            "styles": self.styles,
         }
 
 
