@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -54,23 +54,33 @@ class FontSelection(_Strict):
     )
 
 
-class Directions(_Strict):
+class _Weights(_Strict):
+    """Named weights, a field each, of which at least one is above 0. A subclass says what to ask for when none
+    is (`_none_above_zero`), and names its fields that are not weights (`_not_weights`)."""
+
+    _none_above_zero: ClassVar[str]
+    _not_weights: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _one_positive(self) -> Self:
+        if not self.weights():
+            raise ValueError(self._none_above_zero)
+        return self
+
+    def weights(self) -> dict[str, float]:
+        """The weights above 0, in field order (read from the fields: a dump costs more, once per record)."""
+        return {name: w for name, w in self.__dict__.items() if name not in self._not_weights and w > 0}
+
+
+class Directions(_Weights):
     """Weights over the writing directions."""
+
+    _none_above_zero: ClassVar[str] = "give at least one direction a weight above 0"
 
     left_to_right: Weight = 0.0
     right_to_left: Weight = 0.0
     top_to_bottom: Weight = 0.0
     bottom_to_top: Weight = 0.0
-
-    @model_validator(mode="after")
-    def _one_positive(self) -> Directions:
-        if not self.weights():
-            raise ValueError("give at least one direction a weight above 0")
-        return self
-
-    def weights(self) -> dict[str, float]:
-        """Directions with a weight above 0, in a fixed order."""
-        return {name: w for name, w in self.__dict__.items() if w > 0}  # the fields, in order; a dump costs more
 
 
 def _default_directions() -> Directions:
@@ -123,23 +133,15 @@ class StrokeConfig(_Strict):
     color: ColorRange = Field(default_factory=lambda: ColorRange(min=(200, 200, 200), max=(255, 255, 255)))
 
 
-class ProceduralBackgrounds(_Strict):
+class ProceduralBackgrounds(_Weights):
     """Weights over the procedural background styles; a style left out gets weight 0."""
+
+    _none_above_zero: ClassVar[str] = "give at least one procedural background style a weight above 0"
 
     solid: Weight = 0.0
     gradient: Weight = 0.0
     paper: Weight = 0.0
     noise: Weight = 0.0
-
-    @model_validator(mode="after")
-    def _one_positive(self) -> ProceduralBackgrounds:
-        if not self.weights():
-            raise ValueError("give at least one procedural background style a weight above 0")
-        return self
-
-    def weights(self) -> dict[str, float]:
-        """Styles with a weight above 0, in a fixed order."""
-        return {name: w for name, w in self.__dict__.items() if w > 0}  # the fields, in order; a dump costs more
 
 
 class NeighbourLines(_Strict):
@@ -223,23 +225,16 @@ BackgroundColor = Annotated[
 ]
 
 
-class CaseChange(_Strict):
+class CaseChange(_Weights):
     """Weights over case changes of the whole text; `p` is the chance a text changes case at all."""
+
+    _none_above_zero: ClassVar[str] = "give `upper`, `lower` or `title` a weight above 0"
+    _not_weights: ClassVar[frozenset[str]] = frozenset({"p"})
 
     p: float = Field(ge=0, le=1)
     upper: Weight = 0.0
     lower: Weight = 0.0
     title: Weight = Field(0.0, description="The first letter of every word upper case, the rest lower.")
-
-    @model_validator(mode="after")
-    def _one_positive(self) -> CaseChange:
-        if not self.weights():
-            raise ValueError("give `upper`, `lower` or `title` a weight above 0")
-        return self
-
-    def weights(self) -> dict[str, float]:
-        """Changes with a weight above 0, in a fixed order."""
-        return {name: w for name, w in self.model_dump(exclude={"p"}).items() if w > 0}
 
 
 class CharacterSubstitution(_Strict):
