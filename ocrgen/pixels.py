@@ -1,4 +1,4 @@
-"""8-bit pixels from float arithmetic.
+"""8-bit pixels from float arithmetic, and normal noise in whole levels.
 
 Every effect and background rounds and clips the same way, so that two stages never disagree by
 one grey level on the same value.
@@ -6,7 +6,13 @@ one grey level on the same value.
 
 from __future__ import annotations
 
+from functools import cache
+from statistics import NormalDist
+
 import numpy as np
+
+# Noise draws pick one of this many equally likely slices of the normal distribution (16 random bits each).
+_SLICES = 1 << 16
 
 
 def to_uint8(values: np.ndarray) -> np.ndarray:
@@ -15,3 +21,27 @@ def to_uint8(values: np.ndarray) -> np.ndarray:
     rounded = np.rint(values)
     np.clip(rounded, 0, 255, out=rounded)
     return rounded.astype(np.uint8)
+
+
+def with_normal_noise(pixels: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    """`pixels` (uint8) plus zero-mean normal noise of `sigma` levels, drawn anew for every value, held to 0..255.
+
+    The noise lands on whole levels, so it is drawn as whole levels: 16 random bits pick one of 2^16
+    equally likely slices of the normal, whose middle quantile, times sigma, is rounded. Each level
+    comes with the normal's chance to within 2^-16, no draw goes past 4.3 sigma, and it takes a fifth
+    of the time of drawing floating-point normals, which was most of a noisy line's render.
+    """
+    levels = np.rint(sigma * _normal_quantiles()).astype(np.int16)
+    words = -(-pixels.size // 4)  # four 16-bit picks in each 64-bit word
+    picks = rng.bit_generator.random_raw(words).astype("<u8", copy=False).view("<u2")[: pixels.size]
+    noisy = np.take(levels, picks).reshape(pixels.shape)
+    noisy += pixels
+    np.clip(noisy, 0, 255, out=noisy)
+    return noisy.astype(np.uint8)
+
+
+@cache
+def _normal_quantiles() -> np.ndarray:
+    """The standard normal's quantile at the middle of each slice: 14 ms, once per process."""
+    normal = NormalDist()
+    return np.array([normal.inv_cdf((index + 0.5) / _SLICES) for index in range(_SLICES)])

@@ -12,6 +12,7 @@ from ocrgen.cli import main
 from ocrgen.renderer import run
 from ocrgen.renderer.outdir import owned_files
 from ocrgen.renderer.planfile import Shard
+from ocrgen.renderer.render import PIXELS_VERSION
 from ocrgen.renderer.resume import checkpoint_name
 from ocrgen.writers.base import Writer, WriterSpec
 from tests.test_resume import Cli, make_plan
@@ -160,6 +161,30 @@ def test_checkpoint_records_the_output_settings(tmp_path: Path, plans: tuple[Pat
     assert render(a, out, "--subdirs", "--image-format", "jpg", "--shard", "1/2").exit_code == 0
     checkpoint = orjson.loads((out / Shard(1, 2).file_name(".generation_checkpoint", ".json")).read_bytes())
     assert (checkpoint["writer"], checkpoint["subdirs"], checkpoint["image_format"]) == ("files", True, "jpg")
+    assert checkpoint["pixels"] == PIXELS_VERSION
+
+
+@pytest.mark.parametrize("recorded", [None, PIXELS_VERSION - 1])
+def test_a_render_of_other_pixels_is_neither_resumed_nor_joined(
+    tmp_path: Path, plans: tuple[Path, Path], recorded: int | None
+) -> None:
+    """Images drawn by an ocrgen whose pixels differ would sit beside this one's: refused, until --overwrite."""
+    a, _ = plans
+    out = tmp_path / "out"
+    assert render(a, out, "--shard", "0/2").exit_code == 0
+    path = out / Shard(0, 2).file_name(".generation_checkpoint", ".json")
+    checkpoint = orjson.loads(path.read_bytes())
+    checkpoint.pop("pixels")
+    if recorded is not None:  # else as ocrgen wrote it before it counted pixel versions: those drew version 1
+        checkpoint["pixels"] = recorded
+    path.write_bytes(orjson.dumps(checkpoint))
+    before = tree(out)
+    said = f"pixels version {recorded or 1}; this one draws {PIXELS_VERSION}"
+    assert_refused(render(a, out, "--shard", "0/2", "--resume"), out, said, "finish it with the ocrgen that began it")
+    assert_refused(render(a, out, "--shard", "1/2"), out, said, "--overwrite")
+    assert tree(out) == before
+    assert render(a, out, "--shard", "0/2", "--overwrite").exit_code == 0
+    assert orjson.loads(path.read_bytes())["pixels"] == PIXELS_VERSION
 
 
 WRITER_RUNS = [

@@ -39,7 +39,7 @@ from PIL import Image, ImageFilter
 
 from ocrgen.effects.base import Scene
 from ocrgen.effects.gaussian import gaussian_blur
-from ocrgen.pixels import to_uint8
+from ocrgen.pixels import to_uint8, with_normal_noise
 from ocrgen.sampling import choose, sample_float, sample_int
 from ocrgen.schemas.effects.image import (
     SAUVOLA_RANGE,
@@ -156,10 +156,7 @@ def apply_gaussian_blur(params: GaussianBlur, scene: Scene) -> None:
 def apply_gaussian_noise(params: GaussianNoise, scene: Scene) -> None:
     """Add zero-mean normal noise, drawn independently for every pixel and channel, then clip."""
     assert scene.image is not None
-    noisy = scene.rng.standard_normal(scene.image.shape, dtype=np.float32)
-    noisy *= np.float32(params.sigma)
-    noisy += scene.image
-    scene.image = to_uint8(noisy)
+    scene.image = with_normal_noise(scene.image, params.sigma, scene.rng)
 
 
 # --- salt_and_pepper ------------------------------------------------------------------------------

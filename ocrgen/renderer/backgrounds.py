@@ -11,7 +11,7 @@ from PIL import Image
 
 from ocrgen.assets import AssetResolver
 from ocrgen.errors import RenderError
-from ocrgen.pixels import to_uint8
+from ocrgen.pixels import to_uint8, with_normal_noise
 from ocrgen.schemas.plan import ImageBackground, ProceduralBackground
 
 _DECODED_LIMIT = 16
@@ -64,17 +64,14 @@ def procedural_background(background: ProceduralBackground, seed: int, width: in
     base = solid(background.color, width, height)
     if background.style == "solid":
         return base
-    base = base.astype(np.float32)
     rng = np.random.default_rng(seed)
-    if background.style == "paper":
-        cell = 8
-        coarse = rng.normal(0.0, 5.0, (height // cell + 2, width // cell + 2)).astype(np.float32)
-        mottling = _smooth_upsample(coarse, cell)[:height, :width]
-        grain = rng.normal(0.0, 2.5, (height, width)).astype(np.float32)
-        base += (mottling + grain)[:, :, None]
-    else:
-        base += rng.normal(0.0, 10.0, (height, width, 3)).astype(np.float32)
-    return to_uint8(base)
+    if background.style != "paper":
+        return with_normal_noise(base, 10.0, rng)
+    cell = 8
+    coarse = rng.normal(0.0, 5.0, (height // cell + 2, width // cell + 2)).astype(np.float32)
+    mottling = _smooth_upsample(coarse, cell)[:height, :width]
+    grain = rng.normal(0.0, 2.5, (height, width)).astype(np.float32)
+    return to_uint8(base + (mottling + grain)[:, :, None])
 
 
 def solid(color: tuple[int, int, int], width: int, height: int) -> np.ndarray:

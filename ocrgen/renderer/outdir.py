@@ -19,6 +19,7 @@ from ocrgen.errors import OcrgenError
 from ocrgen.plural import counted
 from ocrgen.renderer.owned import owned_files
 from ocrgen.renderer.planfile import Shard
+from ocrgen.renderer.render import PIXELS_VERSION
 from ocrgen.renderer.resume import checkpoint_name
 from ocrgen.writers.base import WriterSpec
 
@@ -66,10 +67,9 @@ def prepare_output_dir(
         return
     if resume or (same_plan and checkpoints and own not in checkpoints):  # the same render, or another shard of it
         if mismatch is not None:
-            name, flag = mismatch
-            fix = f"run {flag}" if resume else f"run {flag}, pass --overwrite to replace it,"
-            held = f"{out_dir} holds a render made {flag} ({name})"
-            raise OutputDirError(f"{held}; {fix} or choose a new --output-dir.")
+            name, made, fix = mismatch
+            fix = fix if resume else f"{fix}, pass --overwrite to replace it,"
+            raise OutputDirError(f"{out_dir} holds a render made {made} ({name}); {fix} or choose a new --output-dir.")
         return
     if found is None:
         return
@@ -114,20 +114,32 @@ def _checkpoints(out_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def _settings(writer: WriterSpec, image_format: str) -> dict[str, Any]:
-    return {"writer": writer.name, "subdirs": writer.subdirs, "image_format": image_format}
+    return {"writer": writer.name, "subdirs": writer.subdirs, "image_format": image_format, "pixels": PIXELS_VERSION}
 
 
-def _settings_mismatch(checkpoints: dict[str, dict[str, Any]], settings: dict[str, Any]) -> tuple[str, str] | None:
-    """(checkpoint name, how it was rendered: "with --writer lmdb") for the first one whose output settings differ."""
+# What checkpoints of older versions, which do not say, were rendered with: the pixels before versions were counted.
+_UNSAID = {"pixels": 1}
+
+
+def _settings_mismatch(checkpoints: dict[str, dict[str, Any]], settings: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(checkpoint name, how it was rendered, what to run instead), for the first one whose settings differ:
+    ("...", "with --writer lmdb", "run with --writer lmdb")."""
     for name, checkpoint in sorted(checkpoints.items()):
+        if not checkpoint:  # unreadable: it says nothing of how it was rendered
+            continue
         for key, value in settings.items():
-            recorded = checkpoint.get(key, value)  # checkpoints of older versions do not say
+            recorded = checkpoint.get(key, _UNSAID.get(key, value))
             if recorded != value:
-                return name, _flag(key, recorded)
+                return name, *_made(key, recorded)
     return None
 
 
-def _flag(key: str, value: Any) -> str:
+def _made(key: str, value: Any) -> tuple[str, str]:
+    """How a render was made with `value` for `key`, and what would continue it."""
+    if key == "pixels":
+        made = f"by an ocrgen that draws other pixels (pixels version {value}; this one draws {PIXELS_VERSION})"
+        return made, "finish it with the ocrgen that began it"
+    flag = f"with --{key.replace('_', '-')} {value}"
     if key == "subdirs":
-        return "with --subdirs" if value else "without --subdirs"
-    return f"with --{key.replace('_', '-')} {value}"
+        flag = "with --subdirs" if value else "without --subdirs"
+    return flag, f"run {flag}"

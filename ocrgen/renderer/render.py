@@ -28,6 +28,11 @@ from ocrgen.schemas.plan import PageRecord, PlanRecord, Record
 # The generator stream of the record seed that effects draw their noise from (the background uses stream 0).
 _EFFECT_STREAM = 1
 
+# Which pixels this renderer draws for a record, raised whenever a record would come out with other pixels:
+# an output dir holds one version only (`ocrgen.renderer.outdir`), so no run resumes or joins a render it would
+# mix with. 2: noise drawn as whole levels (`ocrgen.pixels.with_normal_noise`).
+PIXELS_VERSION = 2
+
 
 def render_record(record: PlanRecord, resolver: AssetResolver | None = None) -> tuple[Image.Image, Label]:
     """Draw `record`; the same record always gives the same pixels and label."""

@@ -42,6 +42,7 @@ class Checkpoint:
     writer: str  # the output settings: a resumed run, or another shard in the same dir, must use the same
     subdirs: bool
     image_format: str
+    pixels: int  # the renderer's `PIXELS_VERSION`
     done: int = 0
     rendered: int = 0
     skipped: int = 0

@@ -36,7 +36,7 @@ from ocrgen.renderer.lock import output_lock
 from ocrgen.renderer.output import EncodedSample, encode_sample
 from ocrgen.renderer.planfile import PlanLine, Shard, count_records, parse_record, shard_lines
 from ocrgen.renderer.progress import Progress
-from ocrgen.renderer.render import render_pixels
+from ocrgen.renderer.render import PIXELS_VERSION, render_pixels
 from ocrgen.renderer.resume import Checkpoint, StaleTemporaries, check_plan, checkpoint_name
 from ocrgen.schemas.config import DEFAULT_MAX_IMAGE_PIXELS
 from ocrgen.schemas.label import AnyLabelData
@@ -349,7 +349,7 @@ class _ShardRun:
         out_dir, shard, spec = job.out_dir, job.shard, job.writer
         self.checkpoint = Checkpoint(
             str(job.plan), plan_sha256(), f"{shard.index}/{shard.count}", total, spec.name, spec.subdirs,
-            job.image_format,
+            job.image_format, PIXELS_VERSION,
         )  # fmt: skip
         self.failures_path = out_dir / failures_name(shard)
         self.stale = StaleTemporaries()
