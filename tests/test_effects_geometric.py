@@ -336,6 +336,9 @@ def test_remap_is_the_plain_bilinear_sample(seed: int, ink: float) -> None:
     source_x = rng.uniform(-3, width + 3, (out_height, out_width))
     source_y = rng.uniform(-3, height + 3, (out_height, out_width))
     source_x[rng.random((out_height, out_width)) < 0.1] = OUTSIDE
-    got = remap(text, source_x, source_y)
-    assert got.dtype == np.float32
-    assert np.array_equal(got.view(np.uint32), _plain_bilinear(text, source_x, source_y).view(np.uint32))
+    sampled, colours = remap(text, source_x, source_y)
+    assert colours.dtype == np.float32 and np.all(np.diff(sampled) > 0)
+    got = np.zeros((out_height * out_width, 4), np.float32)
+    got[sampled] = colours
+    expected = _plain_bilinear(text, source_x, source_y).reshape(-1, 4)
+    assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))

@@ -37,10 +37,17 @@ def _sparse_text(rng: np.random.Generator, height: int, width: int) -> np.ndarra
 
 
 def _warped(text: np.ndarray, warps: list[Warp], ink: Window | None = None) -> np.ndarray:
+    """The warped text; where the warp says it may hold ink is checked to hold every pixel with a bit set."""
     scene = Scene(seed=(0,), text=text, points=np.zeros((0, 2)))
     apply_warps(scene, warps, ink)
     assert scene.text is not None
-    return scene.text
+    said = scene.text_ink()
+    assert said is not None and np.all(np.diff(said) > 0)
+    assert np.isin(np.flatnonzero(scene.text.view(np.uint32).reshape(-1, 4).any(axis=1)), said).all()
+    warped = scene.text
+    scene.text = warped.copy()
+    assert scene.text_ink() is None, "a text set after the warp is not the one it spoke of"
+    return warped
 
 
 @settings(max_examples=80, deadline=None)

@@ -113,6 +113,17 @@ class TextLayers:
         return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
 
 
+@dataclass(frozen=True)
+class Inked:
+    """Where a picture may hold ink: every bit of `picture` outside `pixels` (flat indices, ascending) is zero.
+
+    What a warp knows of its result; blending it by these pixels skips a scan of the whole picture.
+    """
+
+    picture: np.ndarray
+    pixels: np.ndarray
+
+
 @dataclass
 class Scene:
     """What effects work on, one stage after another.
@@ -123,6 +134,8 @@ class Scene:
       has no geometric effect);
     - image stage: `image`, the composited RGB picture (`layers` still says what colour the text is).
 
+    `inked` is what the last warp knew of where `text` holds ink; a `text` set since then makes it moot.
+
     `seed` seeds `rng`, the only source of randomness an apply function may use.
     """
 
@@ -131,6 +144,7 @@ class Scene:
     text: np.ndarray | None = None
     points: np.ndarray | None = None
     image: np.ndarray | None = None
+    inked: Inked | None = None
     _rng: np.random.Generator | None = field(default=None, init=False, repr=False)
 
     @property
@@ -139,6 +153,10 @@ class Scene:
         if self._rng is None:
             self._rng = np.random.default_rng(list(self.seed))
         return self._rng
+
+    def text_ink(self) -> np.ndarray | None:
+        """The flat indices outside which `text` is all zero bits, when known (`inked` said so of this very `text`)."""
+        return self.inked.pixels if self.inked is not None and self.inked.picture is self.text else None
 
     @property
     def size(self) -> tuple[int, int]:

@@ -55,7 +55,7 @@ def quad_pixels(corners: np.ndarray, width: int, height: int) -> tuple[np.ndarra
     centres = np.arange(height) + 0.5
     top, bottom = centres - MARGIN, centres + MARGIN
     xa, ya = corners[:, :1], corners[:, 1:]
-    ends = np.roll(corners, -1, axis=0)
+    ends = corners[[1, 2, 3, 0]]
     dx, dy = ends[:, :1] - xa, ends[:, 1:] - ya
     level = dy == 0  # a level edge lies in the strips around its own height, whole
     run = np.where(level, 1.0, dy)
@@ -66,8 +66,8 @@ def quad_pixels(corners: np.ndarray, width: int, height: int) -> tuple[np.ndarra
     near, far = xa + start * dx, xa + stop * dx
     left = np.where(meets, np.minimum(near, far), np.inf).min(axis=0)
     right = np.where(meets, np.maximum(near, far), -np.inf).max(axis=0)
-    first = np.ceil(np.clip(left - MARGIN - 0.5, 0, width)).astype(np.int64)
-    last = np.floor(np.clip(right + MARGIN - 0.5, -1, width - 1)).astype(np.int64)
+    first = np.ceil(np.minimum(np.maximum(left - MARGIN - 0.5, 0), width)).astype(np.int64)
+    last = np.floor(np.minimum(np.maximum(right + MARGIN - 0.5, -1), width - 1)).astype(np.int64)
     counts = np.maximum(last - first + 1, 0)
     rows = np.repeat(np.arange(height), counts)
     cols = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts - first, counts)

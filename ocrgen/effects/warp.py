@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ocrgen.effects.base import Scene, Window
+from ocrgen.effects.base import Inked, Scene, Window
 from ocrgen.effects.gaussian import convolve_valid, gaussian_kernel
 from ocrgen.effects.reach import nonzero_window, quad_pixels, read_box
 
@@ -30,9 +30,14 @@ from ocrgen.effects.reach import nonzero_window, quad_pixels, read_box
 OUTSIDE = -1e6
 
 
-def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, window: Window | None = None) -> np.ndarray:
+def remap(
+    text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, window: Window | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Bilinear sample of premultiplied RGBA `text` (H, W, 4, float32) at continuous positions; outside it is
     transparent. `window`, when given, holds every pixel of `text` that is not zero.
+
+    Given as the positions (indices into the flattened `source_x`, ascending) whose sample may not be
+    zero, and their samples (N, 4): every other position's is zero.
 
     Only pixels whose four source corners touch the window are worked out: the rest mix nothing but
     zeros, and a turned line leaves half of its canvas so. Of those, only pixels with an inked
@@ -45,7 +50,6 @@ def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, window: 
     rows, cols = window or (slice(0, text.shape[0]), slice(0, text.shape[1]))
     top, left = rows.start, cols.start
     height, width = rows.stop - top, cols.stop - left
-    out = np.zeros((source_x.size, 4), np.float32)
     x = source_x.reshape(-1) - 0.5
     y = source_y.reshape(-1) - 0.5
     x0 = np.floor(x)
@@ -65,9 +69,7 @@ def remap(text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, window: 
     fy = (y[touching] - y0).astype(np.float32)
     pixels = padded.reshape(-1).view(np.complex128)  # RGBA as one value, to fetch and to store in one go
     fetched = [_channels_first(values) for values in _corners(pixels, corner, stride)]
-    colour = np.ascontiguousarray(_bilinear(fetched, fx, fy).T)
-    out.view(np.complex128).reshape(-1)[touching] = colour.view(np.complex128).reshape(-1)
-    return out.reshape(*source_x.shape, 4)
+    return touching, np.ascontiguousarray(_bilinear(fetched, fx, fy).T)
 
 
 def _corners(values: np.ndarray, corner: np.ndarray, stride: int) -> list[np.ndarray]:
@@ -283,6 +285,7 @@ class _Chain:
     ink: Window | None = None  # holds every pixel of `original` that is not zero, when known
     steps: list[tuple[Warp, int, int]] = field(default_factory=list)
     result: np.ndarray | None = None
+    inked: np.ndarray | None = None  # once drawn through warps: the flat indices of `result` that may not be zero
 
     def draw(self) -> np.ndarray:
         """`original` through every warp at once: one bilinear resampling, however many warps."""
@@ -307,13 +310,12 @@ class _Chain:
             if lost.any():  # far outside, and kept there: a projective map can bring far points back in
                 xs = np.where(lost, OUTSIDE, xs)
                 ys = np.where(lost, OUTSIDE, ys)
-        sampled = remap(self.original, xs, ys, window)
-        if reached is not None:
-            whole = np.zeros((last.height, last.width, 4), np.float32)
-            whole.reshape(-1).view(np.complex128)[rows * last.width + cols] = sampled.view(np.complex128).reshape(-1)
-            sampled = whole
-        self.result = sampled
-        return self.result
+        sampled, colours = remap(self.original, xs, ys, window)
+        self.inked = sampled if reached is None else (rows * last.width + cols)[sampled]
+        whole = np.zeros((last.height, last.width, 4), np.float32)
+        whole.reshape(-1).view(np.complex128)[self.inked] = colours.view(np.complex128).reshape(-1)
+        self.result = whole
+        return whole
 
     def _reached(self, window: Window) -> tuple[np.ndarray, np.ndarray] | None:
         """The rows and columns of the output pixels the ink in `window` can reach, or None for all of them:
@@ -351,3 +353,5 @@ def apply_warps(scene: Scene, warps: list[Warp], ink: Window | None = None) -> N
     for warp in warps:
         chain = _move(scene, warp, chain)
     scene.text = chain.draw()
+    if chain.inked is not None:
+        scene.inked = Inked(scene.text, chain.inked)

@@ -51,7 +51,7 @@ def render_page(record: PageRecord, resolver: AssetResolver) -> tuple[np.ndarray
     width, height = scene.size
     pixels = background_pixels(record.background, record.seed, resolver, record.roots, width, height)
     assert scene.text is not None
-    scene.image = composite(pixels, scene.text)
+    scene.image = composite(pixels, scene.text, scene.text_ink())
     for params in record.effects:
         if effect_of(params).stage == "image":
             apply_effect(params, scene)

@@ -74,7 +74,7 @@ def render_pixels(
         ink = alpha_window(scene.text) if record.crop else None
         if record.crop is not None and record.crop.neighbours:
             scene.text = with_neighbours(scene.text, record.crop.neighbours)
-        scene.image = composite(pixels, scene.text)
+        scene.image = composite(pixels, scene.text, scene.text_ink())
     else:  # the text stays where it was drawn and is transparent outside its ink: only that window is blended
         ink = layers.ink_window() if picture.text_effects else picture.drawn.ink_window()
         scene.image = layers.over(pixels, ink)
