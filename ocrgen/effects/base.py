@@ -82,6 +82,14 @@ class TextLayers:
             under[:, :, channel] = np.rint(blended, out=blended)
         return background
 
+    def solid_color(self) -> np.ndarray | None:
+        """The colour (float32 RGB, 0-1, as `flatten` scales it) of text that is one layer of one colour, whose
+        flattened RGB is that colour times its alpha; None for an outline, shadows or a colour per pixel."""
+        paint = np.asarray(self.fill_color, np.float32)
+        if self.under or self.stroke is not None or paint.ndim != 1:
+            return None
+        return paint * np.float32(1 / 255)
+
     def _stack(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(coverage, colour as RGB or H x W x RGB) of each layer, back to front."""
         layers = [*self.under]

@@ -95,11 +95,14 @@ def apply_effect(params: EffectParams, scene: Scene) -> None:
         _code(effect.apply)(params, scene)
 
 
-def apply_geometry(effects: list[EffectParams], scene: Scene, ink: Window | None = None) -> None:
+def apply_geometry(
+    effects: list[EffectParams], scene: Scene, ink: Window | None = None, color: np.ndarray | None = None
+) -> None:
     """Every geometric effect of a record, in order, resampling the text once (not once per effect,
     which would blur it a little more each time); only a shrinking rescale resamples on its own.
 
-    `ink`, when the caller knows it, is a window holding every pixel of `scene.text` that is not zero.
+    `ink`, when the caller knows it, is a window holding every pixel of `scene.text` that is not zero;
+    `color`, the text's one colour when it has one (see `apply_warps`).
     """
     width, height = scene.size
     warps = []
@@ -107,7 +110,7 @@ def apply_geometry(effects: list[EffectParams], scene: Scene, ink: Window | None
         warp = warp_of(params)(params, width, height, scene.rng)
         warps.append(warp)
         width, height = warp.width, warp.height
-    apply_warps(scene, warps, ink)
+    apply_warps(scene, warps, ink, color)
 
 
 def warp_of(params: EffectParams) -> WarpFunction:

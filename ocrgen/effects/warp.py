@@ -33,20 +33,21 @@ OUTSIDE = -1e6
 def remap(
     text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, window: Window | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Bilinear sample of premultiplied RGBA `text` (H, W, 4, float32) at continuous positions; outside it is
-    transparent. `window`, when given, holds every pixel of `text` that is not zero.
+    """Bilinear sample of premultiplied RGBA `text` (H, W, 4, float32), or of its alpha alone (H, W, 1), at
+    continuous positions; outside it is transparent. `window`, when given, holds every pixel of `text` that
+    is not zero.
 
     Given as the positions (indices into the flattened `source_x`, ascending) whose sample may not be
-    zero, and their samples (N, 4): every other position's is zero.
+    zero, and their samples (N, channels): every other position's is zero.
 
     Only pixels whose four source corners touch the window are worked out: the rest mix nothing but
     zeros, and a turned line leaves half of its canvas so. Of those, only pixels with an inked
     corner (alpha not 0) are: where all four are transparent, they are black in premultiplied
     colour too, and so is the mix. Which pixels those are is read from a map of the text that marks
-    each pixel whose 2 x 2 block, down and right, holds ink. A pixel's four channels are fetched as
-    one 16-byte value.
+    each pixel whose 2 x 2 block, down and right, holds ink. A pixel's channels are fetched as one value.
     """
-    assert text.shape[2] == 4 and text.dtype == np.float32, "remap takes premultiplied RGBA float32"
+    channels = text.shape[2]
+    assert channels in _PIXEL and text.dtype == np.float32, "remap takes premultiplied RGBA, or alpha, float32"
     rows, cols = window or (slice(0, text.shape[0]), slice(0, text.shape[1]))
     top, left = rows.start, cols.start
     height, width = rows.stop - top, cols.stop - left
@@ -56,9 +57,9 @@ def remap(
     y0 = np.floor(y)
     touching = np.flatnonzero((x0 >= left - 1) & (x0 < left + width) & (y0 >= top - 1) & (y0 < top + height))
     stride = width + 2
-    padded = np.zeros((height + 2, stride, 4), np.float32)
+    padded = np.zeros((height + 2, stride, channels), np.float32)
     padded[1:-1, 1:-1] = text[rows, cols]
-    near = padded[:, :, 3] != 0
+    near = padded[:, :, -1] != 0
     near[:, :-1] |= near[:, 1:]
     near[:-1] |= near[1:]
     x0, y0 = x0[touching], y0[touching]
@@ -67,9 +68,13 @@ def remap(
     touching, corner, x0, y0 = touching[inked], corner[inked], x0[inked], y0[inked]
     fx = (x[touching] - x0).astype(np.float32)
     fy = (y[touching] - y0).astype(np.float32)
-    pixels = padded.reshape(-1).view(np.complex128)  # RGBA as one value, to fetch and to store in one go
-    fetched = [_channels_first(values) for values in _corners(pixels, corner, stride)]
+    pixels: np.ndarray = padded.reshape(-1).view(_PIXEL[channels])
+    fetched = [_channels_first(values, channels) for values in _corners(pixels, corner, stride)]
     return touching, np.ascontiguousarray(_bilinear(fetched, fx, fy).T)
+
+
+# A pixel's float32 channels as one value, to fetch and to store in one go: RGBA, or alpha alone.
+_PIXEL: dict[int, type[np.generic]] = {4: np.complex128, 1: np.float32}
 
 
 def _corners(values: np.ndarray, corner: np.ndarray, stride: int) -> list[np.ndarray]:
@@ -78,9 +83,10 @@ def _corners(values: np.ndarray, corner: np.ndarray, stride: int) -> list[np.nda
     return [values[corner], values[1:][corner], values[stride:][corner], values[stride + 1 :][corner]]
 
 
-def _channels_first(rgba: np.ndarray) -> np.ndarray:
-    """N RGBA values (complex128) as a contiguous (4, N) float32 array: numpy's loops run fast along N, not along 4."""
-    return np.ascontiguousarray(rgba.view(np.float32).reshape(-1, 4).T)
+def _channels_first(pixels: np.ndarray, channels: int) -> np.ndarray:
+    """N pixels (`_PIXEL` values) as a contiguous (channels, N) float32 array: numpy's loops run fast along N, not
+    along 4."""
+    return np.ascontiguousarray(pixels.view(np.float32).reshape(-1, channels).T)
 
 
 def _bilinear(corners: list[np.ndarray], fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
@@ -283,6 +289,7 @@ class _Chain:
 
     original: np.ndarray
     ink: Window | None = None  # holds every pixel of `original` that is not zero, when known
+    color: np.ndarray | None = None  # the RGB of `original` is this colour times its alpha: alpha alone is warped
     steps: list[tuple[Warp, int, int]] = field(default_factory=list)
     result: np.ndarray | None = None
     inked: np.ndarray | None = None  # once drawn through warps: the flat indices of `result` that may not be zero
@@ -310,7 +317,11 @@ class _Chain:
             if lost.any():  # far outside, and kept there: a projective map can bring far points back in
                 xs = np.where(lost, OUTSIDE, xs)
                 ys = np.where(lost, OUTSIDE, ys)
-        sampled, colours = remap(self.original, xs, ys, window)
+        if self.color is None:
+            sampled, colours = remap(self.original, xs, ys, window)
+        else:
+            sampled, alpha = remap(self.original[:, :, 3:], xs, ys, window)
+            colours = _coloured(alpha[:, 0], self.color)
         self.inked = sampled if reached is None else (rows * last.width + cols)[sampled]
         whole = np.zeros((last.height, last.width, 4), np.float32)
         whole.reshape(-1).view(np.complex128)[self.inked] = colours.view(np.complex128).reshape(-1)
@@ -331,6 +342,15 @@ class _Chain:
         return quad_pixels(corners, last.width, last.height)
 
 
+def _coloured(alpha: np.ndarray, color: np.ndarray) -> np.ndarray:
+    """Premultiplied RGBA (N, 4) of one colour (float32 RGB) at these alphas, as `TextLayers.flatten` makes it."""
+    rgba = np.empty((alpha.size, 4), np.float32)
+    for channel in range(3):
+        rgba[:, channel] = color[channel] * alpha
+    rgba[:, 3] = alpha
+    return rgba
+
+
 def _move(scene: Scene, warp: Warp, chain: _Chain) -> _Chain:
     """Move the points now; queue the pixels on `chain`, or resample them on their own for a shrink."""
     assert scene.text is not None and scene.points is not None
@@ -343,13 +363,16 @@ def _move(scene: Scene, warp: Warp, chain: _Chain) -> _Chain:
     return chain
 
 
-def apply_warps(scene: Scene, warps: list[Warp], ink: Window | None = None) -> None:
+def apply_warps(scene: Scene, warps: list[Warp], ink: Window | None = None, color: np.ndarray | None = None) -> None:
     """Move `scene.text` and `scene.points` by `warps`, in order, resampling the text once.
 
     `ink`, when known, is a window holding every pixel of `scene.text` that is not zero (else it is scanned for).
+    `color`, when given, is the one colour of the text (`TextLayers.solid_color`): its alpha alone is then
+    resampled, which takes half the time, and the colour laid on it again; the mix of the colour's channels
+    differs from theirs only by float32 rounding.
     """
     assert scene.text is not None
-    chain = _Chain(scene.text, ink)
+    chain = _Chain(scene.text, ink, color)
     for warp in warps:
         chain = _move(scene, warp, chain)
     scene.text = chain.draw()

@@ -63,7 +63,7 @@ def draw_picture(
         ink = scene.layers.ink_window() if text_effects else drawn.ink_window()
         scene.text = scene.layers.flatten(ink)
         scene.points = shapes.points()
-        apply_geometry(geometry, scene, ink)
+        apply_geometry(geometry, scene, ink, scene.layers.solid_color())
         shapes = shapes.moved(scene.points, *scene.size)
     return TextPicture(scene, shapes, drawn, bool(text_effects))
 

@@ -1,0 +1,75 @@
+"""Text of one colour is warped as its alpha alone: the same pixels as warping its RGBA, to float32 rounding."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocrgen.effects.base import Scene, TextLayers
+from ocrgen.effects.registry import warp_of
+from ocrgen.effects.warp import Warp, apply_warps
+from ocrgen.schemas.effects.base import EffectParams
+from ocrgen.schemas.effects.geometric import Elastic, Perspective, Rescale, Rotation, Shear
+from tests.test_flatten_window import _color, _coverage
+
+_GEOMETRY = st.one_of(
+    st.builds(Rotation, angle=st.floats(-30, 30)),
+    st.builds(Shear, angle=st.floats(-20, 20)),
+    st.builds(Rescale, scale=st.floats(0.5, 2.0)),
+    st.builds(
+        Perspective,
+        corners=st.tuples(*[st.tuples(st.floats(-0.2, 0.2), st.floats(-0.2, 0.2))] * 4),
+    ),
+    st.builds(Elastic, alpha=st.floats(0.5, 4), sigma=st.floats(2, 6)),
+)
+
+
+def _warped(text: np.ndarray, warps: list[Warp], color: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    scene = Scene(seed=(0,), text=text, points=np.zeros((0, 2)))
+    apply_warps(scene, warps, None, color)
+    assert scene.text is not None
+    return scene.text, scene.text_ink()
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), effects=st.lists(_GEOMETRY, min_size=1, max_size=3))
+def test_one_colour_warped_by_its_alpha_is_its_rgba_warped(seed: int, effects: list[EffectParams]) -> None:
+    rng = np.random.default_rng(seed)
+    height, width = (int(n) for n in rng.integers(1, 50, 2))
+    layers = TextLayers(fill=_coverage(rng, height, width), fill_color=_color(rng, height, width, False))
+    color = layers.solid_color()
+    assert color is not None
+    text = layers.flatten()
+    warps = []
+    for params in effects:
+        warps.append(warp_of(params)(params, width, height, np.random.default_rng(seed)))
+        width, height = warps[-1].width, warps[-1].height
+    expected, expected_ink = _warped(text, warps, None)
+    got, got_ink = _warped(text, warps, color)
+    assert got.shape == expected.shape and got.dtype == np.float32
+    assert np.array_equal(got[:, :, 3], expected[:, :, 3]), "alpha is warped as it was"
+    assert np.allclose(got, expected, rtol=2e-6, atol=1e-7)
+    assert (got_ink is None) == (expected_ink is None)
+    if got_ink is not None and expected_ink is not None:
+        assert np.array_equal(got_ink, expected_ink)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), stroke=st.booleans(), shadows=st.integers(0, 1), per_pixel=st.booleans())
+def test_only_text_of_one_colour_has_a_solid_colour(seed: int, stroke: bool, shadows: int, per_pixel: bool) -> None:
+    """Where there is one, the flattened RGB is that colour times the alpha, bit for bit."""
+    rng = np.random.default_rng(seed)
+    height, width = (int(n) for n in rng.integers(1, 30, 2))
+    layers = TextLayers(
+        fill=_coverage(rng, height, width),
+        fill_color=_color(rng, height, width, per_pixel),
+        stroke=_coverage(rng, height, width) if stroke else None,
+        stroke_color=_color(rng, height, width, False) if stroke else None,
+        under=[(_coverage(rng, height, width), _color(rng, height, width, False)) for _ in range(shadows)],
+    )
+    color = layers.solid_color()
+    assert (color is not None) == (not stroke and not shadows and not per_pixel)
+    if color is not None:
+        flat = layers.flatten()
+        assert np.array_equal((color * flat[:, :, 3:]).view(np.uint32), flat[:, :, :3].view(np.uint32))
