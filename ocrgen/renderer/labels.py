@@ -188,14 +188,17 @@ def _straight_slot(cluster: Cluster, origin: tuple[int, int], size: tuple[int, i
     return _Measured(cluster, cluster.advance, [(a, b), (c, b), (c, d), (a, d)], _clip(box, size))
 
 
-# Which corner of (top-left, top-right, bottom-right, bottom-left) the text reads from first, per quarter turn.
-_READING_ORDER = {0: (0, 1, 2, 3), 1: (1, 2, 3, 0), 3: (3, 0, 1, 2)}
+# Where the corners (top-left, top-right, bottom-right, bottom-left) stand in reading order, per quarter turn
+# of the frame, for turned frames: an unturned frame reads them as they come.
+_READING_ORDER = {1: (1, 2, 3, 0), 3: (3, 0, 1, 2)}
 
 
 def _reading_corners(box: Box, turns: int) -> Quad:
     """The corners of an upright box, starting at the top-left as the text reads."""
     x0, y0, x1, y1 = float(box.x0), float(box.y0), float(box.x1), float(box.y1)
     corners = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+    if turns % 4 == 0:
+        return corners
     a, b, c, d = _READING_ORDER[turns % 4]
     return (corners[a], corners[b], corners[c], corners[d])
 
