@@ -28,7 +28,7 @@ def with_normal_noise(pixels: np.ndarray, sigma: float, rng: np.random.Generator
 
     The noise lands on whole levels, so it is drawn as whole levels: 16 random bits pick one of 2^16
     equally likely slices of the normal, whose middle quantile, times sigma, is rounded. Each level
-    comes with the normal's chance to within 2^-16, no draw goes past 4.3 sigma, and it takes a fifth
+    comes with the normal's chance to within 2^-16, no draw goes past 4.3 sigma, and it takes a third
     of the time of drawing floating-point normals, which was most of a noisy line's render.
     """
     levels = np.rint(sigma * _normal_quantiles()).astype(np.int16)

@@ -121,7 +121,7 @@ class TextLayers:
         return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Inked:
     """Where a picture may hold ink: every bit of `picture` outside `pixels` (flat indices, ascending) is zero.
 

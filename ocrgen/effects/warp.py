@@ -308,10 +308,10 @@ class _Chain:
             rows, cols = reached
             xs, ys = cols + 0.5, rows + 0.5
         lost = np.zeros(xs.shape, bool)
-        for later, (step, start_width, start_height) in reversed(list(enumerate(self.steps))):
+        for index, (step, start_width, start_height) in reversed(list(enumerate(self.steps))):
             with np.errstate(invalid="ignore", over="ignore"):
                 xs, ys = step.source(xs, ys)
-                if later:  # the first warp's positions go to `remap`, which reads nothing outside `window`
+                if index > 0:  # the first warp's positions go to `remap`, which reads nothing outside `window`
                     lost |= ~(np.isfinite(xs) & np.isfinite(ys))
                     lost |= (xs < -1) | (xs > start_width + 1) | (ys < -1) | (ys > start_height + 1)
             if lost.any():  # far outside, and kept there: a projective map can bring far points back in

@@ -30,7 +30,8 @@ _EFFECT_STREAM = 1
 
 # Which pixels this renderer draws for a record, raised whenever a record would come out with other pixels:
 # an output dir holds one version only (`ocrgen.renderer.outdir`), so no run resumes or joins a render it would
-# mix with. 2: noise drawn as whole levels (`ocrgen.pixels.with_normal_noise`).
+# mix with. 2: noise drawn as whole levels (`ocrgen.pixels.with_normal_noise`), text of one colour warped as
+# its alpha alone (`ocrgen.effects.warp.apply_warps`).
 PIXELS_VERSION = 2
 
 
