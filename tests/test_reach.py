@@ -15,7 +15,7 @@ from ocrgen.effects.warp import Warp, apply_warps
 from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.effects.geometric import Perspective, Rescale, Rotation, Shear
 
-_STRAIGHT = st.one_of(
+STRAIGHT_WARPS = st.one_of(
     st.builds(Rotation, angle=st.floats(-30, 30)),
     st.builds(Shear, angle=st.floats(-20, 20)),
     st.builds(Rescale, scale=st.floats(1.0, 2.0)),
@@ -51,7 +51,7 @@ def _warped(text: np.ndarray, warps: list[Warp], ink: Window | None = None) -> n
 
 
 @settings(max_examples=80, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), effects=st.lists(_STRAIGHT, min_size=1, max_size=3))
+@given(seed=st.integers(0, 2**32 - 1), effects=st.lists(STRAIGHT_WARPS, min_size=1, max_size=3))
 def test_straight_warps_resample_only_what_ink_reaches_with_the_same_bits(
     seed: int, effects: list[EffectParams]
 ) -> None:
