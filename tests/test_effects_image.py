@@ -6,15 +6,18 @@ sampling goes through `sample_effects` with an `EffectsConfig`, as the planner d
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from pydantic import ValidationError
 
-from ocrgen.effects.image import _local_mean_and_deviation, _otsu
+from ocrgen.effects.base import Scene
+from ocrgen.effects.image import _local_mean_and_deviation, _otsu, apply_jpeg
 from ocrgen.effects.registry import effect_of, sample_effects
 from ocrgen.schemas.effects import image
 from ocrgen.schemas.effects.base import EffectParams
@@ -233,6 +236,20 @@ def test_jpeg_at_quality_10_leaves_8x8_blocks() -> None:
     assert max(blockiness(noise_error)) < 1.1
     better = luma(pixels(TEXT, lit, image.Jpeg(quality=90))) - clean
     assert np.abs(better).mean() < 0.5 * np.abs(jpeg_error).mean()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), height=st.integers(1, 40), width=st.integers(1, 60), quality=st.integers(1, 100))
+def test_jpeg_gives_what_a_saved_and_opened_file_holds(seed: int, height: int, width: int, quality: int) -> None:
+    """Decoding the bytes straight gives the pixels of the JPEG file as Pillow opens it, at any size."""
+    picture = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    scene = Scene(seed=(0,), image=picture)
+    apply_jpeg(image.Jpeg(quality=quality), scene)
+    saved = io.BytesIO()
+    Image.fromarray(picture).save(saved, "JPEG", quality=quality)
+    saved.seek(0)
+    with Image.open(saved) as opened:
+        assert scene.image is not None and np.array_equal(scene.image, np.asarray(opened))
 
 
 # --- noise ----------------------------------------------------------------------------------------
