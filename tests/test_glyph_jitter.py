@@ -19,7 +19,7 @@ from ocrgen.planner import AssetDirs, iter_plan
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.schemas.effects.text import MAX_JITTER_BASELINE, MAX_JITTER_SCALE, GlyphJitter
 from ocrgen.schemas.plan import Arc, Layout, PlanRecord, ProceduralBackground, Sine, Stroke
-from ocrgen.text.layout import Placement, TextLayout, layout_text
+from ocrgen.text.layout import Placement, TextLayout, TextRequest, layout_text
 
 JITTERS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -35,7 +35,7 @@ FLAT = "HIMEN HEFT"  # flat tops and bottoms: each box's top and bottom edge sho
 
 
 def lay(font: str, text: str, direction: str, jitter: GlyphJitter | None, size: int = 32) -> TextLayout:
-    return layout_text(str(FONT_DIR / font), 0, size, text, direction, Layout(), jitter)
+    return layout_text(TextRequest(str(FONT_DIR / font), 0, size, text, direction, Layout(), jitter))
 
 
 def position(placed: Placement) -> np.ndarray:

@@ -50,7 +50,7 @@ from textcases import (
 
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import Arc, InkCrop, Layout, PlanRecord, Sine, Stroke
-from ocrgen.text.layout import layout_text
+from ocrgen.text.layout import TextRequest, layout_text
 
 PADDING = 1
 POLYGON_SLACK = 1.5
@@ -170,7 +170,7 @@ def drawable(
 ) -> bool:
     """The fonts draw every glyph of `text` (no .notdef), so the case tests the engine and not tofu."""
     spans = style_spans(styles)
-    placed = layout_text(str(FONT_DIR / font), 0, size, text, direction, layout, None, spans).placements
+    placed = layout_text(TextRequest(str(FONT_DIR / font), 0, size, text, direction, layout, None, spans)).placements
     return all(p.glyph != 0 for p in placed)
 
 
@@ -452,7 +452,7 @@ def test_styled_text(case: str) -> None:
     if layout.curve is not None:
         check_polygons(label, ink)
     spans = style_spans(styles)
-    placed = layout_text(str(FONT_DIR / font), 0, 32, text, direction, layout, None, spans).placements
+    placed = layout_text(TextRequest(str(FONT_DIR / font), 0, 32, text, direction, layout, None, spans)).placements
     for glyph in placed:
         face = next((number for number, (start, end, _) in enumerate(styles, 1) if start <= glyph.cluster < end), 0)
         assert glyph.face == face, f"{text[glyph.cluster]!r} drawn in face {glyph.face}, not {face}"

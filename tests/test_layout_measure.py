@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 from ocrgen.schemas.effects.text import GlyphJitter
 from ocrgen.schemas.plan import Arc, Layout, Sine, Stroke
-from ocrgen.text.layout import Box, Placement, StyleSpan, TextLayout, layout_text, measure_text, rotation_matrix
+from ocrgen.text.layout import (
+    Box,
+    Placement,
+    StyleSpan,
+    TextLayout,
+    TextRequest,
+    layout_text,
+    measure_text,
+    rotation_matrix,
+)
 from tests.textcases import ARABIC, CJK, FONT_DIR, LATIN, SERIF
 
 
@@ -107,10 +116,10 @@ def test_measured_extent_holds_every_placed_glyph_and_slot(
     )
     spans = [StyleSpan(0, max(1, len(text) // 2), str(FONT_DIR / SERIF), 0)] if styled and font == LATIN else []
     args = (str(FONT_DIR / font), 0, size, text, direction, params, jitter, spans)
-    layout = layout_text(*args)
+    layout = layout_text(TextRequest(*args))
     assert layout.extent == _placed_extent(layout)
     # What the planner keeps instead of the layout: the same extent, and the facts the crop is planned from.
-    measure = measure_text(*args)
+    measure = measure_text(TextRequest(*args))
     assert measure.extent == _placed_extent(layout)
     assert measure.line_height == layout.line_height
     assert measure.turned == (direction in ("top_to_bottom", "bottom_to_top"))
@@ -124,6 +133,6 @@ def test_measured_extent_holds_every_placed_glyph_and_slot(
 def test_a_character_the_face_lacks_is_told_as_tofu(text: str, tofu: bool) -> None:
     """The planner redraws a text whose layout draws .notdef; the layout and its measure both tell it."""
     args = (str(FONT_DIR / LATIN), 0, 24, text, "left_to_right")
-    assert layout_text(*args).draws_notdef is tofu
-    assert measure_text(*args).draws_notdef is tofu
-    assert any(placed.glyph == 0 for placed in layout_text(*args).placements) is tofu
+    assert layout_text(TextRequest(*args)).draws_notdef is tofu
+    assert measure_text(TextRequest(*args)).draws_notdef is tofu
+    assert any(placed.glyph == 0 for placed in layout_text(TextRequest(*args)).placements) is tofu

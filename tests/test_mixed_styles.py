@@ -16,7 +16,7 @@ from ocrgen.planner import AssetDirs, iter_plan
 from ocrgen.planner.records import PlanStats
 from ocrgen.planner.validation import load_config
 from ocrgen.text.fonts import open_face
-from ocrgen.text.layout import TextLayout, layout_text
+from ocrgen.text.layout import TextLayout, TextRequest, layout_text
 from ocrgen.text.shaping import shape_line
 
 BOLD = "NotoSans-Bold.ttf"
@@ -43,12 +43,12 @@ def test_every_glyph_comes_from_the_face_of_its_characters(
     they stand in the order they stand in without styles."""
     font, text, spans = case
     styles = style_spans(spans)
-    layout = layout_text(str(FONT_DIR / font), 0, size, text, direction, None, None, styles)
+    layout = layout_text(TextRequest(str(FONT_DIR / font), 0, size, text, direction, None, None, styles))
     for placed in layout.placements:
         face = next((n for n, (start, end, _) in enumerate(spans, 1) if start <= placed.cluster < end), 0)
         assert placed.face == face
         assert layout.faces[face].path == str(FONT_DIR / (font if face == 0 else spans[face - 1][2]))
-    plain = layout_text(str(FONT_DIR / font), 0, size, text, direction)
+    plain = layout_text(TextRequest(str(FONT_DIR / font), 0, size, text, direction))
     common = {c.start for c in plain.clusters} & {c.start for c in layout.clusters}
     assert _visual_order(plain, common) == _visual_order(layout, common), "styles must not reorder the text"
     clusters = sorted((cluster.start, cluster.end) for cluster in layout.clusters)
@@ -64,8 +64,10 @@ def test_a_styled_word_takes_the_glyphs_and_advances_of_its_face() -> None:
     """The bold word is shaped by the bold face (its own glyphs, wider), and moves the words after it along."""
     text = "Set the term apart"
     bold = open_face(str(FONT_DIR / BOLD))
-    plain = layout_text(str(FONT_DIR / LATIN), 0, 32, text, "left_to_right")
-    styled = layout_text(str(FONT_DIR / LATIN), 0, 32, text, "left_to_right", None, None, style_spans([(4, 7, BOLD)]))
+    plain = layout_text(TextRequest(str(FONT_DIR / LATIN), 0, 32, text, "left_to_right"))
+    styled = layout_text(
+        TextRequest(str(FONT_DIR / LATIN), 0, 32, text, "left_to_right", None, None, style_spans([(4, 7, BOLD)]))
+    )
     bold_glyphs = [g.glyph for g in shape_line(bold, 32, "the", False).glyphs]
     assert [p.glyph for p in styled.placements if p.face == 1] == bold_glyphs
     widths = [layout.clusters[-1].advance[2] - layout.clusters[0].advance[0] for layout in (plain, styled)]

@@ -24,7 +24,7 @@ from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.label import Label
 from ocrgen.schemas.plan import Canvas, FontRef, InkCrop, Layout, PlanRecord, Point, ProceduralBackground, StyleRun
 from ocrgen.text.fonts import open_face
-from ocrgen.text.layout import StyleSpan, layout_text
+from ocrgen.text.layout import StyleSpan, TextRequest, layout_text
 
 FONT_DIR = BUNDLED_ROOTS["ocrgen:fonts"]
 CORPUS_DIR = BUNDLED_ROOTS["ocrgen:corpus"]
@@ -67,7 +67,9 @@ def make_record(
     layout = layout or Layout()
     setting = effective_layout(layout, effects)
     spans = style_spans(styles)
-    extent = layout_text(str(path), 0, size, text, direction, setting, layout_jitter(effects), spans).extent
+    extent = layout_text(
+        TextRequest(str(path), 0, size, text, direction, setting, layout_jitter(effects), spans)
+    ).extent
     left, top, right, bottom = (padding,) * 4 if crop is None else canvas_padding(crop, list(effects))
     return PlanRecord(
         index=0,

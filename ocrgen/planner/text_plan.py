@@ -28,7 +28,7 @@ from ocrgen.schemas.config import Direction, Specification
 from ocrgen.schemas.effects.base import EffectParams
 from ocrgen.schemas.plan import Arc, Canvas, FontRef, InkCrop, Layout, Point, Sine, Stroke, StyleRun
 from ocrgen.schemas.ranges import RGB
-from ocrgen.text.layout import Measure, measure_text
+from ocrgen.text.layout import Measure, TextRequest, measure_text
 from ocrgen.text.scripts import stands_upright
 
 MAX_TEXT_TRIES = 100
@@ -100,7 +100,9 @@ def plan_text(
         runs, spans = styled or ([], [])
         setting = effective_layout(params, effects)
         jitter = layout_jitter(effects)
-        layout = measure_text(str(font.path), font.face_index, size, text, direction, setting, jitter, spans)
+        layout = measure_text(
+            TextRequest(str(font.path), font.face_index, size, text, direction, setting, jitter, spans)
+        )
         if layout.draws_notdef:
             tried["notdef_glyph"] += 1
             continue

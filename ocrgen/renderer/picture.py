@@ -16,7 +16,7 @@ from ocrgen.effects.text import effective_layout, layout_jitter
 from ocrgen.renderer.labels import LabelShapes, measure_shapes
 from ocrgen.renderer.text import DrawnText, draw_text
 from ocrgen.schemas.plan import PageInstance, PlanRecord
-from ocrgen.text.layout import StyleSpan, TextLayout, layout_text
+from ocrgen.text.layout import StyleSpan, TextLayout, TextRequest, layout_text
 
 TextBlock = PlanRecord | PageInstance
 
@@ -88,7 +88,9 @@ def text_layout(block: TextBlock, resolver: AssetResolver, roots: dict[str, str]
     styles = [
         StyleSpan(run.start, run.end, str(resolver.path(run.asset, roots)), run.face_index) for run in block.styles
     ]
-    return layout_text(str(font_path), font.face_index, font.size, block.text, block.direction, params, jitter, styles)
+    return layout_text(
+        TextRequest(str(font_path), font.face_index, font.size, block.text, block.direction, params, jitter, styles)
+    )
 
 
 def composite(background: np.ndarray, text: np.ndarray, inked: np.ndarray | None = None) -> np.ndarray:

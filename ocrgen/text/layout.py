@@ -303,24 +303,42 @@ _GLYPH_ID = attrgetter("glyph")
 _CACHED_LENGTH = 24
 
 
-def layout_text(
-    font_path: str,
-    face_index: int,
-    size: int,
-    text: str,
-    direction: str,
-    params: Layout | None = None,
-    jitter: GlyphJitter | None = None,
-    styles: Sequence[StyleSpan] = (),
-) -> TextLayout:
-    """Shape and place `text` (lines separated by newlines), relative to the frame origin.
+class TextRequest(NamedTuple):
+    """What to lay out: `text` (lines separated by newlines) in a face at a size, in a direction, set by `params`.
 
     With `jitter`, each cluster moves across the line and takes a size of its own (see `_jitter`).
-    `styles` (sorted, apart) set parts of the text in other faces. A layout depends on its arguments
-    alone, so a short text's is made once and shared.
+    `styles` (sorted, apart) set parts of the text in other faces.
     """
-    args = _layout_args(font_path, face_index, size, text, direction, params, jitter, styles)
-    return _cached_layout(*args) if len(text) <= _CACHED_LENGTH else _layout(*args)
+
+    font_path: str
+    face_index: int
+    size: int
+    text: str
+    direction: str
+    params: Layout | None = None
+    jitter: GlyphJitter | None = None
+    styles: Sequence[StyleSpan] = ()
+
+    def key(self) -> tuple[Any, ...]:
+        """`_layout`'s arguments, hashable: the layout parameters as a plain tuple, whose comparison is cheap."""
+        setting = _PLAIN if self.params is None else _Params.of(self.params)
+        return (
+            self.font_path,
+            self.face_index,
+            self.size,
+            self.text,
+            self.direction,
+            setting,
+            self.jitter,
+            tuple(self.styles),
+        )
+
+
+def layout_text(request: TextRequest) -> TextLayout:
+    """Shape and place the requested text, relative to the frame origin. A layout depends on its request alone,
+    so a short text's is made once and shared."""
+    key = request.key()
+    return _cached_layout(*key) if len(request.text) <= _CACHED_LENGTH else _layout(*key)
 
 
 class Measure(NamedTuple):
@@ -334,33 +352,10 @@ class Measure(NamedTuple):
     draws_notdef: bool
 
 
-def measure_text(
-    font_path: str,
-    face_index: int,
-    size: int,
-    text: str,
-    direction: str,
-    params: Layout | None = None,
-    jitter: GlyphJitter | None = None,
-    styles: Sequence[StyleSpan] = (),
-) -> Measure:
-    """The measure of `layout_text`'s layout of the same arguments; a short text's is made once and shared."""
-    args = _layout_args(font_path, face_index, size, text, direction, params, jitter, styles)
-    return _cached_measure(*args) if len(text) <= _CACHED_LENGTH else _measure(_layout(*args))
-
-
-def _layout_args(
-    font_path: str,
-    face_index: int,
-    size: int,
-    text: str,
-    direction: str,
-    params: Layout | None,
-    jitter: GlyphJitter | None,
-    styles: Sequence[StyleSpan],
-) -> tuple[Any, ...]:
-    setting = _PLAIN if params is None else _Params.of(params)
-    return (font_path, face_index, size, text, direction, setting, jitter, tuple(styles))
+def measure_text(request: TextRequest) -> Measure:
+    """The measure of `layout_text(request)`; a short text's is made once and shared."""
+    key = request.key()
+    return _cached_measure(*key) if len(request.text) <= _CACHED_LENGTH else _measure(_layout(*key))
 
 
 def _measure(layout: TextLayout) -> Measure:
