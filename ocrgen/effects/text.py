@@ -14,8 +14,8 @@ Order (fixed, whatever order the config names them in):
 1. `glyph_overlap`: negative spacing, and `glyph_jitter`: each cluster off the baseline
    and sized a little apart. They change the layout itself, so they act before anything
    is drawn, through `effective_layout` and `layout_jitter`, which the planner (to size
-   the canvas) and the renderer (to draw) both pass to `layout_text`; their apply steps
-   do nothing.
+   the canvas, `measure_text`) and the renderer (to draw, `layout_text`) both put in the
+   same `TextRequest`; their apply steps do nothing.
 2. `ink_bleed`: the ink spreads into the paper, before anything is coloured or copied,
    so the palette, the gradient and the shadows all see the bled shape.
 3. `uneven_ink`: the press or toner laid the ink unevenly: a smooth random field fades

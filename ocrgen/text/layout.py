@@ -2,7 +2,8 @@
 
 The planner uses the result to size the canvas (from outline boxes, without
 drawing); the renderer uses the very same placements to draw and to label.
-Both call `layout_text`, so they cannot disagree; that holds for the per-cluster jitter
+Both lay out the same `TextRequest` through `_layout` (the planner by `measure_text`, the
+renderer by `layout_text`), so they cannot disagree; that holds for the per-cluster jitter
 too, which is drawn here from the seed the record holds.
 """
 
