@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ocrgen.compiled import compiled
 from ocrgen.effects.base import Inked, Scene, Window
 from ocrgen.effects.gaussian import convolve_valid, gaussian_kernel
 from ocrgen.effects.reach import nonzero_window, quad_pixels, read_box
@@ -38,64 +39,56 @@ def remap(
     is not zero.
 
     Given as the positions (indices into the flattened `source_x`, ascending) whose sample may not be
-    zero, and their samples (N, channels): every other position's is zero.
-
-    Only pixels whose four source corners touch the window are worked out: the rest mix nothing but
-    zeros, and a turned line leaves half of its canvas so. Of those, only pixels with an inked
-    corner (alpha not 0) are: where all four are transparent, they are black in premultiplied
-    colour too, and so is the mix. Which pixels those are is read from a map of the text that marks
-    each pixel whose 2 x 2 block, down and right, holds ink. A pixel's channels are fetched as one value.
+    zero, and their samples (N, channels): every other position's is zero. Those are the positions with
+    an inked corner (alpha not 0) in the window: where all four are transparent they are black in
+    premultiplied colour too, and so is the mix. A turned line leaves most of its canvas so.
     """
-    channels = text.shape[2]
-    assert channels in _PIXEL and text.dtype == np.float32, "remap takes premultiplied RGBA, or alpha, float32"
+    assert text.shape[2] in (1, 4) and text.dtype == np.float32, "remap takes premultiplied RGBA, or alpha, float32"
     rows, cols = window or (slice(0, text.shape[0]), slice(0, text.shape[1]))
-    top, left = rows.start, cols.start
-    height, width = rows.stop - top, cols.stop - left
-    x = source_x.reshape(-1) - 0.5
-    y = source_y.reshape(-1) - 0.5
-    x0 = np.floor(x)
-    y0 = np.floor(y)
-    touching = np.flatnonzero((x0 >= left - 1) & (x0 < left + width) & (y0 >= top - 1) & (y0 < top + height))
-    stride = width + 2
-    padded = np.zeros((height + 2, stride, channels), np.float32)
-    padded[1:-1, 1:-1] = text[rows, cols]
-    near = padded[:, :, -1] != 0
-    near[:, :-1] |= near[:, 1:]
-    near[:-1] |= near[1:]
-    x0, y0 = x0[touching], y0[touching]
-    corner = (y0.astype(np.int64) + (1 - top)) * stride + (x0.astype(np.int64) + (1 - left))
-    inked = np.flatnonzero(near.reshape(-1)[corner])
-    touching, corner, x0, y0 = touching[inked], corner[inked], x0[inked], y0[inked]
-    fx = (x[touching] - x0).astype(np.float32)
-    fy = (y[touching] - y0).astype(np.float32)
-    pixels: np.ndarray = padded.reshape(-1).view(_PIXEL[channels])
-    fetched = [_channels_first(values, channels) for values in _corners(pixels, corner, stride)]
-    return touching, np.ascontiguousarray(_bilinear(fetched, fx, fy).T)
+    return _bilinear_samples(
+        text, source_x.reshape(-1), source_y.reshape(-1), rows.start, rows.stop, cols.start, cols.stop
+    )
 
 
-# A pixel's float32 channels as one value, to fetch and to store in one go: RGBA, or alpha alone.
-_PIXEL: dict[int, type[np.generic]] = {4: np.complex128, 1: np.float32}
-
-
-def _corners(values: np.ndarray, corner: np.ndarray, stride: int) -> list[np.ndarray]:
-    """The values at the flat indices `corner` of rows `stride` long, and right of, below and below right of them:
-    each read from a view of `values` shifted by that offset, without an index array per corner."""
-    return [values[corner], values[1:][corner], values[stride:][corner], values[stride + 1 :][corner]]
-
-
-def _channels_first(pixels: np.ndarray, channels: int) -> np.ndarray:
-    """N pixels (`_PIXEL` values) as a contiguous (channels, N) float32 array: numpy's loops run fast along N, not
-    along 4."""
-    return np.ascontiguousarray(pixels.view(np.float32).reshape(-1, channels).T)
-
-
-def _bilinear(corners: list[np.ndarray], fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
-    """Mix the values at the four corners: top left, top right, bottom left, bottom right."""
-    top_left, top_right, bottom_left, bottom_right = corners
-    left = 1 - fx
-    top = top_left * left + top_right * fx
-    bottom = bottom_left * left + bottom_right * fx
-    return top * (1 - fy) + bottom * fy
+@compiled
+def _bilinear_samples(
+    text: np.ndarray, source_x: np.ndarray, source_y: np.ndarray, top: int, bottom: int, left: int, right: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`remap`'s loop, with the window's rows top..bottom and columns left..right: numpy's operations on
+    numpy's types, one position at a time, where numpy took twenty passes over index arrays."""
+    channels = text.shape[2]
+    alpha = channels - 1
+    sampled = np.empty(source_x.size, np.int64)
+    values = np.empty((source_x.size, channels), np.float32)
+    one, nothing = np.float32(1), np.float32(0)
+    found = 0
+    for position in range(source_x.size):
+        x, y = source_x[position] - 0.5, source_y[position] - 0.5
+        x0, y0 = np.floor(x), np.floor(y)
+        if not (x0 >= left - 1 and x0 < right and y0 >= top - 1 and y0 < bottom):  # NaN is not within either
+            continue
+        row, col = int(y0), int(x0)
+        upper, lower, first, second = row >= top, row + 1 < bottom, col >= left, col + 1 < right
+        if not (
+            (upper and first and text[row, col, alpha] != 0)
+            or (upper and second and text[row, col + 1, alpha] != 0)
+            or (lower and first and text[row + 1, col, alpha] != 0)
+            or (lower and second and text[row + 1, col + 1, alpha] != 0)
+        ):
+            continue
+        fx, fy = np.float32(x - x0), np.float32(y - y0)
+        rest_x, rest_y = one - fx, one - fy
+        for channel in range(channels):
+            top_left = text[row, col, channel] if upper and first else nothing
+            top_right = text[row, col + 1, channel] if upper and second else nothing
+            bottom_left = text[row + 1, col, channel] if lower and first else nothing
+            bottom_right = text[row + 1, col + 1, channel] if lower and second else nothing
+            above = top_left * rest_x + top_right * fx
+            below = bottom_left * rest_x + bottom_right * fx
+            values[found, channel] = above * rest_y + below * fy
+        sampled[found] = position
+        found += 1
+    return sampled[:found], values[:found]
 
 
 def pixel_centres(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:

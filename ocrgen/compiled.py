@@ -1,0 +1,36 @@
+"""Pixel loops compiled to machine code by numba, for the few hot paths numpy cannot express in one pass.
+
+A kernel is plain Python over arrays and numbers, compiled on its first call in a process (numba is
+imported then, not before: planning never pays for it) and cached on disk, so later processes load it
+in milliseconds.
+
+The same bits on every machine: kernels are compiled without fast-math, so the compiler may neither
+reorder float arithmetic nor fuse a multiply and an add, and every operation rounds as IEEE 754 and
+numpy do. A kernel that replaces numpy code does the same operations, on the same types, in the
+same order; the tests hold the renders to stored digests.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+def compiled(function: Function) -> Function:
+    """`function`, compiled by numba on its first call: `cache` keeps the machine code on disk, `nogil` lets
+    the render's I/O thread run meanwhile, and numpy's error model makes a division by zero give inf, not raise."""
+    compiled: Callable[..., Any] | None = None
+
+    @functools.wraps(function)
+    def call(*args: Any) -> Any:
+        nonlocal compiled
+        if compiled is None:
+            import numba
+
+            compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+        return compiled(*args)
+
+    return call  # type: ignore[return-value]
