@@ -1,4 +1,4 @@
-"""Blending only the inked pixels gives, bit for bit, what blending every pixel gives."""
+"""Blending only the inked pixels, in the compiled loop, gives bit for bit what numpy's blend of every pixel gives."""
 
 from __future__ import annotations
 
@@ -6,7 +6,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocrgen.renderer.picture import _blended, composite
+from ocrgen.renderer.picture import composite
+
+
+def _blended(background: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """Every pixel, channel by channel, in float32: background times 1 - alpha plus colour times 255, rounded."""
+    keep = 1 - text[:, :, 3]
+    out = np.empty_like(background)
+    for channel in range(3):
+        blended = background[:, :, channel].astype(np.float32) * keep + text[:, :, channel] * 255
+        out[:, :, channel] = np.clip(np.rint(blended), 0, 255)
+    return out
 
 
 @settings(max_examples=80, deadline=None)
