@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ocrgen.compiled import compiled
 from ocrgen.effects.base import Window
 
 # How far past the quadrilateral a pixel centre may lie and still be worked out.
@@ -46,29 +47,44 @@ def read_box(window: Window) -> np.ndarray:
 
 def quad_pixels(corners: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows and columns, row by row, of the pixels of a width x height image whose centres lie within `MARGIN`
-    of the quadrilateral `corners` (4, 2, in order around it).
+    of the quadrilateral `corners` (4, 2, in order around it, finite).
 
     Each row takes the x-extent of the quadrilateral's edges within `MARGIN` above and below its
     centre line (the extreme x of a polygon in a strip lies on its edges), grown by `MARGIN`.
-    All four edges are clipped to every row's strip at once, as (4, height) arrays.
     """
-    centres = np.arange(height) + 0.5
-    top, bottom = centres - MARGIN, centres + MARGIN
-    xa, ya = corners[:, :1], corners[:, 1:]
-    ends = corners[[1, 2, 3, 0]]
-    dx, dy = ends[:, :1] - xa, ends[:, 1:] - ya
-    level = dy == 0  # a level edge lies in the strips around its own height, whole
-    run = np.where(level, 1.0, dy)
-    enter, leave = (top - ya) / run, (bottom - ya) / run
-    start = np.where(level, 0.0, np.maximum(np.minimum(enter, leave), 0.0))
-    stop = np.where(level, 1.0, np.minimum(np.maximum(enter, leave), 1.0))
-    meets = (start <= stop) & (~level | ((top <= ya) & (ya <= bottom)))
-    near, far = xa + start * dx, xa + stop * dx
-    left = np.where(meets, np.minimum(near, far), np.inf).min(axis=0)
-    right = np.where(meets, np.maximum(near, far), -np.inf).max(axis=0)
-    first = np.ceil(np.minimum(np.maximum(left - MARGIN - 0.5, 0), width)).astype(np.int64)
-    last = np.floor(np.minimum(np.maximum(right + MARGIN - 0.5, -1), width - 1)).astype(np.int64)
-    counts = np.maximum(last - first + 1, 0)
-    rows = np.repeat(np.arange(height), counts)
-    cols = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts - first, counts)
+    return _quad_spans(np.ascontiguousarray(corners, np.float64), width, height, MARGIN)
+
+
+@compiled
+def _quad_spans(corners: np.ndarray, width: int, height: int, margin: float) -> tuple[np.ndarray, np.ndarray]:
+    """`quad_pixels`: each row's span, clipped from the four edges, then the pixels of every span."""
+    firsts, lasts = np.empty(height, np.int64), np.empty(height, np.int64)
+    for row in range(height):
+        top, bottom = row + 0.5 - margin, row + 0.5 + margin
+        left, right = np.inf, -np.inf
+        for edge in range(4):
+            xa, ya = corners[edge, 0], corners[edge, 1]
+            dx, dy = corners[(edge + 1) % 4, 0] - xa, corners[(edge + 1) % 4, 1] - ya
+            if dy == 0:  # a level edge lies in the strips around its own height, whole
+                if not (top <= ya and ya <= bottom):
+                    continue
+                start, stop = 0.0, 1.0
+            else:
+                enter, leave = (top - ya) / dy, (bottom - ya) / dy
+                start, stop = max(min(enter, leave), 0.0), min(max(enter, leave), 1.0)
+                if not start <= stop:
+                    continue
+            near, far = xa + start * dx, xa + stop * dx
+            left, right = min(left, near, far), max(right, near, far)
+        firsts[row] = int(np.ceil(min(max(left - margin - 0.5, 0.0), width)))
+        lasts[row] = int(np.floor(min(max(right + margin - 0.5, -1.0), width - 1)))
+    size = 0
+    for row in range(height):
+        size += max(lasts[row] - firsts[row] + 1, 0)
+    rows, cols = np.empty(size, np.int64), np.empty(size, np.int64)
+    at = 0
+    for row in range(height):
+        for col in range(firsts[row], lasts[row] + 1):
+            rows[at], cols[at] = row, col
+            at += 1
     return rows, cols
