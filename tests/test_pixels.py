@@ -51,3 +51,16 @@ def test_normal_noise_comes_from_the_generator_alone(seed: int, shape: tuple[int
     assert noisy.shape == pixels.shape and noisy.dtype == np.uint8
     assert np.array_equal(noisy, with_normal_noise(pixels, sigma, np.random.default_rng(seed)))
     assert np.abs(noisy.astype(np.int64) - pixels).max() <= np.ceil(4.4 * sigma)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**64 - 1), sigma=st.floats(0, 128))
+def test_normal_noise_is_the_table_of_rounded_quantiles(seed: int, sigma: float) -> None:
+    """The compiled loop gives numpy's sum: each pick's level from a table of rounded quantiles, added, clipped."""
+    pixels = np.random.default_rng(seed).integers(0, 256, (7, 11, 3), dtype=np.uint8)
+    slices = 1 << 16
+    quantiles = np.array([NormalDist().inv_cdf((index + 0.5) / slices) for index in range(slices)])
+    picks = np.random.default_rng(seed).bit_generator.random_raw(-(-pixels.size // 4)).view("<u2")[: pixels.size]
+    levels = np.rint(sigma * quantiles).astype(np.int16)
+    expected = np.clip(levels[picks].reshape(pixels.shape) + pixels, 0, 255).astype(np.uint8)
+    assert np.array_equal(with_normal_noise(pixels, sigma, np.random.default_rng(seed)), expected)
