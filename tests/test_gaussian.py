@@ -76,3 +76,27 @@ def test_blurring_near_the_ink_only_changes_no_bit(sigma: float, seed: int, chan
     y1, x1 = int(rng.integers(y0, height + 1)), int(rng.integers(x0, width + 1))
     pixels[y0:y1, x0:x1] = rng.integers(0, 256, pixels[y0:y1, x0:x1].shape, np.uint8)
     assert np.array_equal(gaussian_blur(pixels, sigma), _blurred_everywhere(pixels, sigma))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    channels=st.sampled_from([(), (1,), (2,), (3,)]),
+    taps=st.integers(1, 9),
+)
+def test_convolve_valid_adds_tap_by_tap(seed: int, dtype: type, channels: tuple[int, ...], taps: int) -> None:
+    """The compiled loop gives numpy's bits: the first tap's product, then each further tap's added in turn,
+    in the array's own type, down the rows and then along them."""
+    rng = np.random.default_rng(seed)
+    height, width = (int(n) for n in rng.integers(taps, taps + 20, 2))
+    array = rng.uniform(-300, 300, (height, width, *channels)).astype(dtype)
+    kernel = rng.random(taps).astype(dtype)
+    rows = kernel[0] * array[: height - taps + 1]
+    for tap in range(1, taps):
+        rows += kernel[tap] * array[tap : tap + height - taps + 1]
+    expected = kernel[0] * rows[:, : width - taps + 1]
+    for tap in range(1, taps):
+        expected += kernel[tap] * rows[:, tap : tap + width - taps + 1]
+    got = convolve_valid(array, kernel)
+    assert got.dtype == dtype and got.shape == expected.shape and got.tobytes() == expected.tobytes()

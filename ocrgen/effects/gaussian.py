@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ocrgen.compiled import compiled
 from ocrgen.pixels import to_uint8
 
 
@@ -23,16 +24,38 @@ def gaussian_kernel(sigma: float) -> np.ndarray:
 
 
 def convolve_valid(array: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """`array` (H, W, ...) convolved by the symmetric `kernel` down the rows, then along them, keeping only
-    the positions the kernel fits in whole: (H - K + 1, W - K + 1, ...)."""
+    """`array` (H, W, ...) convolved by the symmetric `kernel`, of the same float type, down the rows, then along
+    them, keeping only the positions the kernel fits in whole: (H - K + 1, W - K + 1, ...)."""
+    assert array.dtype == kernel.dtype and array.dtype in (np.float32, np.float64), "convolve floats by their own type"
+    height, width = array.shape[:2]
+    channels = array.size // (height * width) if array.size else 1
     taps = len(kernel)
-    height, width = array.shape[0] - taps + 1, array.shape[1] - taps + 1
-    rows = kernel[0] * array[:height]  # what adding it to zeros gives, without the zeros
-    for tap in range(1, taps):
-        rows += kernel[tap] * array[tap : tap + height]
-    out = kernel[0] * rows[:, :width]
-    for tap in range(1, taps):
-        out += kernel[tap] * rows[:, tap : tap + width]
+    out = _convolve(np.ascontiguousarray(array).reshape(height, width * channels), kernel, channels)
+    return out.reshape(height - taps + 1, width - taps + 1, *array.shape[2:])
+
+
+@compiled
+def _convolve(rows: np.ndarray, kernel: np.ndarray, channels: int) -> np.ndarray:
+    """`convolve_valid` on rows of `channels` values per pixel. Each output is the first tap's product, then
+    each further tap's added in turn, in the array's type: numpy's tap-by-tap passes, without their temporaries."""
+    taps = kernel.size
+    height, length = rows.shape[0] - taps + 1, rows.shape[1]
+    down = np.empty((height, length), rows.dtype)
+    for row in range(height):
+        for at in range(length):
+            down[row, at] = kernel[0] * rows[row, at]
+        for tap in range(1, taps):
+            for at in range(length):
+                down[row, at] += kernel[tap] * rows[row + tap, at]
+    length -= (taps - 1) * channels
+    out = np.empty((height, length), rows.dtype)
+    for row in range(height):
+        for at in range(length):
+            out[row, at] = kernel[0] * down[row, at]
+        for tap in range(1, taps):
+            shift = tap * channels
+            for at in range(length):
+                out[row, at] += kernel[tap] * down[row, at + shift]
     return out
 
 
