@@ -20,17 +20,23 @@ Function = TypeVar("Function", bound=Callable[..., Any])
 
 
 def compiled(function: Function) -> Function:
-    """`function`, compiled by numba on its first call: `cache` keeps the machine code on disk, `nogil` lets
-    the render's I/O thread run meanwhile, and numpy's error model makes a division by zero give inf, not raise."""
-    compiled: Callable[..., Any] | None = None
+    """`function`, compiled by numba on its first call. `nogil` lets the render's I/O thread run meanwhile, and
+    numpy's error model makes a division by zero give inf, not raise. The machine code is cached beside the
+    module, or in the user's cache directory; where neither can be written (a read-only install without a home),
+    each process compiles it anew, in about a second."""
+    machine_code: Callable[..., Any] | None = None
 
     @functools.wraps(function)
     def call(*args: Any) -> Any:
-        nonlocal compiled
-        if compiled is None:
+        nonlocal machine_code
+        if machine_code is None:
             import numba
 
-            compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(function)
-        return compiled(*args)
+            options = {"nogil": True, "error_model": "numpy"}
+            try:
+                machine_code = numba.njit(cache=True, **options)(function)
+            except RuntimeError:  # numba's "cannot cache function ...: no locator available"
+                machine_code = numba.njit(**options)(function)
+        return machine_code(*args)
 
     return call  # type: ignore[return-value]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import orjson
 import pytest
 from click.testing import Result
 
+import ocrgen
 from ocrgen.assets import DEFAULT_CONFIG
 from tests.test_resume import make_plan
 
@@ -278,6 +280,28 @@ def test_full_disk_for_plan_and_generate(cli: Cli, mount: Callable[..., Path]) -
     one_error_line(planned, "No space left", "plans.jsonl")
     one_error_line(cli("generate", "--output-dir", full / "out", "--generation-workers", "1"), "No space left")
     assert not temporaries(full) and not (full / "plans.jsonl").exists()
+
+
+def test_a_read_only_install_without_a_cache_renders_the_same(
+    cli: Cli, small_plan: Path, mount: Callable[..., Path], tmp_path: Path
+) -> None:
+    """ocrgen on a read-only file system, and no writable cache directory: numba can keep the compiled pixel
+    loops nowhere, so each process compiles them anew, and the images come out the same."""
+    install = mount(size="20m")
+    shutil.copytree(Path(ocrgen.__file__).parent, install / "ocrgen", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["mount", "-o", "remount,ro", str(install)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(install), "XDG_CACHE_HOME": str(install / "cache")}
+    env.pop("NUMBA_CACHE_DIR", None)
+    probe = [sys.executable, "-c", "import ocrgen; print(ocrgen.__file__)"]
+    where = subprocess.run(probe, env=env, capture_output=True, cwd=tmp_path)
+    assert where.stdout.decode().startswith(str(install))
+    reference, out = tmp_path / "reference", tmp_path / "out"
+    assert cli("render", small_plan, "--output-dir", reference, "--workers", "1").exit_code == 0
+    command = [sys.executable, "-m", "ocrgen", "render", str(small_plan), "--output-dir", str(out), "--workers", "1"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert files(out) == files(reference)
+    assert not list(install.rglob("*.nbi"))
 
 
 def test_read_only_file_system(cli: Cli, small_plan: Path, mount: Callable[..., Path]) -> None:
