@@ -32,11 +32,10 @@ def compiled(function: Function) -> Function:
         if machine_code is None:
             import numba
 
-            options = {"nogil": True, "error_model": "numpy"}
             try:
-                machine_code = numba.njit(cache=True, **options)(function)
+                machine_code = numba.njit(function, cache=True, nogil=True, error_model="numpy")
             except RuntimeError:  # numba's "cannot cache function ...: no locator available"
-                machine_code = numba.njit(**options)(function)
+                machine_code = numba.njit(function, nogil=True, error_model="numpy")
         return machine_code(*args)
 
     return call  # type: ignore[return-value]

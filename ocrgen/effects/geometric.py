@@ -104,7 +104,7 @@ def _projective_warp(matrix: np.ndarray, width: int, height: int) -> Warp:
     def forward(points: np.ndarray) -> np.ndarray:
         return np.stack(project(matrix, points[:, 0], points[:, 1]), axis=1)
 
-    return Warp(width, height, source, forward, straight=True)
+    return Warp(width, height, source, forward, straight=True, matrix=inverse)
 
 
 def rescale_size(params: Rescale, width: int, height: int) -> tuple[int, int]:
