@@ -299,16 +299,11 @@ class _Chain:
         window = self.ink if self.ink is not None else nonzero_window(self.original)
         reached = self._reached(window)
         xs, ys = self._sources(reached)
-        if self.color is None:
-            sampled, colours = remap(self.original, xs, ys, window)
-        else:
-            sampled, alpha = remap(self.original[:, :, 3:], xs, ys, window)
-            colours = _coloured(alpha[:, 0], self.color)
+        color = self.color if self.color is not None else np.empty(0, np.float32)
+        sampled, values = remap(self.original if color.size == 0 else self.original[:, :, 3:], xs, ys, window)
         self.inked = sampled if reached is None else (reached[0] * last.width + reached[1])[sampled]
-        whole = np.zeros((last.height, last.width, 4), np.float32)
-        whole.reshape(-1).view(np.complex128)[self.inked] = colours.view(np.complex128).reshape(-1)
-        self.result = whole
-        return whole
+        self.result = _laid(values, self.inked, color, last.width * last.height).reshape(last.height, last.width, 4)
+        return self.result
 
     def _sources(self, reached: tuple[np.ndarray, np.ndarray] | None) -> Coordinates:
         """Where each output pixel worked out (those `reached`, or all) reads from in `original`: its centre through
@@ -381,13 +376,23 @@ def _through_matrices(rows: np.ndarray, cols: np.ndarray, matrices: np.ndarray, 
     return xs, ys
 
 
-def _coloured(alpha: np.ndarray, color: np.ndarray) -> np.ndarray:
-    """Premultiplied RGBA (N, 4) of one colour (float32 RGB) at these alphas, as `TextLayers.flatten` makes it."""
-    rgba = np.empty((alpha.size, 4), np.float32)
-    for channel in range(3):
-        rgba[:, channel] = color[channel] * alpha
-    rgba[:, 3] = alpha
-    return rgba
+@compiled
+def _laid(values: np.ndarray, inked: np.ndarray, color: np.ndarray, size: int) -> np.ndarray:
+    """A premultiplied RGBA picture of `size` pixels (size x 4), zero but at the `inked` ones, which take `values`:
+    RGBA, or alphas (N x 1) of the one `color` (float32 RGB), each channel that colour times the alpha, as
+    `TextLayers.flatten` makes it."""
+    picture = np.zeros((size, 4), np.float32)
+    for at in range(inked.size):
+        pixel = inked[at]
+        if values.shape[1] == 1:
+            alpha = values[at, 0]
+            for channel in range(3):
+                picture[pixel, channel] = color[channel] * alpha
+            picture[pixel, 3] = alpha
+        else:
+            for channel in range(4):
+                picture[pixel, channel] = values[at, channel]
+    return picture
 
 
 def _move(scene: Scene, warp: Warp, chain: _Chain) -> _Chain:
