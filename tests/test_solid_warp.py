@@ -42,7 +42,7 @@ def test_one_colour_warped_by_its_alpha_is_its_rgba_warped(seed: int, effects: l
         warps.append(warp_of(params)(params, width, height, np.random.default_rng(seed)))
         width, height = warps[-1].width, warps[-1].height
     expected, expected_ink = _warped(text, warps, None)
-    got, got_ink = _warped(text, warps, color)
+    got, got_ink = _warped(layers.alpha((slice(0, None), slice(0, None))), warps, color)
     assert got.shape == expected.shape and got.dtype == np.float32
     assert np.array_equal(got[:, :, 3], expected[:, :, 3]), "alpha is warped as it was"
     assert np.allclose(got, expected, rtol=2e-6, atol=1e-7)
@@ -61,3 +61,4 @@ def test_only_text_of_one_colour_has_a_solid_colour(seed: int, stroke: bool, sha
     if color is not None:
         flat = layers.flatten()
         assert np.array_equal((color * flat[:, :, 3:]).view(np.uint32), flat[:, :, :3].view(np.uint32))
+        assert np.array_equal(layers.alpha(layers.ink_window()).view(np.uint32), flat[:, :, 3:].view(np.uint32))

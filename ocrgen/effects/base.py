@@ -64,6 +64,13 @@ class TextLayers:
                 part[:, :, 3] = alpha + part[:, :, 3] * below
         return out
 
+    def alpha(self, window: Window) -> np.ndarray:
+        """The alpha channel (H, W, 1) that `flatten` gives text of one layer of one colour (`solid_color`), which
+        is all a warp needs of it: inside `window`, which must hold every inked pixel, the fill's coverage."""
+        out = np.zeros((*self.fill.shape, 1), np.float32)
+        out[window][:, :, 0] = self.fill[window] * np.float32(1 / 255)
+        return out
+
     def over(self, background: np.ndarray, window: Window) -> np.ndarray:
         """The layers laid over `background` (uint8 RGB, changed in place and returned) inside `window`.
 

@@ -20,18 +20,19 @@ MARGIN = 1.0
 
 
 def nonzero_window(text: np.ndarray) -> Window:
-    """The smallest window of RGBA float32 `text` (H, W, 4) outside which every bit of every channel is zero.
+    """The smallest window of float32 `text` (H, W, channels: RGBA, or alpha alone) outside which every bit of every
+    channel is zero.
 
-    Read as two 64-bit words per pixel: a pixel counts when either has a bit set (a -0.0 counts too,
-    which only widens the window).
+    Read as one 32-bit word per value: a pixel counts when any has a bit set (a -0.0 counts too, which
+    only widens the window).
     """
-    height, width = text.shape[:2]
-    words = text.view(np.uint64).reshape(height, 2 * width)
+    height, width, channels = text.shape
+    words = np.ascontiguousarray(text).view(np.uint32).reshape(height, width * channels)
     rows = np.flatnonzero(words.any(axis=1))
     if rows.size == 0:
         return slice(0, 0), slice(0, 0)
     cols = np.flatnonzero(words.any(axis=0))
-    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]) // 2, int(cols[-1]) // 2 + 1)
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]) // channels, int(cols[-1]) // channels + 1)
 
 
 def read_box(window: Window) -> np.ndarray:

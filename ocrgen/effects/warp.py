@@ -285,7 +285,7 @@ class _Chain:
 
     original: np.ndarray
     ink: Window | None = None  # holds every pixel of `original` that is not zero, when known
-    color: np.ndarray | None = None  # the RGB of `original` is this colour times its alpha: alpha alone is warped
+    color: np.ndarray | None = None  # the one colour of the text, of which `original` is the alpha alone
     steps: list[tuple[Warp, int, int]] = field(default_factory=list)
     result: np.ndarray | None = None
     inked: np.ndarray | None = None  # once drawn through warps: the flat indices of `result` that may not be zero
@@ -293,14 +293,14 @@ class _Chain:
     def draw(self) -> np.ndarray:
         """`original` through every warp at once: one bilinear resampling, however many warps."""
         if not self.steps:
-            self.result = self.original
-            return self.original
+            self.result = self.original if self.color is None else _premultiplied(self.original, self.color)
+            return self.result
         last = self.steps[-1][0]
         window = self.ink if self.ink is not None else nonzero_window(self.original)
         reached = self._reached(window)
         xs, ys = self._sources(reached)
         color = self.color if self.color is not None else np.empty(0, np.float32)
-        sampled, values = remap(self.original if color.size == 0 else self.original[:, :, 3:], xs, ys, window)
+        sampled, values = remap(self.original, xs, ys, window)
         self.inked = sampled if reached is None else (reached[0] * last.width + reached[1])[sampled]
         self.result = _laid(values, self.inked, color, last.width * last.height).reshape(last.height, last.width, 4)
         return self.result
@@ -376,6 +376,12 @@ def _through_matrices(rows: np.ndarray, cols: np.ndarray, matrices: np.ndarray, 
     return xs, ys
 
 
+def _premultiplied(alpha: np.ndarray, color: np.ndarray) -> np.ndarray:
+    """The RGBA picture (H, W, 4) of one colour (float32 RGB) at these alphas (H, W, 1), as `TextLayers.flatten`
+    makes it: each channel the colour times the alpha."""
+    return np.concatenate((alpha * color, alpha), axis=2)
+
+
 @compiled
 def _laid(values: np.ndarray, inked: np.ndarray, color: np.ndarray, size: int) -> np.ndarray:
     """A premultiplied RGBA picture of `size` pixels (size x 4), zero but at the `inked` ones, which take `values`:
@@ -411,9 +417,10 @@ def apply_warps(scene: Scene, warps: list[Warp], ink: Window | None = None, colo
     """Move `scene.text` and `scene.points` by `warps`, in order, resampling the text once.
 
     `ink`, when known, is a window holding every pixel of `scene.text` that is not zero (else it is scanned for).
-    `color`, when given, is the one colour of the text (`TextLayers.solid_color`): its alpha alone is then
-    resampled, which takes half the time, and the colour laid on it again; the mix of the colour's channels
-    differs from theirs only by float32 rounding.
+    `color`, when given, is the one colour of the text (`TextLayers.solid_color`), and `scene.text` its alpha
+    alone (`TextLayers.alpha`): the alpha is resampled, which takes half the time of the four channels, and
+    the colour laid on it again; the mix of the colour's channels differs from theirs only by float32
+    rounding. `scene.text` is premultiplied RGBA afterwards either way.
     """
     assert scene.text is not None
     chain = _Chain(scene.text, ink, color)

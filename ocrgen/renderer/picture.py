@@ -62,9 +62,10 @@ def draw_picture(
     if geometry:
         assert scene.layers is not None
         ink = scene.layers.ink_window() if text_effects else drawn.ink_window()
-        scene.text = scene.layers.flatten(ink)
+        color = scene.layers.solid_color()
+        scene.text = scene.layers.flatten(ink) if color is None else scene.layers.alpha(ink)
         scene.points = shapes.points()
-        apply_geometry(geometry, scene, ink, scene.layers.solid_color())
+        apply_geometry(geometry, scene, ink, color)
         shapes = shapes.moved(scene.points, *scene.size)
     return TextPicture(scene, shapes, drawn, bool(text_effects))
 
