@@ -29,7 +29,11 @@ STAGES = {
     "layout (shaping, placing glyphs)": [("renderer/picture.py", "text_layout")],
     "glyphs (rasterize, paint)": [("renderer/text.py", "draw_text")],
     "label geometry": [("renderer/labels.py", "measure_shapes"), ("renderer/labels.py", "moved")],
-    "rotation (text and polygons)": [("effects/base.py", "flatten"), ("effects/registry.py", "apply_geometry")],
+    "rotation (text and polygons)": [
+        ("effects/base.py", "flatten"),
+        ("effects/base.py", "alpha"),
+        ("effects/registry.py", "apply_geometry"),
+    ],
     "background": [
         ("renderer/backgrounds.py", "procedural_background"),
         ("renderer/backgrounds.py", "image_background"),
