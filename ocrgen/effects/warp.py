@@ -293,7 +293,11 @@ class _Chain:
     def draw(self) -> np.ndarray:
         """`original` through every warp at once: one bilinear resampling, however many warps."""
         if not self.steps:
-            self.result = self.original if self.color is None else _premultiplied(self.original, self.color)
+            self.result = self.original
+            if self.color is not None:  # its alpha alone: coloured, every pixel of it
+                size = self.original.shape[0] * self.original.shape[1]
+                everywhere = _laid(self.original.reshape(-1, 1), np.arange(size), self.color, size)
+                self.result = everywhere.reshape(*self.original.shape[:2], 4)
             return self.result
         last = self.steps[-1][0]
         window = self.ink if self.ink is not None else nonzero_window(self.original)
@@ -374,12 +378,6 @@ def _through_matrices(rows: np.ndarray, cols: np.ndarray, matrices: np.ndarray, 
         if lost[at]:
             xs[at], ys[at] = OUTSIDE, OUTSIDE
     return xs, ys
-
-
-def _premultiplied(alpha: np.ndarray, color: np.ndarray) -> np.ndarray:
-    """The RGBA picture (H, W, 4) of one colour (float32 RGB) at these alphas (H, W, 1), as `TextLayers.flatten`
-    makes it: each channel the colour times the alpha."""
-    return np.concatenate((alpha * color, alpha), axis=2)
 
 
 @compiled
