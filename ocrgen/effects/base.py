@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from ocrgen.compiled import compiled
 from ocrgen.sampling import sample_color, sample_float, sample_int
 from ocrgen.schemas.effects.base import EffectConfig, EffectParams
 from ocrgen.schemas.ranges import RGB, ColorRange, Range
@@ -78,14 +77,16 @@ class TextLayers:
         text that is not warped afterwards goes straight onto its background. Each blend
         stays between its two colours, so the result needs rounding but no clipping.
         """
-        under = background[window]
-        blended = under.astype(np.float32)
+        layers = []
         for coverage, color in self._stack():
             paint = np.asarray(color, np.float32)
-            _lay_layer(
-                blended, coverage[window], paint[window] if paint.ndim == 3 else np.broadcast_to(paint, blended.shape)
-            )
-        under[...] = np.rint(blended, out=blended)
+            layers.append((coverage[window] * np.float32(1 / 255), paint[window] if paint.ndim == 3 else paint))
+        under = background[window]
+        for channel in range(3):
+            blended = under[:, :, channel].astype(np.float32)
+            for alpha, paint in layers:
+                blended += (paint[..., channel] - blended) * alpha
+            under[:, :, channel] = np.rint(blended, out=blended)
         return background
 
     def solid_color(self) -> np.ndarray | None:
@@ -125,18 +126,6 @@ class TextLayers:
             return slice(0, 0), slice(0, 0)
         cols = np.flatnonzero(inked.any(axis=0))
         return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
-
-
-@compiled
-def _lay_layer(blended: np.ndarray, coverage: np.ndarray, paint: np.ndarray) -> None:
-    """One layer over `blended` (H, W, 3, float32): each value moves toward the paint's by the coverage's alpha,
-    in float32, as numpy's `blended += (paint - blended) * alpha` did, channel by channel."""
-    scale = np.float32(1 / 255)
-    for row in range(blended.shape[0]):
-        for col in range(blended.shape[1]):
-            alpha = np.float32(coverage[row, col]) * scale
-            for channel in range(3):
-                blended[row, col, channel] += (paint[row, col, channel] - blended[row, col, channel]) * alpha
 
 
 @dataclass(frozen=True, eq=False)
