@@ -1,12 +1,12 @@
 """Pixel loops compiled to machine code by numba, for the few hot paths numpy cannot express in one pass.
 
-A kernel is plain Python over arrays and numbers, compiled on its first call in a process (numba is
-imported then, not before: planning never pays for it) and cached on disk, so later processes load it
-in milliseconds.
+A loop is plain Python over arrays and numbers, compiled on its first call in a process (numba is
+imported then, not before: planning, and rendering without effects, never pay for it) and cached on
+disk, so later processes load it in milliseconds.
 
-The same bits on every machine: kernels are compiled without fast-math, so the compiler may neither
+The same bits on every machine: loops are compiled without fast-math, so the compiler may neither
 reorder float arithmetic nor fuse a multiply and an add, and every operation rounds as IEEE 754 and
-numpy do. A kernel that replaces numpy code does the same operations, on the same types, in the
+numpy do. A loop that replaces numpy code does the same operations, on the same types, in the
 same order; the tests hold the renders to stored digests.
 """
 
