@@ -40,11 +40,15 @@ def with_normal_noise(pixels: np.ndarray, sigma: float, rng: np.random.Generator
 
 @compiled
 def _add_levels(pixels: np.ndarray, picks: np.ndarray, quantiles: np.ndarray, sigma: float) -> np.ndarray:
-    """Each value plus its picked level, held to 0..255: one pass, where numpy took four and a table per sigma."""
+    """Each value plus its picked level, held to 0..255. The levels of this sigma are rounded once into a table
+    of whole numbers (a quarter the size of the quantiles', so it stays in cache), then each value is one add."""
+    levels = np.empty(quantiles.size, np.int16)  # |level| <= 4.3 x MAX_NOISE
+    for pick in range(quantiles.size):
+        levels[pick] = np.rint(sigma * quantiles[pick])
     out = np.empty(pixels.size, np.uint8)
     for index in range(pixels.size):
-        value = pixels[index] + np.rint(sigma * quantiles[picks[index]])
-        out[index] = min(max(value, 0.0), 255.0)
+        value = np.int32(pixels[index]) + levels[picks[index]]
+        out[index] = min(max(value, 0), 255)
     return out
 
 

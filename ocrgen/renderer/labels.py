@@ -15,10 +15,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
 
+from ocrgen.compiled import compiled
 from ocrgen.errors import RenderError
 from ocrgen.schemas.label import BBox, SegmentData, ShapesData
 from ocrgen.text.layout import Box, Cluster, FrameBox, Quad, TextLayout
@@ -41,7 +43,7 @@ class LabelShapes(NamedTuple):
     def points(self) -> np.ndarray:
         """Every polygon point, in order, as one (N, 2) array for geometric effects to move."""
         polygons = [s.polygon for s in (*self.characters, *self.words, *self.lines)]
-        return np.array([p for polygon in polygons for p in polygon], np.float64).reshape(-1, 2)
+        return np.array(list(chain.from_iterable(chain.from_iterable(polygons))), np.float64).reshape(-1, 2)
 
     def moved(self, points: np.ndarray, width: int, height: int) -> LabelShapes:
         """The shapes with their points replaced; each bbox becomes its polygon's bounds, clipped to the image.
@@ -54,20 +56,14 @@ class LabelShapes(NamedTuple):
             return self
         if not np.isfinite(points).all():
             raise RenderError("a geometric effect moved a label point to no finite place")
-        sizes = np.array([len(shape.polygon) for shape in shapes])
-        starts = np.cumsum(sizes) - sizes
+        sizes = [len(shape.polygon) for shape in shapes]
         rounded = _hundredths(points)
-        xs, ys = rounded[:, 0], rounded[:, 1]
-        x0 = np.clip(np.floor(np.minimum.reduceat(xs, starts)), 0, width - 1)
-        y0 = np.clip(np.floor(np.minimum.reduceat(ys, starts)), 0, height - 1)
-        x1 = np.maximum(np.minimum(np.ceil(np.maximum.reduceat(xs, starts)), width), x0 + 1)
-        y1 = np.maximum(np.minimum(np.ceil(np.maximum.reduceat(ys, starts)), height), y0 + 1)
-        boxes = map(Box._make, zip(*(edge.astype(np.int64).tolist() for edge in (x0, y0, x1, y1)), strict=True))
-        pairs = list(zip(xs.tolist(), ys.tolist(), strict=True))
-        out = [
-            Shape(shape.text, pairs[start : start + size], box, shape.line)
-            for shape, start, size, box in zip(shapes, starts.tolist(), sizes.tolist(), boxes, strict=True)
-        ]
+        boxes = map(Box._make, _bounds(rounded, np.array(sizes), width, height).tolist())
+        pairs = list(zip(rounded[:, 0].tolist(), rounded[:, 1].tolist(), strict=True))
+        out, start = [], 0
+        for shape, size, box in zip(shapes, sizes, boxes, strict=True):
+            out.append(Shape._make((shape.text, pairs[start : start + size], box, shape.line)))
+            start += size
         characters, words = len(self.characters), len(self.words)
         return LabelShapes(out[:characters], out[characters : characters + words], out[characters + words :])
 
@@ -141,7 +137,7 @@ def measure_shapes(
     characters = []
     for index, char in enumerate(layout.text):
         m = measured[owner[index]]
-        characters.append(Shape(char, list(m.polygon), m.bbox, m.cluster.line))
+        characters.append(Shape._make((char, list(m.polygon), m.bbox, m.cluster.line)))
 
     straight = all(c.rigid.angle == 0 for c in layout.clusters)
     segments: dict[tuple[int, int], Shape] = {}
@@ -172,7 +168,7 @@ def _measure(
         quad = _moved(layout.quad(cluster.rigid, cluster.advance), origin)
         return _Measured(cluster, cluster.advance, _rounded(quad), _clip(Box.around(quad), size))
     if cluster.rigid.angle == 0:
-        return _Measured(cluster, cluster.ink, _reading_corners(ink, layout.frame.turns), ink)
+        return _Measured._make((cluster, cluster.ink, _reading_corners(ink, layout.frame.turns), ink))
     return _Measured(cluster, cluster.ink, _rounded(_moved(layout.quad(cluster.rigid, cluster.ink), origin)), ink)
 
 
@@ -240,12 +236,45 @@ def _hundredths(values: np.ndarray) -> np.ndarray:
     miss where 100 x, as computed, lies within its rounding error of a half: those few, and points
     too far out for that error to be small, go through round itself.
     """
-    scaled = values * 100
-    whole = np.rint(scaled)
-    out = whole / 100
-    for index in np.flatnonzero((np.abs(scaled - whole) > 0.5 - _NEAR_HALF) | (np.abs(values) >= _FAR)):
-        out.flat[index] = round(float(values.flat[index]), 2)
-    return out
+    out, misses = _rint_hundredths(values.reshape(-1))
+    for index in misses.tolist():
+        out[index] = round(float(values.flat[index]), 2)
+    return out.reshape(values.shape)
+
+
+@compiled
+def _rint_hundredths(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """rint(100 x) / 100 of each value, and where that may miss round's k (`_hundredths`)."""
+    out = np.empty(values.size)
+    misses = np.empty(values.size, np.int64)
+    count = 0
+    for index in range(values.size):
+        scaled = values[index] * 100
+        whole = np.rint(scaled)
+        out[index] = whole / 100
+        if abs(scaled - whole) > 0.5 - _NEAR_HALF or abs(values[index]) >= _FAR:
+            misses[count] = index
+            count += 1
+    return out, misses[:count]
+
+
+@compiled
+def _bounds(points: np.ndarray, sizes: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Each shape's box (x0, y0, x1, y1): the bounds of its `sizes` points, taken in turn from `points` (N, 2), as
+    `Box.around` and `_clip` give them. Whole numbers are floored and ceiled exactly, so any order gives these."""
+    boxes = np.empty((sizes.size, 4), np.int64)
+    start = 0
+    for shape in range(sizes.size):
+        stop = start + sizes[shape]
+        x_low, y_low = points[start:stop, 0].min(), points[start:stop, 1].min()
+        x_high, y_high = points[start:stop, 0].max(), points[start:stop, 1].max()
+        x0 = min(max(np.floor(x_low), 0), width - 1)
+        y0 = min(max(np.floor(y_low), 0), height - 1)
+        boxes[shape, 0], boxes[shape, 1] = x0, y0
+        boxes[shape, 2] = max(min(np.ceil(x_high), width), x0 + 1)
+        boxes[shape, 3] = max(min(np.ceil(y_high), height), y0 + 1)
+        start = stop
+    return boxes
 
 
 def _clip(box: Box, size: tuple[int, int]) -> Box:
