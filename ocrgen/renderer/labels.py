@@ -134,10 +134,10 @@ def measure_shapes(
     for cluster in layout.clusters:
         owner[cluster.start : cluster.end] = [cluster.start] * (cluster.end - cluster.start)
 
-    characters = []
-    for index, char in enumerate(layout.text):
-        m = measured[owner[index]]
-        characters.append(Shape._make((char, list(m.polygon), m.bbox, m.cluster.line)))
+    characters = [
+        Shape._make((char, list(m.polygon), m.bbox, m.cluster.line))
+        for char, m in zip(layout.text, map(measured.__getitem__, owner), strict=True)
+    ]
 
     straight = all(c.rigid.angle == 0 for c in layout.clusters)
     segments: dict[tuple[int, int], Shape] = {}

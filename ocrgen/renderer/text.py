@@ -86,5 +86,6 @@ def _paint(
     if owners is not None:
         np.copyto(owners[y : y + rows, x : x + cols], index, where=bitmap.coverage > region)
     np.maximum(region, bitmap.coverage, out=region)
-    box = bitmap.ink.shifted(origin[0] + placed.x, origin[1] + placed.y)
-    ink[placed.cluster] = ink[placed.cluster].union(box) if placed.cluster in ink else box
+    box = bitmap.ink.shifted(x - bitmap.left, y - bitmap.top)
+    drawn = ink.get(placed.cluster)
+    ink[placed.cluster] = box if drawn is None else drawn.union(box)
