@@ -75,6 +75,20 @@ def test_parts_concatenated_and_joined_are_the_whole_plan(
     assert orjson.loads(inspected.output) == orjson.loads(cli("inspect", tmp_path / "whole.jsonl", "--json").output)
 
 
+@given(start=st.integers(0, 10**6), length=st.integers(0, 20_000), workers=st.integers(1, 64))
+def test_chunks_cover_the_records_in_order_and_end_small(start: int, length: int, workers: int) -> None:
+    """Every record once, in order, in chunks no larger than `CHUNK` that only shrink, the last an eighth of it:
+    the workers finish within a small chunk of each other."""
+    chunks = list(parallel.chunk_ranges(start, start + length, workers))
+    edges = [start, *(b for _, b in chunks)]
+    assert [a for a, _ in chunks] == edges[:-1]
+    assert edges[-1] == start + length
+    sizes = [b - a for a, b in chunks]
+    assert all(1 <= size <= parallel.CHUNK for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    assert not sizes or sizes[-1] <= max(1, parallel.CHUNK // 8)
+
+
 def test_a_part_says_which_part_it_is(cli: Cli, tmp_path: Path) -> None:
     config = quickstart(tmp_path, 10)
     planned(cli, config, tmp_path / "part.jsonl", "--shard", "1/3")

@@ -24,7 +24,8 @@ from ocrgen.renderer.planfile import Shard
 from ocrgen.schemas.config import BatchConfig
 from ocrgen.worker_process import become_worker
 
-CHUNK = 512  # records a worker plans at a time: large enough that handing them over costs little
+CHUNK = 512  # records a worker plans at a time, at most: large enough that handing them over costs little
+TAPER = 4  # near the end, a chunk is at most the records left over this many per worker
 AHEAD = 2  # chunks in flight per worker
 
 _worker: tuple[BatchConfig, Resources, int, RecordOrder] | None = None
@@ -57,15 +58,15 @@ def plan_lines(
         for record in stride_records(config, resources, seed, stats, start=start, stop=stop):
             yield record_line(record)
         return
-    chunks = iter(range(start, stop, CHUNK))
+    chunks = chunk_ranges(start, stop, workers)
     pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(config, dirs, seed, os.getpid()))
     try:
         pending: deque[Future[tuple[bytes, PlanStats]]] = deque()
 
         def submit_next() -> None:
-            first = next(chunks, None)
-            if first is not None:
-                pending.append(pool.submit(_plan_chunk, first, min(first + CHUNK, stop)))
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append(pool.submit(_plan_chunk, *chunk))
 
         try:
             for _ in range(workers * AHEAD):
@@ -82,6 +83,17 @@ def plan_lines(
             ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def chunk_ranges(start: int, stop: int, workers: int) -> Iterator[tuple[int, int]]:
+    """[start, stop) in consecutive chunks of at most `CHUNK` records, smaller towards the end, so that the
+    workers finish together: the last chunk, which one worker plans while the others may already be idle, is
+    an eighth of `CHUNK` at most."""
+    smallest = max(1, CHUNK // 8)
+    while start < stop:
+        size = min(CHUNK, max(smallest, (stop - start) // (workers * TAPER)))
+        yield start, min(start + size, stop)
+        start += size
 
 
 def _start_worker(config: BatchConfig, dirs: AssetDirs, seed: int, parent: int) -> None:
