@@ -49,9 +49,9 @@ def plan_lines(
     indices: tuple[int, int],
     workers: int,
 ) -> Iterator[bytes]:
-    """The plan lines of records [start, stop), in order; `stats` holds every planned record's once they are out.
-
-    Fewer records than two chunks are planned here, without starting processes.
+    """The plan lines of records [start, stop), in order, in blocks of one or more whole lines (a worker's chunk
+    stays one block, which the parent writes and hashes at once); `stats` holds every planned record's once they
+    are out. Fewer records than two chunks are planned here, without starting processes.
     """
     start, stop = indices
     if workers <= 1 or stop - start < 2 * CHUNK:
@@ -75,7 +75,7 @@ def plan_lines(
                 lines, chunk_stats = pending.popleft().result()
                 submit_next()  # raises too when the pool broke after that result came
                 stats.add(chunk_stats)
-                yield from lines.splitlines(keepends=True)
+                yield lines
         except BrokenProcessPool:
             raise PlanningProcessLost(
                 "a planning process died (killed by a signal, e.g. the out-of-memory killer), so the plan was "

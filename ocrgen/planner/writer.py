@@ -36,12 +36,12 @@ class PlanWriter:
         self._digest = hashlib.sha256()
         self._complete = False
 
-    def lines(self, lines: Iterable[bytes], stats: PlanStats) -> Iterator[tuple[int, bytes]]:
-        """Write each plan line (see `ocrgen.record_json.record_line`) and yield it with its offset; at the end
-        write the stats, then rename into place."""
+    def lines(self, blocks: Iterable[bytes], stats: PlanStats) -> Iterator[tuple[int, bytes]]:
+        """Write each block of whole plan lines (see `ocrgen.record_json.record_line`) and yield its lines with
+        their offsets; at the end write the stats, then rename into place."""
         if self.plan is None:
             stdout = sys.stdout.buffer
-            yield from self._write(lines, stdout)
+            yield from self._write(blocks, stdout)
             stdout.flush()
             self._complete = True
             return
@@ -49,7 +49,7 @@ class PlanWriter:
         try:
             self.plan.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as handle:
-                yield from self._write(lines, handle)
+                yield from self._write(blocks, handle)
             write_stats(self.plan, stats.to_dict())
             temporary.replace(self.plan)
         except OSError as error:
@@ -59,12 +59,13 @@ class PlanWriter:
                 temporary.unlink(missing_ok=True)
         self._complete = True
 
-    def _write(self, lines: Iterable[bytes], handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
-        for line in lines:
-            handle.write(line)
-            self._digest.update(line)
-            yield self.size, line
-            self.size += len(line)
+    def _write(self, blocks: Iterable[bytes], handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
+        for block in blocks:
+            handle.write(block)
+            self._digest.update(block)
+            for line in block.splitlines(keepends=True):
+                yield self.size, line
+                self.size += len(line)
 
     def sha256(self) -> str | None:
         """The plan file's hash, once it is complete; None while records are still being written."""
