@@ -75,9 +75,10 @@ def procedural_background(background: ProceduralBackground, seed: int, width: in
 
 
 def solid(color: tuple[int, int, int], width: int, height: int) -> np.ndarray:
-    """One colour everywhere, filled a whole row at a time (filling pixel by pixel is several times slower)."""
+    """One colour everywhere, filled a whole row at a time (filling pixel by pixel is several times slower), the row
+    made by repeating the colour's three bytes (a quarter of `np.tile`'s time on a word's canvas)."""
     pixels = np.empty((height, width * 3), np.uint8)
-    pixels[:] = np.tile(np.asarray(color, np.uint8), width)
+    pixels[:] = np.frombuffer(bytes(color) * width, np.uint8)
     return pixels.reshape(height, width, 3)
 
 
