@@ -1,4 +1,5 @@
-"""Pixel loops compiled to machine code by numba, for the few hot paths numpy cannot express in one pass.
+"""Loops over pixels (and label points) compiled to machine code by numba, for the few hot paths numpy cannot
+express in one pass.
 
 A loop is plain Python over arrays and numbers, compiled on its first call in a process (numba is
 imported then, not before: planning, and rendering without effects, never pay for it) and cached on
