@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -87,6 +88,24 @@ def test_chunks_cover_the_records_in_order_and_end_small(start: int, length: int
     assert all(1 <= size <= parallel.CHUNK for size in sizes)
     assert sizes == sorted(sizes, reverse=True)
     assert not sizes or sizes[-1] <= max(1, parallel.CHUNK // 8)
+
+
+def test_planning_starts_no_more_processes_than_it_has_full_chunks(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--workers 64` on a plan of four chunks starts four processes, and writes the same plan."""
+    started = []
+    pool = parallel.ProcessPoolExecutor
+
+    def counted(workers: int, **options: Any) -> parallel.ProcessPoolExecutor:
+        started.append(workers)
+        return pool(workers, **options)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", counted)
+    config = quickstart(tmp_path, 4 * SMALL_CHUNK)
+    many = planned(cli, config, tmp_path / "many.jsonl", "--workers", "64")
+    assert started == [4]
+    assert many == planned(cli, config, tmp_path / "one.jsonl", "--workers", "1")
 
 
 def test_a_part_says_which_part_it_is(cli: Cli, tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ def plan_lines(
         for record in stride_records(config, resources, seed, stats, start=start, stop=stop):
             yield record_line(record)
         return
+    workers = min(workers, (stop - start) // CHUNK)  # more processes would start, load the assets and sit idle
     chunks = chunk_ranges(start, stop, workers)
     pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(config, dirs, seed, os.getpid()))
     try:
