@@ -13,7 +13,7 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -298,6 +298,7 @@ class _Params(NamedTuple):
 
 _PLAIN = _Params.of(Layout())
 _GLYPH_ID = attrgetter("glyph")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 # Layouts of texts up to this long are kept: words and short phrases come back often in a corpus, lines
 # seldom do. Each kept layout holds a few hundred small objects that Python's garbage collector walks on
 # every full collection, so keeping lines too would slow the planning of lines by a quarter.
@@ -417,7 +418,7 @@ def _layout(
         jittered: dict[int, tuple[int, float]] = {}
         if draws is not None:
             slots, jittered = _jitter(slots, line_text, draws[offset : offset + len(line_text)], size)
-        width = max((u1 for _, u1, _ in slots.values()), default=0.0)
+        width = max(map(_SECOND, slots.values()), default=0.0)
         notdef = 0 in map(_GLYPH_ID, shaped.glyphs)
         lines.append(_Line(offset, offset + len(line_text), slots, width, jittered, notdef))
         offset += len(line_text) + 1
@@ -441,30 +442,36 @@ def _plain(layout: TextLayout) -> bool:
 
 
 def _measure_plain(layout: TextLayout, reach: _Reach) -> None:
-    """`_place`'s measure of a plain layout (`_plain`), with the same sums: its glyphs are where they are set, at
-    the layout's size, and each glyph's outline box is looked up once per layout rather than once per use."""
+    """`_place`'s measure of a plain layout (`_plain`): its glyphs are where they are set, at the layout's size,
+    and each glyph's outline box is looked up once per layout rather than once per use.
+
+    Along the line every position is a multiple of 1/128 px (HarfBuzz's 1/64 px, whole-pixel spacing, an
+    alignment of 0, 1/2 or 1) far inside a float's 53 bits, so `_place`'s sums about each slot's middle are
+    exact and the slots reach from the least u0 to the line's width."""
     faces, size, stroke = layout.faces, layout.size, layout.stroke
     lines, block, align, step, across, turn = layout.setting
-    boxes: dict[tuple[int, int], tuple[int, int, int, int] | None] = {}
+    boxes: dict[int, tuple[int, int, int, int] | None] = {}
     lefts, tops, rights, bottoms, xs = reach.lefts, reach.tops, reach.rights, reach.bottoms, reach.xs
     for index, line in enumerate(lines):
         start_u = align * (block - line.width)
         v = index * step
         reach.ys += (v + (v + across[0] - v), v + (v + across[1] - v))
-        for u0, u1, glyphs in line.slots.values():
-            middle = start_u + (u0 + u1) / 2
-            xs += (middle + ((start_u + u0) - middle), middle + ((start_u + u1) - middle))
-            for glyph, shift in glyphs:
-                key = (glyph.face, glyph.glyph)
+        slots = line.slots.values()
+        if slots:
+            xs += (start_u + min(map(_FIRST, slots)), start_u + line.width)
+        baseline = round(v * _SNAP) * _SUBPIXEL  # sy of a glyph not moved across the line, as most are
+        for _, _, glyphs in slots:
+            for (glyph_id, _, _, _, u, gv, number), shift in glyphs:
+                key = number << 16 | glyph_id  # OpenType glyph ids fit in 16 bits
                 if key in boxes:
                     cbox = boxes[key]
                 else:
-                    face = faces[glyph.face]
-                    cbox = boxes[key] = _outline_boxes(face.path, face.face_index, size, glyph.glyph, turn, stroke)[0]
+                    face = faces[number]
+                    cbox = boxes[key] = _outline_boxes(face.path, face.face_index, size, glyph_id, turn, stroke)[0]
                 if cbox is None:
                     continue
-                sx = round((start_u + (glyph.u / 64) + shift) * _SNAP) * _SUBPIXEL
-                sy = round((v + glyph.v / 64) * _SNAP) * _SUBPIXEL
+                sx = round((start_u + (u / 64) + shift) * _SNAP) * _SUBPIXEL
+                sy = round((v + gv / 64) * _SNAP) * _SUBPIXEL if gv else baseline
                 lefts.append(sx + cbox[0])
                 tops.append(sy - cbox[3])
                 rights.append(sx + cbox[2])
@@ -587,6 +594,8 @@ def _slots(line: ShapedLine, text: str, spacing: int, word_spacing: int) -> Slot
     (overlap) leaves word spaces alone so words do not run together. Word spacing
     widens each space's own slot, so the space's box spans the whole gap.
     """
+    if not (spacing or word_spacing):
+        return _unspaced_slots(line.glyphs)
     slots: Slots = {}
     shift = 0
     previous = None
@@ -610,6 +619,20 @@ def _slots(line: ShapedLine, text: str, spacing: int, word_spacing: int) -> Slot
             slots[glyph.cluster] = (min(low, u0), max(high, u1), [*members, member])
         else:
             slots[glyph.cluster] = (u0, u1, [member])
+    return slots
+
+
+def _unspaced_slots(glyphs: Sequence[ShapedGlyph]) -> Slots:
+    """`_slots` of a line set without extra spacing, as most are: every shift is 0."""
+    slots: Slots = {}
+    for glyph in glyphs:
+        cluster, pen = glyph.cluster, glyph.pen
+        u0, u1 = pen / 64, (pen + glyph.advance) / 64
+        if cluster in slots:
+            low, high, members = slots[cluster]
+            slots[cluster] = (min(low, u0), max(high, u1), [*members, (glyph, 0)])
+        else:
+            slots[cluster] = (u0, u1, [(glyph, 0)])
     return slots
 
 
