@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from PIL import Image
 
 from ocrgen.cli import main
 from ocrgen.cpus import cgroup_quota, usable_cpus
+from ocrgen.renderer import run
 from tests.test_resume import make_plan, outputs
 
 OCRGEN = [sys.executable, "-c", "from ocrgen.cli import main; main()"]
@@ -131,6 +133,27 @@ def test_default_workers_follow_the_cpu_affinity(tmp_path: Path, command: str) -
     )
     assert run.returncode == 0, run.stderr
     assert "1 process," in run.stderr and "processes," not in run.stderr, run.stderr
+
+
+def test_a_render_starts_no_more_processes_than_it_has_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--workers 64` on 40 records, 3 batches of the default 16, starts 3 processes and renders the same files.
+
+    A process forked for no batch would still start and load its assets, and on a small plan take longer than
+    the records.
+    """
+    started = []
+    pool = run.ProcessPoolExecutor
+
+    def counted(workers: int, **options: Any) -> run.ProcessPoolExecutor:
+        started.append(workers)
+        return pool(workers, **options)
+
+    monkeypatch.setattr(run, "ProcessPoolExecutor", counted)
+    plan = make_plan(_cli, tmp_path, 40)
+    assert _cli("render", plan, "--output-dir", tmp_path / "many", "--workers", "64").exit_code == 0
+    assert started == [math.ceil(40 / 16)]
+    assert _cli("render", plan, "--output-dir", tmp_path / "one", "--workers", "1").exit_code == 0
+    assert outputs(tmp_path / "many") == outputs(tmp_path / "one")
 
 
 def _cgroup(root: Path, files: dict[str, str], own: str) -> tuple[Path, Path]:

@@ -309,7 +309,7 @@ def render_lines(
             counted(options.workers, "process", "processes"), options.in_flight, options.batch_size, options.writer,
         )  # fmt: skip
         try:
-            _render_batches(job, _batches(lines, options.batch_size), run, options)
+            _render_batches(job, _batches(lines, options.batch_size), run, options, total)
         except KeyboardInterrupt:
             run.save()  # what is on disk stays valid: resume reads the outputs, the checkpoint only reports
             _abort(run.output)
@@ -322,15 +322,19 @@ def render_lines(
         return run.finish()
 
 
-def _render_batches(job: _Job, batches: Iterator[list[PlanLine]], run: _ShardRun, options: RenderOptions) -> None:
-    """Every batch, in this process or in a pool of `options.workers`, each outcome `collect`ed in plan order."""
+def _render_batches(
+    job: _Job, batches: Iterator[list[PlanLine]], run: _ShardRun, options: RenderOptions, total: int
+) -> None:
+    """Every batch of the `total` records, in this process or in a pool of `options.workers`, each outcome
+    `collect`ed in plan order. The pool has no more processes than batches: each would load its assets
+    for nothing."""
     if options.workers <= 1:
         resolver = AssetResolver(job.roots)
         with _io_threads(options.io_workers) or nullcontext() as io:
             for batch in batches:
                 run.collect(_render_batch(job, batch, resolver, io))
         return
-    pool = _Pool(job, options.workers, options.io_workers)
+    pool = _Pool(job, min(options.workers, max(1, math.ceil(total / options.batch_size))), options.io_workers)
     try:
         most = math.ceil(options.in_flight / options.batch_size)
         _render_in_pool(pool, batches, most, run.collect, lambda: run.stale.find(job.out_dir, job.shard))
