@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import textwrap
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -79,3 +82,20 @@ def cli() -> Callable[..., Result]:
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture
+def pool_sizes(monkeypatch: pytest.MonkeyPatch) -> Callable[[ModuleType], list[int]]:
+    """Count the processes each pool that `module` starts may have: call it with the module, read the list after."""
+
+    def watch(module: ModuleType) -> list[int]:
+        sizes: list[int] = []
+
+        def counted(workers: int, **options: Any) -> ProcessPoolExecutor:
+            sizes.append(workers)
+            return ProcessPoolExecutor(workers, **options)
+
+        monkeypatch.setattr(module, "ProcessPoolExecutor", counted)
+        return sizes
+
+    return watch

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
 import orjson
 import pytest
@@ -91,17 +91,10 @@ def test_chunks_cover_the_records_in_order_and_end_small(start: int, length: int
 
 
 def test_planning_starts_no_more_processes_than_it_has_full_chunks(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, pool_sizes: Callable[[ModuleType], list[int]]
 ) -> None:
     """`--workers 64` on a plan of four chunks starts four processes, and writes the same plan."""
-    started = []
-    pool = parallel.ProcessPoolExecutor
-
-    def counted(workers: int, **options: Any) -> parallel.ProcessPoolExecutor:
-        started.append(workers)
-        return pool(workers, **options)
-
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", counted)
+    started = pool_sizes(parallel)
     config = quickstart(tmp_path, 4 * SMALL_CHUNK)
     many = planned(cli, config, tmp_path / "many.jsonl", "--workers", "64")
     assert started == [4]

@@ -9,8 +9,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -135,20 +136,15 @@ def test_default_workers_follow_the_cpu_affinity(tmp_path: Path, command: str) -
     assert "1 process," in run.stderr and "processes," not in run.stderr, run.stderr
 
 
-def test_a_render_starts_no_more_processes_than_it_has_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_render_starts_no_more_processes_than_it_has_batches(
+    tmp_path: Path, pool_sizes: Callable[[ModuleType], list[int]]
+) -> None:
     """`--workers 64` on 40 records, 3 batches of the default 16, starts 3 processes and renders the same files.
 
     A process forked for no batch would still start and load its assets, and on a small plan take longer than
     the records.
     """
-    started = []
-    pool = run.ProcessPoolExecutor
-
-    def counted(workers: int, **options: Any) -> run.ProcessPoolExecutor:
-        started.append(workers)
-        return pool(workers, **options)
-
-    monkeypatch.setattr(run, "ProcessPoolExecutor", counted)
+    started = pool_sizes(run)
     plan = make_plan(_cli, tmp_path, 40)
     assert _cli("render", plan, "--output-dir", tmp_path / "many", "--workers", "64").exit_code == 0
     assert started == [math.ceil(40 / 16)]
