@@ -22,7 +22,7 @@ from PIL import Image
 
 from ocrgen.cli import main
 from ocrgen.cpus import cgroup_quota, usable_cpus
-from ocrgen.renderer import run
+from ocrgen.renderer import run as render_run
 from tests.test_resume import make_plan, outputs
 
 OCRGEN = [sys.executable, "-c", "from ocrgen.cli import main; main()"]
@@ -144,7 +144,7 @@ def test_a_render_starts_no_more_processes_than_it_has_batches(
     A process forked for no batch would still start and load its assets, and on a small plan take longer than
     the records.
     """
-    started = pool_sizes(run)
+    started = pool_sizes(render_run)
     plan = make_plan(_cli, tmp_path, 40)
     assert _cli("render", plan, "--output-dir", tmp_path / "many", "--workers", "64").exit_code == 0
     assert started == [math.ceil(40 / 16)]
