@@ -23,7 +23,7 @@ from ocrgen.schemas.plan import Arc, Layout, Sine
 from ocrgen.text.fonts import FontFace, open_face
 from ocrgen.text.frames import Frame, Rigid
 from ocrgen.text.scripts import joins, touches
-from ocrgen.text.shaping import ShapedGlyph, ShapedLine, Span, shape_column, shape_line
+from ocrgen.text.shaping import ShapedGlyph, ShapedLine, Span, new_namedtuple, shape_column, shape_line
 
 # Glyph positions snap to a quarter pixel: fine enough for kerning at small
 # sizes, coarse enough that cached bitmaps are reused.
@@ -509,7 +509,11 @@ def _place(
             glyph_size, lift = line.jitter.get(cluster_start, (size, 0.0))
             scale = glyph_size / size
             middle = start_u + (u0 + u1) / 2
-            rigid = Rigid._make(((middle, v), (middle, v), 0.0)) if straight else frame.cluster_transform(middle, v)
+            rigid = (
+                new_namedtuple(Rigid, ((middle, v), (middle, v), 0.0))
+                if straight
+                else frame.cluster_transform(middle, v)
+            )
             angle = straight_angle if straight else frame.glyph_angle(rigid)
             ink: FrameBox | None = None
             for glyph, shift in glyphs:
@@ -532,8 +536,9 @@ def _place(
                     reach.pixels.append(_turned_glyph(cbox, sx, sy, angle))
                 if placements is None:
                     continue
-                placements.append(  # `_make`: without the namedtuple's __new__ (as in shape_line)
-                    Placement._make(
+                placements.append(
+                    new_namedtuple(
+                        Placement,
                         (
                             glyph.glyph,
                             line.start + glyph.cluster,
@@ -544,7 +549,7 @@ def _place(
                             angle,
                             glyph_size,
                             glyph.face,
-                        )
+                        ),
                     )
                 )
                 if spread is not None:
@@ -563,7 +568,9 @@ def _place(
                 reach.pixels.append(_slot_box(frame, rigid, advance))
             if clusters is not None:
                 clusters.append(
-                    Cluster._make((line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid))
+                    new_namedtuple(
+                        Cluster, (line.start + cluster_start, line.start + cluster_end, index, advance, ink, rigid)
+                    )
                 )
         if line.end < len(layout.text):
             end_u = start_u + line.width
