@@ -24,6 +24,7 @@ from ocrgen.compiled import compiled
 from ocrgen.errors import RenderError
 from ocrgen.schemas.label import BBox, SegmentData, ShapesData
 from ocrgen.text.layout import Box, Cluster, FrameBox, Quad, TextLayout
+from ocrgen.text.shaping import new_namedtuple
 
 
 class Shape(NamedTuple):
@@ -62,7 +63,7 @@ class LabelShapes(NamedTuple):
         pairs = list(zip(rounded[:, 0].tolist(), rounded[:, 1].tolist(), strict=True))
         out, start = [], 0
         for shape, size, box in zip(shapes, sizes, boxes, strict=True):
-            out.append(Shape._make((shape.text, pairs[start : start + size], box, shape.line)))
+            out.append(new_namedtuple(Shape, (shape.text, pairs[start : start + size], box, shape.line)))
             start += size
         characters, words = len(self.characters), len(self.words)
         return LabelShapes(out[:characters], out[characters : characters + words], out[characters + words :])
@@ -135,7 +136,7 @@ def measure_shapes(
         owner[cluster.start : cluster.end] = [cluster.start] * (cluster.end - cluster.start)
 
     characters = [
-        Shape._make((char, list(m.polygon), m.bbox, m.cluster.line))
+        new_namedtuple(Shape, (char, list(m.polygon), m.bbox, m.cluster.line))
         for char, m in zip(layout.text, map(measured.__getitem__, owner), strict=True)
     ]
 
@@ -168,7 +169,7 @@ def _measure(
         quad = _moved(layout.quad(cluster.rigid, cluster.advance), origin)
         return _Measured(cluster, cluster.advance, _rounded(quad), _clip(Box.around(quad), size))
     if cluster.rigid.angle == 0:
-        return _Measured._make((cluster, cluster.ink, _reading_corners(ink, layout.frame.turns), ink))
+        return new_namedtuple(_Measured, (cluster, cluster.ink, _reading_corners(ink, layout.frame.turns), ink))
     return _Measured(cluster, cluster.ink, _rounded(_moved(layout.quad(cluster.rigid, cluster.ink), origin)), ink)
 
 

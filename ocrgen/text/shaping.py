@@ -116,7 +116,7 @@ def _shaped(
 
 _POSITION = attrgetter("position")
 # Makes a namedtuple from a tuple without its Python-level __new__ or `_make`, in 60 % of `_make`'s time, for the
-# objects made once per glyph of every line planned and drawn.
+# objects made per glyph or character of every line planned, drawn and labelled.
 new_namedtuple = tuple.__new__
 
 
